@@ -1,0 +1,51 @@
+# The two commands: `make serve` and `make test`. Everything they need is installed from here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The embedded demo: SQLite, in-memory channel layer, DEBUG on for the local machine only.
+SERVE_ENV := DEBUG=$${DEBUG:-1}
+
+.PHONY: install serve test lint typecheck pytest chromium messages bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+serve: install
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py load_demo
+	$(SERVE_ENV) $(BIN)/python -m daphne -b $(HOST) -p $(PORT) web.asgi:application
+
+# Browser tests drive Debian's Chromium; install it when missing (CI runs as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+pytest: install chromium
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck pytest
+
+# Recompile translations after editing locale/*/LC_MESSAGES/django.po (needs GNU gettext).
+messages: install
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var

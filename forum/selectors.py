@@ -1,0 +1,515 @@
+"""Every forum read, filtered by the access policy (members.access) in the same step.
+
+``*_get_for`` functions return the object or raise NotFound / Forbidden / NotAuthenticated;
+lists are querysets filtered with ``visible_q``. Query counts do not depend on the size of a
+thread: pages are keyset-paginated on the post id and decorated with a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from forum import rules, search
+from forum.models import (
+    Attachment,
+    Board,
+    Notification,
+    Post,
+    PostRevision,
+    PostStatus,
+    Reaction,
+    ReadState,
+    SearchTerm,
+    Thread,
+)
+from forum.schemas import (
+    AttachmentOut,
+    AuthorOut,
+    BoardOut,
+    NotificationOut,
+    PostOut,
+    QuoteOut,
+    RevisionOut,
+    SearchHitOut,
+    ThreadOut,
+)
+from members.access import Actor, visible_q
+from members.models import Member, Organisation
+from realtime.services import stream_head
+from web.errors import NotFound
+
+PAGE_SIZE = 30
+THREADS_PAGE = 30
+
+
+# --- boards --------------------------------------------------------------------------------------
+
+
+def boards_visible(actor: Actor) -> QuerySet[Board]:
+    return Board.objects.filter(visible_q(actor, Board)).select_related("organisation")
+
+
+def board_list_for(*, actor: Actor, organisation_id: int | None = None) -> list[Board]:
+    """Boards of one organisation, or by default of the actor's own organisation and its ancestors
+    (every board visible to the actor, public ones for visitors), with unread thread counts."""
+    boards = boards_visible(actor)
+    if organisation_id is not None:
+        boards = boards.filter(organisation_id=organisation_id)
+    elif actor.is_member:
+        boards = boards.filter(organisation_id__in=actor.home_ancestor_ids)
+    result = list(boards.order_by("organisation__path", "position", "pk")[:200])
+    if actor.is_member and result:
+        counts = dict(
+            _unread_threads(actor, Thread.objects.filter(board__in=result))
+            .values("board_id")
+            .annotate(n=Count("pk"))
+            .values_list("board_id", "n")
+        )
+        for board in result:
+            board.unread_threads = counts.get(board.pk, 0)  # type: ignore[attr-defined]
+    return result
+
+
+def board_get_for(*, actor: Actor, board_id: int) -> Board:
+    board = Board.objects.select_related("organisation").filter(pk=board_id).first()
+    if board is None:
+        raise NotFound(_("No such board."))
+    rules.require_board_visible(actor, board)
+    return board
+
+
+def board_out(board: Board, *, actor: Actor) -> BoardOut:
+    return BoardOut(
+        id=board.pk,
+        organisation_id=board.organisation_id,
+        organisation=board.organisation.name,
+        name=board.name,
+        description=board.description,
+        visibility=board.visibility,
+        announcements=board.announcements,
+        unread_threads=getattr(board, "unread_threads", None),
+        can_start_thread=rules.can_start_thread(actor, board),
+    )
+
+
+# --- threads -------------------------------------------------------------------------------------
+
+
+def _read_position(actor: Actor, thread_ref: OuterRef | None = None) -> Subquery:
+    return Subquery(
+        ReadState.objects.filter(member_id=actor.member_id or 0, thread_id=thread_ref or OuterRef("pk")).values(
+            "last_read_post_id"
+        )[:1]
+    )
+
+
+def _unread_threads(actor: Actor, threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    return (
+        threads.filter(deleted_at__isnull=True, published=True)
+        .annotate(read_upto=Coalesce(_read_position(actor), Value(0)))
+        .filter(last_post_id__gt=F("read_upto"))
+    )
+
+
+def threads_visible(actor: Actor) -> QuerySet[Thread]:
+    threads = Thread.objects.filter(visible_q(actor, Board, prefix="board__"), deleted_at__isnull=True)
+    if actor.is_system:
+        return threads
+    if actor.is_member:
+        return threads.filter(Q(published=True) | Q(author_id=actor.member_id))
+    return threads.filter(published=True)
+
+
+@dataclass
+class ThreadPage:
+    pinned: list[Thread]
+    threads: list[Thread]
+    next_before: int | None
+
+
+def board_threads(*, actor: Actor, board: Board, before: int | None = None, limit: int = THREADS_PAGE) -> ThreadPage:
+    """A board's threads, newest activity first; pinned ones head the first page. Keyset on
+    ``last_post_id`` (``before``)."""
+    threads = threads_visible(actor).filter(board=board).select_related("author")
+    if actor.is_member:
+        unread = (
+            Post.objects.filter(
+                thread_id=OuterRef("pk"),
+                status=PostStatus.PUBLISHED,
+                hidden=False,
+                deleted_at__isnull=True,
+                id__gt=Coalesce(_read_position(actor, OuterRef(OuterRef("pk"))), Value(0)),
+            )
+            .values("thread_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        threads = threads.annotate(unread=Coalesce(Subquery(unread, output_field=IntegerField()), Value(0)))
+    pinned = list(threads.filter(pinned=True).order_by("-last_post_id")) if before is None else []
+    rest = threads.filter(pinned=False)
+    if before is not None:
+        rest = rest.filter(last_post_id__lt=before)
+    page = list(rest.order_by("-last_post_id", "-pk")[: limit + 1])
+    next_before = page[limit - 1].last_post_id if len(page) > limit else None
+    return ThreadPage(pinned=pinned, threads=page[:limit], next_before=next_before)
+
+
+def thread_get_for(*, actor: Actor, thread_id: int) -> Thread:
+    """The thread if ``actor`` may read it; NotFound for deleted or unknown threads and for
+    unpublished ones of others, Forbidden (NotAuthenticated for visitors) outside the board's
+    visibility."""
+    threads = Thread.objects.select_related("board", "board__organisation", "author")
+    thread = threads.filter(pk=thread_id, deleted_at__isnull=True).first()
+    if thread is None:
+        raise NotFound(_("No such thread."))
+    rules.require_board_visible(actor, thread.board)
+    if not thread.published and not (
+        (actor.is_member and thread.author_id == actor.member_id) or rules.can_moderate(actor, thread.board)
+    ):
+        raise NotFound(_("No such thread."))
+    return thread
+
+
+def thread_out(thread: Thread) -> ThreadOut:
+    return ThreadOut(
+        id=thread.pk,
+        board_id=thread.board_id,
+        title=thread.title,
+        author=author_out(thread.author),
+        pinned=thread.pinned,
+        locked=thread.locked,
+        published=thread.published,
+        post_count=thread.post_count,
+        last_post_id=thread.last_post_id,
+        last_post_at=thread.last_post_at,
+        created=thread.created,
+        unread=getattr(thread, "unread", None),
+    )
+
+
+# --- posts ---------------------------------------------------------------------------------------
+
+
+def _posts_seen_by(actor: Actor, thread: Thread) -> QuerySet[Post]:
+    posts = Post.objects.filter(thread=thread)
+    if rules.can_moderate(actor, thread.board):
+        return posts
+    public = Q(status=PostStatus.PUBLISHED, hidden=False)
+    if actor.is_member:
+        public |= Q(author_id=actor.member_id)
+    return posts.filter(public)
+
+
+def post_get_for(*, actor: Actor, post_id: int) -> Post:
+    posts = Post.objects.select_related("author", "thread")
+    post = posts.filter(pk=post_id).first()
+    if post is None:
+        raise NotFound(_("No such post."))
+    thread = thread_get_for(actor=actor, thread_id=post.thread_id)
+    post.thread = thread
+    if not rules.can_see_post(actor, post, thread.board):
+        raise NotFound(_("No such post."))
+    return post
+
+
+@dataclass
+class PostPage:
+    thread: Thread
+    posts: list[Post]
+    has_before: bool
+    has_after: bool
+    reactions: dict[int, dict[str, int]] = field(default_factory=dict)
+    mine: dict[int, list[str]] = field(default_factory=dict)
+    first_unread_id: int | None = None
+    read_upto: int = 0
+
+
+def thread_posts(
+    *,
+    actor: Actor,
+    thread: Thread,
+    after: int | None = None,
+    before: int | None = None,
+    last: bool = False,
+    unread: bool = False,
+    limit: int = PAGE_SIZE,
+) -> PostPage:
+    """One page of a thread by keyset on the post id: the first page, ``after`` an id,
+    ``before`` an id, the ``last`` page, or the page starting at the first unread post.
+
+    Six queries at most whatever the thread's length (read state, posts, one look either
+    side, reactions, the actor's reactions, attachments).
+    """
+    limit = max(1, min(limit, 100))
+    posts = _posts_seen_by(actor, thread)
+    read_upto = 0
+    if actor.is_member:
+        read_upto = (
+            ReadState.objects.filter(member_id=actor.member_id or 0, thread=thread)
+            .values_list("last_read_post_id", flat=True)
+            .first()
+            or 0
+        )
+    first_unread_id: int | None = None
+    if unread and actor.is_member:
+        after = read_upto
+        first_unread_id = posts.filter(id__gt=read_upto).order_by("id").values_list("id", flat=True).first()
+        if first_unread_id is None:
+            last, after = True, None
+    decorated = posts.select_related("author", "quote", "quote__author")
+    if last or before is not None:
+        window = decorated if before is None else decorated.filter(id__lt=before)
+        rows = list(window.order_by("-id")[: limit + 1])
+        has_before = len(rows) > limit
+        page = list(reversed(rows[:limit]))
+        has_after = before is not None and posts.filter(id__gte=before).exists()
+    else:
+        window = decorated if after is None else decorated.filter(id__gt=after)
+        rows = list(window.order_by("id")[: limit + 1])
+        has_after = len(rows) > limit
+        page = rows[:limit]
+        has_before = after is not None and bool(page) and posts.filter(id__lt=page[0].pk).exists()
+    result = PostPage(
+        thread=thread,
+        posts=page,
+        has_before=has_before,
+        has_after=has_after,
+        first_unread_id=first_unread_id,
+        read_upto=read_upto,
+    )
+    _decorate(actor, result)
+    return result
+
+
+def _decorate(actor: Actor, page: PostPage) -> None:
+    ids = [p.pk for p in page.posts]
+    if not ids:
+        return
+    for post_id, kind, n in (
+        Reaction.objects.filter(post_id__in=ids)
+        .values("post_id", "kind")
+        .annotate(n=Count("pk"))
+        .values_list("post_id", "kind", "n")
+    ):
+        page.reactions.setdefault(post_id, {})[kind] = n
+    if actor.is_member:
+        for post_id, kind in Reaction.objects.filter(post_id__in=ids, member_id=actor.member_id or 0).values_list(
+            "post_id", "kind"
+        ):
+            page.mine.setdefault(post_id, []).append(kind)
+    attachments: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in Attachment.objects.filter(post_id__in=ids).order_by("pk"):
+        attachments[attachment.post_id].append(attachment)  # type: ignore[index]
+    for post in page.posts:
+        post.attachment_list = attachments.get(post.pk, [])  # type: ignore[attr-defined]
+
+
+def author_out(member: Member | None) -> AuthorOut:
+    return AuthorOut(id=member.pk if member else None, name=member.real_name if member else "—")
+
+
+def attachment_out(attachment: Attachment) -> AttachmentOut:
+    return AttachmentOut(
+        id=attachment.pk,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        url=reverse("forum:attachment", args=[attachment.pk]),
+        is_image=attachment.is_image,
+    )
+
+
+def post_out(
+    post: Post,
+    *,
+    reactions: dict[str, int] | None = None,
+    mine: list[str] | None = None,
+    attachments: list[Attachment] | None = None,
+) -> PostOut:
+    deleted = post.deleted_at is not None
+    quote = None
+    if post.quote is not None and post.quote.deleted_at is None and post.quote.is_public:
+        excerpt = post.quote.text.strip()
+        quote = QuoteOut(
+            id=post.quote.pk,
+            author=author_out(post.quote.author),
+            excerpt=excerpt[:200] + ("…" if len(excerpt) > 200 else ""),
+        )
+    if attachments is None:
+        attachments = getattr(post, "attachment_list", None)
+    if attachments is None:
+        attachments = list(post.attachments.all()) if post.pk else []
+    return PostOut(
+        id=post.pk,
+        thread_id=post.thread_id,
+        author=author_out(post.author),
+        html="" if deleted else post.html,
+        status=post.status,  # type: ignore[arg-type]
+        status_reason=post.status_reason,
+        censored=post.censored,
+        hidden=post.hidden,
+        deleted=deleted,
+        edited=post.edited_at is not None,
+        edited_at=post.edited_at,
+        created=post.created,
+        quote=quote,
+        attachments=[] if deleted else [attachment_out(a) for a in attachments],
+        reactions=reactions or {},
+        my_reactions=mine or [],
+    )
+
+
+def page_posts_out(page: PostPage) -> list[PostOut]:
+    return [post_out(p, reactions=page.reactions.get(p.pk), mine=page.mine.get(p.pk)) for p in page.posts]
+
+
+def post_revisions_for(*, actor: Actor, post_id: int) -> list[RevisionOut]:
+    """The edit history: for whoever may read the post, unless it is deleted (then its author
+    and moderators only)."""
+    post = post_get_for(actor=actor, post_id=post_id)
+    if post.deleted_at is not None and not rules.can_delete_post(actor, post, post.thread.board):
+        raise NotFound(_("No such post."))
+    revisions = PostRevision.objects.filter(post=post).select_related("editor").order_by("number")
+    return [
+        RevisionOut(number=r.number, html=r.html, created=r.created, editor=author_out(r.editor)) for r in revisions
+    ]
+
+
+# --- attachments ---------------------------------------------------------------------------------
+
+
+def attachment_get_for(*, actor: Actor, attachment_id: int) -> Attachment:
+    """An attachment of a post the actor may read, or the actor's own not yet posted upload."""
+    attachment = Attachment.objects.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(_("No such file."))
+    if attachment.post_id is None:
+        if not actor.is_member or attachment.owner_id != actor.member_id:
+            raise NotFound(_("No such file."))
+        return attachment
+    post = post_get_for(actor=actor, post_id=attachment.post_id)
+    if post.deleted_at is not None:
+        raise NotFound(_("No such file."))
+    return attachment
+
+
+# --- notifications -------------------------------------------------------------------------------
+
+
+def notifications_for(*, actor: Actor, limit: int = 50, before: int | None = None) -> list[Notification]:
+    if not actor.is_member:
+        return []
+    rows = Notification.objects.filter(member_id=actor.member_id or 0)
+    if before is not None:
+        rows = rows.filter(pk__lt=before)
+    return list(rows.order_by("-pk")[:limit])
+
+
+def notifications_unread_count(*, actor: Actor) -> int:
+    if not actor.is_member:
+        return 0
+    return Notification.objects.filter(member_id=actor.member_id or 0, read_at__isnull=True).count()
+
+
+def notification_out(notification: Notification) -> NotificationOut:
+    return NotificationOut(
+        id=notification.pk,
+        kind=notification.kind,
+        payload=notification.payload,
+        created=notification.created,
+        read=notification.read_at is not None,
+    )
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchHit:
+    post: Post
+    score: int
+    snippet_html: str
+
+
+def posts_search(*, actor: Actor, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
+    """Published posts the actor may read that contain every segment of ``query``, best first.
+
+    Two or more characters: the posts holding all the query's bigrams (the index), checked for
+    the exact text, ranked by the summed weights of the matching bigrams (occurrences, title
+    occurrences ten times), then by recency. One character: a substring scan, newest first.
+    """
+    needles = search.query_needles(query)
+    if not needles:
+        return []
+    posts = Post.objects.filter(
+        visible_q(actor, Board, prefix="thread__board__"),
+        status=PostStatus.PUBLISHED,
+        hidden=False,
+        deleted_at__isnull=True,
+        thread__deleted_at__isnull=True,
+        thread__published=True,
+    )
+    for needle in needles:
+        posts = posts.filter(
+            Q(text__icontains=needle) | Q(thread__title__icontains=needle, thread__opening_post_id=F("id"))
+        )
+    terms = search.query_terms(query)
+    if terms:
+        matching = (
+            SearchTerm.objects.filter(term__in=terms)
+            .values("post_id")
+            .annotate(n=Count("term"), score=Sum("weight"))
+            .filter(n=len(terms))
+        )
+        score = Subquery(
+            SearchTerm.objects.filter(post_id=OuterRef("pk"), term__in=terms)
+            .values("post_id")
+            .annotate(s=Sum("weight"))
+            .values("s"),
+            output_field=IntegerField(),
+        )
+        posts = posts.filter(pk__in=matching.values("post_id")).annotate(score=score)
+    else:
+        posts = posts.annotate(score=Value(1, output_field=IntegerField()))
+    rows = list(posts.select_related("thread").order_by("-score", "-id")[offset : offset + max(1, min(limit, 50))])
+    hits = []
+    for post in rows:
+        title_hit = post.thread.opening_post_id == post.pk and all(
+            n in search.normalise(post.thread.title) for n in needles
+        )
+        source = (
+            post.text if not title_hit or all(n in search.normalise(post.text) for n in needles) else post.thread.title
+        )
+        hits.append(SearchHit(post=post, score=int(post.score or 0), snippet_html=search.highlight(source, needles)))  # type: ignore[attr-defined]
+    return hits
+
+
+def search_hit_out(hit: SearchHit) -> SearchHitOut:
+    return SearchHitOut(
+        post_id=hit.post.pk,
+        thread_id=hit.post.thread_id,
+        thread_title=hit.post.thread.title,
+        board_id=hit.post.thread.board_id,
+        snippet_html=hit.snippet_html,
+        score=hit.score,
+        created=hit.post.created,
+    )
+
+
+def live_seq(*, stream: str) -> int:
+    """The stream's head when a page is rendered: the page subscribes from there, so it gets
+    every later event once (read it before the page's content, never after)."""
+    return stream_head(stream=stream)
+
+
+def organisation_get(*, organisation_id: int) -> Organisation:
+    org = Organisation.objects.filter(pk=organisation_id).first()
+    if org is None:
+        raise NotFound()
+    return org

@@ -1,0 +1,91 @@
+"""The forum's live streams, plugged into the gateway (realtime.registry).
+
+``forum.board:<id>``: new threads and thread updates. ``forum.thread:<id>``: new posts, edits,
+deletions, reactions; typing is the gateway's own ``typing`` frame. Subscribing asks the same
+selectors as the pages, so a member subscribes to exactly the boards and threads they may read.
+Posting over the socket is the ``forum.thread.post`` command, which runs the same service as the
+API (the gateway runs the moderation send guard first); a client id makes a retried post stored
+once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from pydantic import BaseModel, ConfigDict, Field
+
+from forum import selectors, services
+from members.access import Actor, require_member
+from realtime.registry import Command, StreamKind, register
+from web.errors import NotFound
+
+
+def _int_id(stream_id: str) -> int:
+    if not stream_id.isdigit():
+        raise NotFound(_("Unknown stream."))
+    return int(stream_id)
+
+
+def board_authorise(actor: Actor, stream_id: str) -> None:
+    require_member(actor)
+    selectors.board_get_for(actor=actor, board_id=_int_id(stream_id))
+
+
+def thread_authorise(actor: Actor, stream_id: str) -> None:
+    require_member(actor)
+    selectors.thread_get_for(actor=actor, thread_id=_int_id(stream_id))
+
+
+class PostIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=services.MAX_SOURCE)
+    quote: int | None = None
+    attachments: list[int] = Field(default_factory=list, max_length=services.MAX_ATTACHMENTS)
+    cid: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")
+
+
+class ReactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    post: int
+    kind: str = Field(max_length=20)
+    on: bool = True
+
+
+class ReadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    post: int
+
+
+def thread_post(actor: Actor, stream_id: str, args: PostIn) -> dict[str, Any]:
+    post = services.post_create(
+        by=actor, thread_id=_int_id(stream_id), source=args.text, quote_id=args.quote,
+        attachment_ids=args.attachments, cid=args.cid,
+    )  # fmt: skip
+    return {"post": selectors.post_out(post).model_dump(mode="json")}
+
+
+def thread_react(actor: Actor, stream_id: str, args: ReactIn) -> dict[str, Any]:
+    post = selectors.post_get_for(actor=actor, post_id=args.post)
+    if post.thread_id != _int_id(stream_id):
+        raise NotFound(_("No such post in this thread."))
+    return {"reactions": services.reaction_set(by=actor, post_id=args.post, kind=args.kind, on=args.on)}
+
+
+def thread_read(actor: Actor, stream_id: str, args: ReadIn) -> dict[str, Any]:
+    return {"read_upto": services.thread_mark_read(by=actor, thread_id=_int_id(stream_id), post_id=args.post)}
+
+
+def register_streams() -> None:
+    register(StreamKind(name="forum.board", authorise=board_authorise))
+    register(
+        StreamKind(
+            name="forum.thread",
+            authorise=thread_authorise,
+            commands={
+                "post": Command(PostIn, thread_post),
+                "react": Command(ReactIn, thread_react),
+                "read": Command(ReadIn, thread_read, writes=False),
+            },
+        )
+    )

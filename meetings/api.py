@@ -1,0 +1,313 @@
+"""JSON API for meetings: scheduling, leave, attendance, votes, minutes, statistics, ICE servers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from meetings import selectors, services
+from meetings.ice import ice_servers_for
+from meetings.models import LeaveRequest, Meeting, Motion
+from members.access import actor_for
+from members.models import Member, Organisation
+from web.errors import NotFound
+
+router = Router(tags=["meetings"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class MeetingIn(Schema):
+    organisation_id: int
+    kind: str
+    title: str = Field(min_length=1, max_length=200)
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    agenda: list[str] = []
+    cohost_ids: list[int] = []
+    invitee_ids: list[int] | None = None
+    quorum_ratio: Decimal = Decimal("0.5")
+
+
+class MeetingPatch(Schema):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    agenda: list[str] | None = None
+
+
+class MeetingOut(Schema):
+    id: int
+    organisation_id: int
+    organisation: str
+    kind: str
+    kind_label: str
+    title: str
+    host_id: int
+    host: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    agenda: list[str]
+    status: str
+    locked: bool
+    quorum_ratio: Decimal
+
+
+class InviteesIn(Schema):
+    member_ids: list[int]
+
+
+class LeaveIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class LeaveOut(Schema):
+    id: int
+    member_id: int
+    reason: str
+    status: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+
+
+class AttendanceRow(Schema):
+    member_id: int
+    real_name: str
+    invited: bool
+    status: str
+    minutes: float
+    first_joined: str | None
+    on_time: bool
+    stays: int
+
+
+class MotionIn(Schema):
+    title: str = Field(min_length=1, max_length=300)
+    kind: str = "motion"
+    options: list[str] = []
+    secret: bool = False
+    max_choices: int = 1
+
+
+class MotionOut(Schema):
+    id: int
+    title: str
+    kind: str
+    options: list[str]
+    secret: bool
+    max_choices: int
+    status: str
+    result: dict[str, Any] | None
+
+
+class BallotIn(Schema):
+    choices: list[str]
+
+
+class MinutesIn(Schema):
+    text: str = Field(max_length=100_000)
+
+
+class MinutesOut(Schema):
+    text: str
+    finalised_at: dt.datetime | None
+    document: dict[str, Any] | None
+    archive_seq: int | None
+
+
+class Ok(Schema):
+    ok: bool = True
+
+
+def meeting_out(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "id": meeting.pk,
+        "organisation_id": meeting.organisation_id,
+        "organisation": meeting.organisation.name,
+        "kind": meeting.kind,
+        "kind_label": str(meeting.get_kind_display()),
+        "title": meeting.title,
+        "host_id": meeting.host_id,
+        "host": meeting.host.real_name,
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "agenda": meeting.agenda,
+        "status": meeting.status,
+        "locked": meeting.locked,
+        "quorum_ratio": meeting.quorum_ratio,
+    }
+
+
+def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
+    return selectors.meeting_get_for(actor=actor_for(request.user), meeting_id=meeting_id)
+
+
+def _organisation(org_id: int) -> Organisation:
+    org = Organisation.objects.filter(pk=org_id).first()
+    if org is None:
+        raise NotFound()
+    return org
+
+
+@router.get("/meetings", response={200: list[MeetingOut], **ERRORS})
+def meetings_upcoming(request: HttpRequest) -> list[dict[str, Any]]:
+    return [meeting_out(m) for m in selectors.meetings_upcoming_for(actor=actor_for(request.user))]
+
+
+@router.post("/meetings", response={201: MeetingOut, **ERRORS})
+def meeting_schedule(request: HttpRequest, payload: MeetingIn) -> tuple[int, dict[str, Any]]:
+    meeting = services.meeting_schedule(
+        by=actor_for(request.user),
+        organisation=_organisation(payload.organisation_id),
+        kind=payload.kind,
+        title=payload.title,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        agenda=payload.agenda,
+        cohosts=Member.objects.filter(pk__in=payload.cohost_ids),
+        invitees=None if payload.invitee_ids is None else Member.objects.filter(pk__in=payload.invitee_ids),
+        quorum_ratio=payload.quorum_ratio,
+    )
+    return 201, meeting_out(meeting)
+
+
+@router.get("/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS})
+def meeting_detail(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    return meeting_out(_meeting(request, meeting_id))
+
+
+@router.patch("/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS})
+def meeting_update(request: HttpRequest, meeting_id: int, payload: MeetingPatch) -> dict[str, Any]:
+    meeting = services.meeting_update(
+        by=actor_for(request.user), meeting=_meeting(request, meeting_id), **payload.dict(exclude_unset=True)
+    )
+    return meeting_out(meeting)
+
+
+@router.post("/meetings/{meeting_id}/cancel", response={200: MeetingOut, **ERRORS})
+def meeting_cancel(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    return meeting_out(services.meeting_cancel(by=actor_for(request.user), meeting=_meeting(request, meeting_id)))
+
+
+@router.put("/meetings/{meeting_id}/invitees", response={200: Ok, **ERRORS})
+def meeting_invitees(request: HttpRequest, meeting_id: int, payload: InviteesIn) -> Ok:
+    services.meeting_invitees_set(
+        by=actor_for(request.user),
+        meeting=_meeting(request, meeting_id),
+        members=Member.objects.filter(pk__in=payload.member_ids),
+    )
+    return Ok()
+
+
+@router.post("/meetings/{meeting_id}/start", response={200: MeetingOut, **ERRORS})
+def meeting_start(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    return meeting_out(services.meeting_start(by=actor_for(request.user), meeting=_meeting(request, meeting_id)))
+
+
+@router.post("/meetings/{meeting_id}/end", response={200: MeetingOut, **ERRORS})
+def meeting_end(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    return meeting_out(services.meeting_end(by=actor_for(request.user), meeting=_meeting(request, meeting_id)))
+
+
+@router.post("/meetings/{meeting_id}/leave", response={201: LeaveOut, **ERRORS})
+def leave_request(request: HttpRequest, meeting_id: int, payload: LeaveIn) -> tuple[int, LeaveRequest]:
+    meeting = _meeting(request, meeting_id)
+    return 201, services.leave_request_create(by=actor_for(request.user), meeting=meeting, reason=payload.reason)
+
+
+@router.get("/meetings/{meeting_id}/leave", response={200: list[LeaveOut], **ERRORS})
+def leave_requests(request: HttpRequest, meeting_id: int) -> list[LeaveRequest]:
+    return list(selectors.leave_requests_for(actor=actor_for(request.user), meeting=_meeting(request, meeting_id)))
+
+
+@router.post("/meetings/{meeting_id}/leave/{request_id}/decision", response={200: LeaveOut, **ERRORS})
+def leave_decide(request: HttpRequest, meeting_id: int, request_id: int, payload: DecisionIn) -> LeaveRequest:
+    meeting = _meeting(request, meeting_id)
+    leave = get_object_or_404(LeaveRequest, pk=request_id, meeting=meeting)
+    return services.leave_request_decide(by=actor_for(request.user), request=leave, approve=payload.approve)
+
+
+@router.get("/meetings/{meeting_id}/attendance", response={200: list[AttendanceRow], **ERRORS})
+def attendance(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]]:
+    return selectors.attendance_report(actor=actor_for(request.user), meeting=_meeting(request, meeting_id))
+
+
+@router.get("/meetings/{meeting_id}/motions", response={200: list[MotionOut], **ERRORS})
+def motions(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]]:
+    meeting = _meeting(request, meeting_id)
+    return [selectors.motion_dict(m) for m in meeting.motions.order_by("opened_at", "pk")]
+
+
+@router.post("/meetings/{meeting_id}/motions", response={201: MotionOut, **ERRORS})
+def motion_open(request: HttpRequest, meeting_id: int, payload: MotionIn) -> tuple[int, dict[str, Any]]:
+    motion = services.motion_open(by=actor_for(request.user), meeting=_meeting(request, meeting_id), **payload.dict())
+    return 201, selectors.motion_dict(motion)
+
+
+def _motion(request: HttpRequest, motion_id: int) -> Motion:
+    motion = Motion.objects.filter(pk=motion_id).first()
+    if motion is None:
+        raise NotFound()
+    _meeting(request, motion.meeting_id)  # the access check
+    return motion
+
+
+@router.post("/motions/{motion_id}/ballot", response={200: Ok, **ERRORS})
+def ballot_cast(request: HttpRequest, motion_id: int, payload: BallotIn) -> Ok:
+    services.ballot_cast(by=actor_for(request.user), motion=_motion(request, motion_id), choices=payload.choices)
+    return Ok()
+
+
+@router.post("/motions/{motion_id}/close", response={200: MotionOut, **ERRORS})
+def motion_close(request: HttpRequest, motion_id: int) -> dict[str, Any]:
+    motion = services.motion_close(by=actor_for(request.user), motion=_motion(request, motion_id))
+    return selectors.motion_dict(motion)
+
+
+@router.get("/meetings/{meeting_id}/minutes", response={200: MinutesOut, **ERRORS})
+def minutes_get(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    return selectors.minutes_get_for(actor=actor_for(request.user), meeting=_meeting(request, meeting_id))
+
+
+@router.put("/meetings/{meeting_id}/minutes", response={200: MinutesOut, **ERRORS})
+def minutes_save(request: HttpRequest, meeting_id: int, payload: MinutesIn) -> dict[str, Any]:
+    actor = actor_for(request.user)
+    meeting = _meeting(request, meeting_id)
+    services.minutes_save(by=actor, meeting=meeting, text=payload.text)
+    return selectors.minutes_get_for(actor=actor, meeting=meeting)
+
+
+@router.post("/meetings/{meeting_id}/minutes/finalise", response={200: MinutesOut, **ERRORS})
+def minutes_finalise(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    actor = actor_for(request.user)
+    meeting = _meeting(request, meeting_id)
+    services.minutes_finalise(by=actor, meeting=meeting)
+    return selectors.minutes_get_for(actor=actor, meeting=meeting)
+
+
+@router.get("/meetings/{meeting_id}/ice-servers", response={200: dict[str, Any], **ERRORS})
+def ice_servers(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+    actor = actor_for(request.user)
+    selectors.meeting_get_for(actor=actor, meeting_id=meeting_id)
+    assert actor.user_id is not None  # a member's actor always has its user
+    return ice_servers_for(user_id=actor.user_id)
+
+
+@router.get("/organisations/{org_id}/meeting-stats", response={200: dict[str, Any], **ERRORS})
+def meeting_stats(request: HttpRequest, org_id: int, year: int, quarter: int) -> dict[str, Any]:
+    return selectors.meeting_stats_for(
+        actor=actor_for(request.user), organisation=_organisation(org_id), year=year, quarter=quarter
+    )

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    name = "meetings"
+    verbose_name = _("Meetings and lessons")
+
+    def ready(self) -> None:
+        from meetings.moderation_hooks import register_content_kind
+        from meetings.streams import register_streams
+
+        register_streams()
+        register_content_kind()

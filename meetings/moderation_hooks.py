@@ -1,0 +1,41 @@
+"""Live-room chat as moderation content: held lines wait in the review queue and come back here."""
+
+from __future__ import annotations
+
+from meetings import room
+from meetings.models import ChatMessage
+from members.access import Actor
+from members.models import Member, Organisation
+from moderation.content import ContentKind, content_kind_register
+
+
+def _organisation_of(message: ChatMessage) -> Organisation:
+    return message.meeting.organisation
+
+
+def _author_of(message: ChatMessage) -> Member | None:
+    return message.author
+
+
+def _text_of(message: ChatMessage) -> str:
+    return message.text
+
+
+def _can_see(actor: Actor, message: ChatMessage) -> bool:
+    return room.is_participant(message.meeting, actor.member_id)
+
+
+def register_content_kind() -> None:
+    content_kind_register(
+        ContentKind(
+            model=ChatMessage,
+            organisation_of=_organisation_of,
+            author_of=_author_of,
+            text_of=_text_of,
+            can_see=_can_see,
+            on_hidden=room.chat_hidden,
+            on_approved=room.chat_approved,
+            on_rejected=room.chat_rejected,
+            text_format="plain",
+        )
+    )

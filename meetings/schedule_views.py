@@ -1,0 +1,212 @@
+"""Pages for scheduling: calendar, schedule form, meeting page, minutes, the secretary's statistics."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from meetings import selectors, services
+from meetings.models import LeaveRequest, Meeting, MeetingKind, MeetingStatus
+from meetings.rules import is_host, minute_taker
+from members.access import Action, actor_for, organisations_where
+from members.models import Organisation
+from members.selectors import organisations_under
+from web.errors import DomainError
+
+
+class ScheduleForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label=gettext_lazy("Organisation"))
+    kind = forms.ChoiceField(choices=MeetingKind.choices, label=gettext_lazy("Type"))
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title"))
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("Starts at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=gettext_lazy("Planned end"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    agenda = forms.CharField(
+        label=gettext_lazy("Agenda (one item a line)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+def _hostable_organisations(request: HttpRequest) -> QuerySet[Organisation]:
+    actor = actor_for(request.user)
+    paths = organisations_where(actor, Action.HOST_MEETING) + organisations_where(actor, Action.TEACH)
+    return organisations_under(paths)
+
+
+@login_required
+def calendar_page(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        month = int(request.GET.get("month", today.month))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    by_day: dict[dt.date, list[Meeting]] = defaultdict(list)
+    for meeting in selectors.meetings_in_range_for(actor=actor, start=first, end=last + dt.timedelta(days=1)):
+        by_day[timezone.localtime(meeting.starts_at).date()].append(meeting)
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = last + dt.timedelta(days=1)
+    return render(
+        request,
+        "meetings/calendar.html",
+        {
+            "month": first,
+            "days": sorted(by_day.items()),
+            "previous": previous,
+            "following": following,
+            "upcoming": selectors.meetings_upcoming_for(actor=actor, limit=10) if actor.is_member else [],
+            "can_schedule": bool(
+                organisations_where(actor, Action.HOST_MEETING) or organisations_where(actor, Action.TEACH)
+            ),
+        },
+    )
+
+
+@login_required
+def schedule_page(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    form = ScheduleForm(request.POST or None)
+    form.fields["organisation"].queryset = _hostable_organisations(request)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting = services.meeting_schedule(
+                by=actor,
+                organisation=data["organisation"],
+                kind=data["kind"],
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                agenda=data["agenda"].splitlines(),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The meeting is scheduled and the invitees have been notified."))
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    return render(request, "meetings/schedule.html", {"form": form})
+
+
+@login_required
+def detail_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    meeting = selectors.meeting_get_for(actor=actor, meeting_id=meeting_id)
+    if request.method == "POST":
+        try:
+            _detail_action(request, meeting)
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("meetings:detail", meeting_id=meeting.pk)
+    host = is_host(actor, meeting)
+    return render(
+        request,
+        "meetings/detail.html",
+        {
+            "meeting": meeting,
+            "is_host": host,
+            "is_invited": meeting.invitations.filter(member_id=actor.mid).exists(),
+            "invitee_count": meeting.invitations.count(),
+            "my_leave": meeting.leave_requests.filter(member_id=actor.mid).first(),
+            "leave_requests": selectors.leave_requests_for(actor=actor, meeting=meeting) if host else [],
+            "attendance": selectors.attendance_report(actor=actor, meeting=meeting)
+            if meeting.status != MeetingStatus.SCHEDULED
+            else [],
+            "motions": [selectors.motion_dict(m) for m in meeting.motions.order_by("opened_at", "pk")],
+            "minute_taker": minute_taker(actor, meeting),
+        },
+    )
+
+
+def _detail_action(request: HttpRequest, meeting: Meeting) -> None:
+    actor = actor_for(request.user)
+    action = request.POST.get("action")
+    if action == "leave":
+        services.leave_request_create(by=actor, meeting=meeting, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Your leave request has been sent to the host."))
+    elif action in ("approve", "decline"):
+        leave = get_object_or_404(LeaveRequest, pk=request.POST.get("request"), meeting=meeting)
+        services.leave_request_decide(by=actor, request=leave, approve=action == "approve")
+    elif action == "start":
+        services.meeting_start(by=actor, meeting=meeting)
+    elif action == "end":
+        services.meeting_end(by=actor, meeting=meeting)
+    elif action == "cancel":
+        services.meeting_cancel(by=actor, meeting=meeting)
+
+
+@login_required
+def minutes_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    meeting = selectors.meeting_get_for(actor=actor, meeting_id=meeting_id)
+    if request.method == "POST":
+        try:
+            services.minutes_save(by=actor, meeting=meeting, text=request.POST.get("text", ""))
+            if request.POST.get("finalise"):
+                services.minutes_finalise(by=actor, meeting=meeting)
+                messages.success(request, _("The minutes are final and archived."))
+            else:
+                messages.success(request, _("Saved."))
+        except DomainError as error:
+            messages.error(request, error.message)
+        return redirect("meetings:minutes", meeting_id=meeting.pk)
+    minutes = selectors.minutes_get_for(actor=actor, meeting=meeting)
+    preview = minutes["document"] or selectors.minutes_document(meeting=meeting, text=minutes["text"])
+    return render(
+        request,
+        "meetings/minutes.html",
+        {"meeting": meeting, "minutes": minutes, "document": preview, "editable": minute_taker(actor, meeting)},
+    )
+
+
+@login_required
+def stats_page(request: HttpRequest, org_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    organisation = get_object_or_404(Organisation, pk=org_id)
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        quarter = int(request.GET.get("quarter", (today.month - 1) // 3 + 1))
+    except ValueError:
+        year, quarter = today.year, (today.month - 1) // 3 + 1
+    stats = selectors.meeting_stats_for(actor=actor, organisation=organisation, year=year, quarter=quarter)
+    if request.GET.get("format") == "csv":
+        return stats_csv(organisation, stats)
+    for row in stats["by_kind"]:
+        row["percent"] = min(100, round(100 * row["held"] / row["expected"])) if row["expected"] else 100
+    return render(request, "meetings/stats.html", {"organisation": organisation, "stats": stats})
+
+
+def stats_csv(organisation: Organisation, stats: dict[str, Any]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    name = f"meetings-{organisation.code}-{stats['year']}Q{stats['quarter']}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.write("\ufeff")  # so that spreadsheet programs read UTF-8
+    writer = csv.writer(response)
+    writer.writerow([_("Meeting"), _("Type"), _("Date"), _("Invited"), _("Present"), _("Excused"), _("Rate")])
+    for m in stats["meetings"]:
+        writer.writerow(
+            [m["title"], m["label"], m["starts_at"][:10], m["invited"], m["present"], m["excused"], m["rate"]]
+        )
+    writer.writerow([])
+    writer.writerow([_("Member"), _("Invited"), _("Present"), _("Excused"), _("Minutes"), _("Rate")])
+    for p in stats["members"]:
+        writer.writerow([p["real_name"], p["invited"], p["present"], p["excused"], p["minutes"], p["rate"]])
+    return response

@@ -1,0 +1,445 @@
+"""Writes for meetings: scheduling, invitations, leave, the lobby, attendance and votes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from meetings.models import (
+    Admission,
+    AdmissionStatus,
+    Invitation,
+    LeaveRequest,
+    LeaveStatus,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Minutes,
+    Motion,
+    MotionKind,
+    MotionStatus,
+    OpenBallot,
+    Stay,
+    Tally,
+    VoteRecord,
+)
+from meetings.rules import default_invitees, eligible_voters, is_host, minute_taker, tally_result
+from members.access import Action, Actor, can_see, require, require_member
+from members.models import Member, MemberStatus, Organisation, Visibility
+from realtime.services import event_append
+from realtime.streams import user_stream
+from web.errors import Conflict, Forbidden, Invalid, NotFound
+
+MOTION_OPTIONS = ["for", "against", "abstain"]
+
+
+def _member(actor: Actor) -> Member:
+    require_member(actor)
+    return Member.objects.select_related("organisation").get(pk=actor.mid)
+
+
+def notify_invitees(meeting: Meeting, what: str, member_ids: Iterable[int] | None = None) -> None:
+    """Tell invitees on their ``user:me`` stream (stored now, published after commit)."""
+    ids = list(member_ids) if member_ids is not None else list(meeting.invitations.values_list("member_id", flat=True))
+    payload = {
+        "type": f"meetings.meeting.{what}",
+        "meeting": {
+            "id": meeting.pk,
+            "title": meeting.title,
+            "kind": meeting.kind,
+            "status": meeting.status,
+            "starts_at": meeting.starts_at.isoformat(),
+            "ends_at": meeting.ends_at.isoformat(),
+        },
+    }
+    for member_id in ids:
+        event_append(stream=user_stream(member_id), payload=payload)
+
+
+def require_host(actor: Actor, meeting: Meeting) -> None:
+    if not is_host(actor, meeting):
+        raise Forbidden(_("Only the meeting's hosts may do this."))
+
+
+# --- Scheduling -------------------------------------------------------------------------------
+
+
+def meeting_schedule(
+    *,
+    by: Actor,
+    organisation: Organisation,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    agenda: Sequence[str] = (),
+    cohosts: Iterable[Member] = (),
+    invitees: Iterable[Member] | None = None,
+    quorum_ratio: Decimal | float = Decimal("0.5"),
+) -> Meeting:
+    action = Action.TEACH if kind == MeetingKind.LESSON else Action.HOST_MEETING
+    require(by, action, organisation)
+    if kind not in MeetingKind.values:
+        raise Invalid(_("Unknown meeting type."))
+    if ends_at <= starts_at:
+        raise Invalid(_("The meeting must end after it starts."))
+    if not Decimal("0") < Decimal(str(quorum_ratio)) < Decimal("1"):
+        raise Invalid(_("The quorum must be a share between 0 and 1."))
+    host = _member(by)
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            organisation=organisation,
+            kind=kind,
+            title=title.strip(),
+            host=host,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            agenda=[item.strip() for item in agenda if item.strip()],
+            quorum_ratio=Decimal(str(quorum_ratio)),
+        )
+        meeting.cohosts.set(list(cohosts))
+        people = list(invitees) if invitees is not None else list(default_invitees(meeting))
+        Invitation.objects.bulk_create(
+            [Invitation(meeting=meeting, member=m) for m in {p.pk: p for p in [*people, host]}.values()]
+        )
+        notify_invitees(meeting, "invited")
+    return meeting
+
+
+def meeting_update(
+    *,
+    by: Actor,
+    meeting: Meeting,
+    title: str | None = None,
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
+    agenda: Sequence[str] | None = None,
+) -> Meeting:
+    require_host(by, meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict(_("Only a meeting that has not started can be changed."))
+    if title is not None:
+        meeting.title = title.strip()
+    if starts_at is not None:
+        meeting.starts_at = starts_at
+    if ends_at is not None:
+        meeting.ends_at = ends_at
+    if agenda is not None:
+        meeting.agenda = [item.strip() for item in agenda if item.strip()]
+    if meeting.ends_at <= meeting.starts_at:
+        raise Invalid(_("The meeting must end after it starts."))
+    with transaction.atomic():
+        meeting.save()
+        notify_invitees(meeting, "changed")
+    return meeting
+
+
+def meeting_cancel(*, by: Actor, meeting: Meeting) -> Meeting:
+    require_host(by, meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict(_("Only a meeting that has not started can be cancelled."))
+    with transaction.atomic():
+        meeting.status = MeetingStatus.CANCELLED
+        meeting.save(update_fields=["status"])
+        notify_invitees(meeting, "cancelled")
+    return meeting
+
+
+def meeting_invitees_set(*, by: Actor, meeting: Meeting, members: Iterable[Member]) -> None:
+    require_host(by, meeting)
+    wanted = {m.pk for m in members} | {meeting.host_id}
+    with transaction.atomic():
+        meeting.invitations.exclude(member_id__in=wanted).delete()
+        have = set(meeting.invitations.values_list("member_id", flat=True))
+        Invitation.objects.bulk_create([Invitation(meeting=meeting, member_id=pk) for pk in wanted - have])
+        notify_invitees(meeting, "invited", wanted - have)
+
+
+def meeting_start(*, by: Actor, meeting: Meeting) -> Meeting:
+    require_host(by, meeting)
+    if meeting.status != MeetingStatus.SCHEDULED:
+        raise Conflict(_("The meeting has already started or ended."))
+    with transaction.atomic():
+        meeting.status = MeetingStatus.LIVE
+        meeting.started_at = timezone.now()
+        meeting.save(update_fields=["status", "started_at"])
+        notify_invitees(meeting, "started")
+    return meeting
+
+
+def meeting_end(*, by: Actor, meeting: Meeting) -> Meeting:
+    require_host(by, meeting)
+    if meeting.status != MeetingStatus.LIVE:
+        raise Conflict(_("The meeting is not in progress."))
+    now = timezone.now()
+    with transaction.atomic():
+        meeting.status = MeetingStatus.ENDED
+        meeting.ended_at = now
+        meeting.save(update_fields=["status", "ended_at"])
+        meeting.stays.filter(left_at__isnull=True).update(left_at=now, connections=0)
+        for motion in meeting.motions.filter(status=MotionStatus.OPEN):
+            _close(motion, now)
+    return meeting
+
+
+# --- The lobby -------------------------------------------------------------------------------
+
+
+def room_enter(*, by: Actor, meeting: Meeting) -> str:
+    """Knock on the room's door: ``admitted`` or ``waiting`` (for a host to admit)."""
+    member = _member(by)
+    if meeting.status in (MeetingStatus.ENDED, MeetingStatus.CANCELLED):
+        raise Conflict(_("This meeting is over."))
+    if is_host(by, meeting):
+        _admission_set(meeting, member.pk, AdmissionStatus.ADMITTED)
+        return AdmissionStatus.ADMITTED
+    if not can_see(by, visibility=Visibility.SUBTREE, organisation=meeting.organisation):
+        raise Forbidden(_("This meeting belongs to another organisation."))
+    current = meeting.admissions.filter(member=member).values_list("status", flat=True).first()
+    if current == AdmissionStatus.ADMITTED:
+        return AdmissionStatus.ADMITTED
+    if current in (AdmissionStatus.REMOVED, AdmissionStatus.DENIED):
+        raise Forbidden(_("A host has not let you into this meeting."))
+    invited = meeting.invitations.filter(member=member).exists()
+    status = AdmissionStatus.ADMITTED if invited and not meeting.locked else AdmissionStatus.WAITING
+    _admission_set(meeting, member.pk, status)
+    return status
+
+
+def room_admit(*, by: Actor, meeting: Meeting, member_id: int, admit: bool = True) -> str:
+    require_host(by, meeting)
+    if not meeting.admissions.filter(member_id=member_id).exists():
+        raise NotFound(_("This member is not waiting in the lobby."))
+    status = AdmissionStatus.ADMITTED if admit else AdmissionStatus.DENIED
+    _admission_set(meeting, member_id, status)
+    return status
+
+
+def room_remove(*, by: Actor, meeting: Meeting, member_id: int) -> None:
+    require_host(by, meeting)
+    if member_id == meeting.host_id:
+        raise Invalid(_("The host cannot be removed."))
+    _admission_set(meeting, member_id, AdmissionStatus.REMOVED)
+
+
+def room_lock(*, by: Actor, meeting: Meeting, locked: bool) -> Meeting:
+    require_host(by, meeting)
+    meeting.locked = locked
+    meeting.save(update_fields=["locked"])
+    return meeting
+
+
+def _admission_set(meeting: Meeting, member_id: int, status: str) -> None:
+    Admission.objects.update_or_create(meeting=meeting, member_id=member_id, defaults={"status": status})
+
+
+# --- Leave -------------------------------------------------------------------------------------
+
+
+def leave_request_create(*, by: Actor, meeting: Meeting, reason: str) -> LeaveRequest:
+    member = _member(by)
+    if not meeting.invitations.filter(member=member).exists():
+        raise Forbidden(_("Only invitees can ask for leave."))
+    if not reason.strip():
+        raise Invalid(_("Please give a reason."))
+    request, _created = LeaveRequest.objects.update_or_create(
+        meeting=meeting, member=member, defaults={"reason": reason.strip(), "status": LeaveStatus.PENDING}
+    )
+    return request
+
+
+def leave_request_decide(*, by: Actor, request: LeaveRequest, approve: bool) -> LeaveRequest:
+    require_host(by, request.meeting)
+    request.status = LeaveStatus.APPROVED if approve else LeaveStatus.DECLINED
+    request.decided_by_id = by.member_id
+    request.save(update_fields=["status", "decided_by"])
+    return request
+
+
+# --- Attendance ----------------------------------------------------------------------------------
+
+
+def reconnect_grace() -> dt.timedelta:
+    return dt.timedelta(seconds=getattr(settings, "MEETING_RECONNECT_GRACE", 90))
+
+
+def attendance_join(*, meeting: Meeting, member_id: int, at: dt.datetime | None = None) -> Stay:
+    """A connection opened: continue the last stay if it ended within the grace period."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        stay = (
+            Stay.objects.select_for_update().filter(meeting=meeting, member_id=member_id).order_by("-joined_at").first()
+        )
+        if stay is not None and (stay.left_at is None or at - stay.left_at <= reconnect_grace()):
+            stay.left_at = None
+            stay.connections = F("connections") + 1
+            stay.save(update_fields=["left_at", "connections"])
+            stay.refresh_from_db()
+            return stay
+        return Stay.objects.create(meeting=meeting, member_id=member_id, joined_at=at, connections=1)
+
+
+def attendance_leave(*, meeting: Meeting, member_id: int, at: dt.datetime | None = None) -> Stay | None:
+    """A connection closed; the stay ends when the member's last connection does."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        stay = (
+            Stay.objects.select_for_update()
+            .filter(meeting=meeting, member_id=member_id, left_at__isnull=True)
+            .order_by("-joined_at")
+            .first()
+        )
+        if stay is None:
+            return None
+        stay.connections = max(0, stay.connections - 1)
+        if stay.connections == 0:
+            stay.left_at = at
+        stay.save(update_fields=["connections", "left_at"])
+        return stay
+
+
+# --- Votes -------------------------------------------------------------------------------------
+
+
+def motion_open(
+    *,
+    by: Actor,
+    meeting: Meeting,
+    title: str,
+    kind: str = MotionKind.MOTION,
+    options: Sequence[str] = (),
+    secret: bool = False,
+    max_choices: int = 1,
+) -> Motion:
+    require_host(by, meeting)
+    if meeting.status != MeetingStatus.LIVE:
+        raise Conflict(_("Votes are held while the meeting is in progress."))
+    if kind == MotionKind.MOTION:
+        options = MOTION_OPTIONS
+        max_choices = 1
+    else:
+        options = [o.strip() for o in options if o.strip()]
+        if len(options) < 1 or len(set(options)) != len(options):
+            raise Invalid(_("An election needs distinct candidates."))
+        if not 1 <= max_choices <= len(options):
+            raise Invalid(_("The number of choices must be between 1 and the number of candidates."))
+    if not title.strip():
+        raise Invalid(_("The motion needs a title."))
+    with transaction.atomic():
+        motion = Motion.objects.create(
+            meeting=meeting,
+            kind=kind,
+            title=title.strip(),
+            options=list(options),
+            secret=secret,
+            max_choices=max_choices,
+        )
+        Tally.objects.bulk_create([Tally(motion=motion, option=o) for o in options])
+    return motion
+
+
+def ballot_cast(*, by: Actor, motion: Motion, choices: Sequence[str]) -> None:
+    """Cast one vote. Only full members of the organisation who are present may vote, once."""
+    member = _member(by)
+    meeting = motion.meeting
+    if motion.status != MotionStatus.OPEN:
+        raise Conflict(_("This vote is closed."))
+    if member.status != MemberStatus.FULL:
+        raise Forbidden(_("Only full members have a vote; probationary members and activists do not."))
+    if not eligible_voters(meeting).filter(pk=member.pk).exists():
+        raise Forbidden(_("You are not a voting member of this organisation."))
+    if not meeting.stays.filter(member=member, left_at__isnull=True).exists():
+        raise Forbidden(_("Only members present in the meeting may vote."))
+    picked = list(dict.fromkeys(choices))
+    if not picked or len(picked) > motion.max_choices or any(c not in motion.options for c in picked):
+        raise Invalid(_("Choose between 1 and %(n)d of the listed options.") % {"n": motion.max_choices})
+    try:
+        with transaction.atomic():
+            VoteRecord.objects.create(motion=motion, member=member)
+            Tally.objects.filter(motion=motion, option__in=picked).update(count=F("count") + 1)
+            if not motion.secret:
+                OpenBallot.objects.create(motion=motion, member=member, choices=picked)
+    except IntegrityError:
+        raise Conflict(_("You have already voted.")) from None
+
+
+def motion_close(*, by: Actor, motion: Motion) -> Motion:
+    require_host(by, motion.meeting)
+    with transaction.atomic():
+        motion = Motion.objects.select_for_update().get(pk=motion.pk)
+        if motion.status != MotionStatus.OPEN:
+            raise Conflict(_("This vote is already closed."))
+        _close(motion, timezone.now())
+    return motion
+
+
+def _close(motion: Motion, at: dt.datetime) -> None:
+    counts = dict(motion.tallies.values_list("option", "count"))
+    result: dict[str, Any] = tally_result(
+        kind=motion.kind,
+        options=motion.options,
+        counts=counts,
+        eligible=eligible_voters(motion.meeting).count(),
+        turnout=motion.voters.count(),
+        quorum_ratio=motion.meeting.quorum_ratio,
+        seats=motion.max_choices,
+    )
+    motion.status = MotionStatus.CLOSED
+    motion.closed_at = at
+    motion.result = result
+    motion.save(update_fields=["status", "closed_at", "result"])
+
+
+# --- Minutes -----------------------------------------------------------------------------------
+
+
+def minutes_save(*, by: Actor, meeting: Meeting, text: str) -> Minutes:
+    """The secretary (or a host) writes the minutes, during or after the meeting."""
+    _require_minute_taker(by, meeting)
+    with transaction.atomic():
+        minutes, _created = Minutes.objects.select_for_update().get_or_create(meeting=meeting)
+        if minutes.finalised_at is not None:
+            raise Conflict(_("The minutes are final and can no longer be changed."))
+        minutes.text = text
+        minutes.author_id = by.mid
+        minutes.save()
+    return minutes
+
+
+def minutes_finalise(*, by: Actor, meeting: Meeting) -> Minutes:
+    """Lock the minutes, with agenda, attendance and vote results, and archive the document."""
+    from meetings.selectors import minutes_document
+    from moderation.archive import archive_append
+
+    _require_minute_taker(by, meeting)
+    if meeting.status != MeetingStatus.ENDED:
+        raise Conflict(_("Minutes are finalised after the meeting has ended."))
+    with transaction.atomic():
+        minutes, _created = Minutes.objects.select_for_update().get_or_create(meeting=meeting)
+        if minutes.finalised_at is not None:
+            raise Conflict(_("The minutes are already final."))
+        minutes.finalised_at = timezone.now()
+        minutes.finalised_by_id = by.mid
+        minutes.document = minutes_document(meeting=meeting, text=minutes.text)
+        record = archive_append(
+            kind="meetings.minutes",
+            payload=minutes.document,
+            content_ref=f"meetings.meeting:{meeting.pk}",
+            actor_id=by.mid,
+        )
+        minutes.archive_seq = record.seq
+        minutes.save()
+    return minutes
+
+
+def _require_minute_taker(by: Actor, meeting: Meeting) -> None:
+    if not minute_taker(by, meeting):
+        raise Forbidden(_("Only the secretary or the meeting's hosts write the minutes."))

@@ -1,0 +1,302 @@
+"""The live room plugged into the gateway (realtime.registry); docs/protocol.md, "Meetings".
+
+``meeting:<id>``: the room. Only participants (hosts, and members admitted through the lobby)
+may subscribe; each subscription is one connection for attendance (``on_join``/``on_leave``),
+and presence frames say who is here. Commands are ``meeting.<name>``; each handler validates,
+calls one function of :mod:`meetings.room` and returns its result.
+
+``meeting.lobby:<id>``: the door. Anyone who may see the meeting knocks here with
+``meeting.lobby.enter``; a waiter hears that a host let them in on their ``user:me`` stream and
+only then subscribes to the room. It carries no events.
+
+Only ``chat`` is a write for the gateway's send guards: a member muted by a moderator loses
+the chat, not their vote, their hand or their video.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from meetings import room, selectors
+from meetings.models import Meeting
+from members.access import Actor, require_member
+from realtime.registry import Command, StreamKind, register
+from web.errors import NotFound
+
+
+def _meeting_id(stream_id: str) -> int:
+    if not stream_id.isdigit():
+        raise NotFound("Unknown stream.")
+    return int(stream_id)
+
+
+def _room(actor: Actor, stream_id: str) -> Meeting:
+    return room.room_get_for(actor=actor, meeting_id=_meeting_id(stream_id))
+
+
+def room_authorise(actor: Actor, stream_id: str) -> None:
+    require_member(actor)
+    _room(actor, stream_id)
+
+
+def lobby_authorise(actor: Actor, stream_id: str) -> None:
+    selectors.meeting_get_for(actor=actor, meeting_id=_meeting_id(stream_id))
+
+
+def on_join(actor: Actor, stream_id: str) -> None:
+    room.room_joined(actor=actor, meeting=_room(actor, stream_id))
+
+
+def on_leave(actor: Actor, stream_id: str) -> None:
+    # Not _room(): a member just removed or a meeting just ended must still close their stay.
+    meeting = Meeting.objects.filter(pk=_meeting_id(stream_id)).first()
+    if meeting is not None and actor.member_id is not None:
+        room.room_left(actor=actor, meeting=meeting)
+
+
+# --- Command arguments ------------------------------------------------------------------------
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NoArgs(In):
+    pass
+
+
+class MemberIn(In):
+    member: int
+
+
+class AdmitIn(In):
+    member: int
+    admit: bool = True
+
+
+class LockIn(In):
+    locked: bool
+
+
+class ModeIn(In):
+    mode: Literal["mesh", "relay"]
+
+
+class FloorIn(In):
+    member: int | None
+
+
+class LowerIn(In):
+    member: int | None = None  # default: one's own hand
+
+
+class MuteIn(In):
+    member: int
+    mic: bool | None = None
+    video: bool | None = None
+
+
+class RoomIn(In):
+    name: str = Field(min_length=1, max_length=120)
+    members: list[int] = Field(min_length=1, max_length=500)
+
+
+class BreakoutIn(In):
+    minutes: int = Field(ge=1, le=room.BREAKOUT_MINUTES_MAX)
+    by_group: bool = True
+    rooms: list[RoomIn] = Field(default_factory=list, max_length=50)
+
+
+class ChatIn(In):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class VoteOpenIn(In):
+    title: str = Field(min_length=1, max_length=300)
+    kind: Literal["motion", "election"] = "motion"
+    options: list[Annotated[str, StringConstraints(max_length=200)]] = Field(default_factory=list, max_length=100)
+    secret: bool = False
+    max_choices: int = Field(default=1, ge=1, le=100)
+
+
+class VoteCastIn(In):
+    motion: int
+    choices: list[Annotated[str, StringConstraints(max_length=200)]] = Field(min_length=1, max_length=100)
+
+
+class VoteCloseIn(In):
+    motion: int
+
+
+class Description(In):
+    type: Literal["offer", "answer", "pranswer", "rollback"]
+    sdp: str = Field(default="", max_length=60_000)
+
+
+class Candidate(In):
+    candidate: str = Field(max_length=1000)
+    sdpMid: str | None = Field(default=None, max_length=64)  # noqa: N815 - the browser's own names
+    sdpMLineIndex: int | None = Field(default=None, ge=0, le=64)  # noqa: N815
+    usernameFragment: str | None = Field(default=None, max_length=256)  # noqa: N815
+
+
+class SignalIn(In):
+    """One WebRTC signal to one peer: a session description, a batch of ICE candidates (a
+    batch, because the command rate limit would otherwise drop a fast trickle), an ICE
+    restart request, or hang-up."""
+
+    to: int
+    kind: Literal["description", "candidates", "restart", "hangup"]
+    description: Description | None = None
+    candidates: list[Candidate] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _complete(self) -> SignalIn:
+        if self.kind == "description" and self.description is None:
+            raise ValueError("a description signal needs a description")
+        if self.kind == "candidates" and not self.candidates:
+            raise ValueError("a candidates signal needs candidates")
+        return self
+
+
+# --- Handlers ---------------------------------------------------------------------------------
+
+
+def lobby_enter(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
+    meeting = selectors.meeting_get_for(actor=actor, meeting_id=_meeting_id(stream_id))
+    return {"status": room.lobby_enter(by=actor, meeting=meeting)}
+
+
+def state(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
+    return room.room_state(actor=actor, meeting=_room(actor, stream_id))
+
+
+def admit(actor: Actor, stream_id: str, args: AdmitIn) -> dict[str, Any]:
+    status = room.lobby_admit(by=actor, meeting=_room(actor, stream_id), member_id=args.member, admit=args.admit)
+    return {"status": status}
+
+
+def lock(actor: Actor, stream_id: str, args: LockIn) -> dict[str, Any]:
+    room.room_lock(by=actor, meeting=_room(actor, stream_id), locked=args.locked)
+    return {"locked": args.locked}
+
+
+def start(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
+    room.room_start(by=actor, meeting=_room(actor, stream_id))
+    return {"status": "live"}
+
+
+def remove(actor: Actor, stream_id: str, args: MemberIn) -> dict[str, Any]:
+    room.participant_remove(by=actor, meeting=_room(actor, stream_id), member_id=args.member)
+    return {"removed": args.member}
+
+
+def end(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
+    room.room_end(by=actor, meeting=_room(actor, stream_id))
+    return {"status": "ended"}
+
+
+def mode(actor: Actor, stream_id: str, args: ModeIn) -> dict[str, Any]:
+    room.room_mode_set(by=actor, meeting=_room(actor, stream_id), mode=args.mode)
+    return {"mode": args.mode}
+
+
+def hand_raise(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
+    meeting = _room(actor, stream_id)
+    room.hand_raise(by=actor, meeting=meeting)
+    return {"queue": room.hand_queue(meeting)}
+
+
+def hand_lower(actor: Actor, stream_id: str, args: LowerIn) -> dict[str, Any]:
+    meeting = _room(actor, stream_id)
+    room.hand_lower(by=actor, meeting=meeting, member_id=args.member or actor.mid)
+    return {"queue": room.hand_queue(meeting)}
+
+
+def hand_floor(actor: Actor, stream_id: str, args: FloorIn) -> dict[str, Any]:
+    room.floor_give(by=actor, meeting=_room(actor, stream_id), member_id=args.member)
+    return {"floor": args.member}
+
+
+def mute(actor: Actor, stream_id: str, args: MuteIn) -> dict[str, Any]:
+    room.mute_set(by=actor, meeting=_room(actor, stream_id), member_id=args.member, mic=args.mic, video=args.video)
+    return {"member": args.member}
+
+
+def breakout_start(actor: Actor, stream_id: str, args: BreakoutIn) -> dict[str, Any]:
+    meeting = _room(actor, stream_id)
+    rooms = [(r.name, r.members) for r in args.rooms]
+    room.breakout_start(by=actor, meeting=meeting, minutes=args.minutes, by_group=args.by_group, rooms=rooms)
+    return {"breakouts": room.breakout_dicts(meeting)}
+
+
+def breakout_return(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
+    room.breakout_return(by=actor, meeting=_room(actor, stream_id))
+    return {"breakouts": []}
+
+
+def chat(actor: Actor, stream_id: str, args: ChatIn) -> dict[str, Any]:
+    return room.chat_post(by=actor, meeting=_room(actor, stream_id), text=args.text)
+
+
+def vote_open(actor: Actor, stream_id: str, args: VoteOpenIn) -> dict[str, Any]:
+    return room.vote_open(
+        by=actor, meeting=_room(actor, stream_id), title=args.title, kind=args.kind, options=args.options,
+        secret=args.secret, max_choices=args.max_choices,
+    )  # fmt: skip
+
+
+def vote_cast(actor: Actor, stream_id: str, args: VoteCastIn) -> dict[str, Any]:
+    return room.vote_cast(by=actor, meeting=_room(actor, stream_id), motion_id=args.motion, choices=args.choices)
+
+
+def vote_close(actor: Actor, stream_id: str, args: VoteCloseIn) -> dict[str, Any]:
+    return room.vote_close(by=actor, meeting=_room(actor, stream_id), motion_id=args.motion)
+
+
+def signal(actor: Actor, stream_id: str, args: SignalIn) -> dict[str, Any]:
+    data = args.model_dump(mode="json", exclude={"to"}, exclude_none=True)
+    room.signal_relay(by=actor, meeting=_room(actor, stream_id), to_member=args.to, data=data)
+    return {"to": args.to}
+
+
+def _c(model: type[BaseModel], handler: Any, *, writes: bool = False) -> Command:
+    return Command(model, handler, writes=writes)
+
+
+ROOM_COMMANDS = {
+    "state": _c(NoArgs, state),
+    "room.admit": _c(AdmitIn, admit),
+    "room.lock": _c(LockIn, lock),
+    "room.start": _c(NoArgs, start),
+    "room.remove": _c(MemberIn, remove),
+    "room.end": _c(NoArgs, end),
+    "room.mode": _c(ModeIn, mode),
+    "hand.raise": _c(NoArgs, hand_raise),
+    "hand.lower": _c(LowerIn, hand_lower),
+    "hand.floor": _c(FloorIn, hand_floor),
+    "mute": _c(MuteIn, mute),
+    "breakout.start": _c(BreakoutIn, breakout_start),
+    "breakout.return": _c(NoArgs, breakout_return),
+    "chat": _c(ChatIn, chat, writes=True),
+    "vote.open": _c(VoteOpenIn, vote_open),
+    "vote.cast": _c(VoteCastIn, vote_cast),
+    "vote.close": _c(VoteCloseIn, vote_close),
+    "signal": _c(SignalIn, signal),
+}
+
+
+def register_streams() -> None:
+    register(
+        StreamKind(
+            name="meeting",
+            authorise=room_authorise,
+            commands=ROOM_COMMANDS,
+            presence=True,
+            on_join=on_join,
+            on_leave=on_leave,
+        )
+    )
+    register(StreamKind(name="meeting.lobby", authorise=lobby_authorise, commands={"enter": _c(NoArgs, lobby_enter)}))

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from meetings import schedule_views, views
+
+app_name = "meetings"
+
+urlpatterns = [
+    path("", schedule_views.calendar_page, name="calendar"),
+    path("new/", schedule_views.schedule_page, name="schedule"),
+    path("<int:meeting_id>/", schedule_views.detail_page, name="detail"),
+    path("<int:meeting_id>/minutes/", schedule_views.minutes_page, name="minutes"),
+    path("stats/<int:org_id>/", schedule_views.stats_page, name="stats"),
+    # The live room's routes (meetings/views.py) go below.
+    path("<int:meeting_id>/room/", views.room, name="room"),
+]

@@ -1,0 +1,88 @@
+"""Pages of the live room. (Scheduling pages are in meetings/schedule_views.py.)"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from meetings import room as live_room
+from meetings import selectors
+from meetings.rules import is_host
+from members.access import actor_for
+
+# The page script's words, translated here so that quotes in a translation cannot break them.
+ROOM_TEXT = {
+    "host": _("host"),
+    "cohost": _("co-host"),
+    "participant": _("participant"),
+    "admit": _("Admit"),
+    "deny": _("Deny"),
+    "remove": _("Remove"),
+    "muteMic": _("Mute microphone"),
+    "unmuteMic": _("Unmute microphone"),
+    "stopVideo": _("Stop camera"),
+    "startVideo": _("Start camera"),
+    "muteOther": _("Mute"),
+    "stopOther": _("Stop video"),
+    "raise": _("Raise hand"),
+    "lower": _("Lower hand"),
+    "giveFloor": _("Give the floor"),
+    "floor": _("Has the floor:"),
+    "audioOnly": _("Audio only"),
+    "video": _("Video"),
+    "lock": _("Lock the room"),
+    "unlock": _("Unlock the room"),
+    "mutedByHost": _("A host muted your microphone."),
+    "videoStoppedByHost": _("A host stopped your camera."),
+    "removed": _("A host removed you from the meeting."),
+    "denied": _("A host did not let you in."),
+    "ended": _("The meeting has ended."),
+    "held": _("Your message waits for a moderator."),
+    "rejected": _("A moderator rejected your message."),
+    "voteCast": _("Cast my vote"),
+    "voted": _("You have voted."),
+    "closeVote": _("Close the vote"),
+    "secret": _("secret ballot"),
+    "open": _("open ballot"),
+    "turnout": _("Voted:"),
+    "eligible": _("Eligible"),
+    "quorum": _("Quorum met"),
+    "noQuorum": _("Quorum not met"),
+    "outcome_adopted": _("Adopted"),
+    "outcome_rejected": _("Rejected"),
+    "outcome_no_quorum": _("No quorum"),
+    "outcome_elected": _("Elected:"),
+    "tied": _("Tied for the last seat:"),
+    "for": _("For"),
+    "against": _("Against"),
+    "abstain": _("Abstain"),
+    "breakout": _("Group discussion in"),
+    "breakoutUntil": _("until"),
+    "meshLimit": _("More than four cameras: to keep the call smooth, switch to audio only."),
+    "noMedia": _("No camera or microphone: you can still follow, chat and vote."),
+    "main": _("Main room"),
+    "error": _("That did not work:"),
+}
+
+
+@login_required
+def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The room page; the lobby knock and everything live happen over the socket (room.js)."""
+    actor = actor_for(request.user)
+    meeting = selectors.meeting_get_for(actor=actor, meeting_id=meeting_id)
+    context = {
+        "meeting": meeting,
+        "is_host": is_host(actor, meeting),
+        "room_text": {key: str(text) for key, text in ROOM_TEXT.items()},
+        "room_config": {
+            "meeting": meeting.pk,
+            "me": actor.member_id,
+            "room": live_room.room_stream(meeting.pk),
+            "lobby": f"meeting.lobby:{meeting.pk}",
+            "ice_url": reverse("api:ice_servers", kwargs={"meeting_id": meeting.pk}),
+        },
+    }
+    return render(request, "meetings/room.html", context)

@@ -1,0 +1,95 @@
+"""Load the demo organisation and users (idempotent): `python manage.py load_demo`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from members import services
+from members.access import SYSTEM
+from members.models import Member, MemberStatus, Organisation, OrgKind, RoleKind
+
+User = get_user_model()
+
+ORGS = [
+    # code, name, kind, parent code
+    ("DEMO", "示范街道党委", OrgKind.COMMITTEE, None),
+    ("DEMO-1", "第一党支部", OrgKind.BRANCH, "DEMO"),
+    ("DEMO-1-1", "第一党小组", OrgKind.GROUP, "DEMO-1"),
+    ("DEMO-1-2", "第二党小组", OrgKind.GROUP, "DEMO-1"),
+    ("DEMO-2", "第二党支部", OrgKind.BRANCH, "DEMO"),
+    ("DEMO-2-1", "第三党小组", OrgKind.GROUP, "DEMO-2"),
+    ("DEMO-2-2", "第四党小组", OrgKind.GROUP, "DEMO-2"),
+]
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙"
+GIVEN = "建国秀英志强丽华海燕明辉春梅国庆晓东玉兰卫东"
+
+
+def demo_people() -> list[dict[str, Any]]:
+    people: list[dict[str, Any]] = [
+        {"username": "secretary", "real_name": "王书记", "org": "DEMO-1", "roles": [("secretary", "DEMO-1")]},
+        {"username": "organiser", "real_name": "李组织", "org": "DEMO-1", "roles": [("organiser", "DEMO-1")]},
+        {"username": "lecturer", "real_name": "张讲师", "org": "DEMO", "roles": [("lecturer", "DEMO")]},
+        {"username": "moderator", "real_name": "刘审核", "org": "DEMO", "roles": [("moderator", "DEMO")]},
+        {"username": "inspector", "real_name": "陈纪检", "org": "DEMO", "roles": [("inspector", "DEMO")]},
+    ]
+    groups = ["DEMO-1-1", "DEMO-1-2", "DEMO-2-1", "DEMO-2-2"]
+    for i in range(1, 13):
+        name = SURNAMES[i - 1] + GIVEN[(2 * i) % len(GIVEN)] + GIVEN[(2 * i + 1) % len(GIVEN)]
+        status = MemberStatus.PROBATIONARY if i in (11, 12) else MemberStatus.FULL
+        people.append({"username": f"member{i}", "real_name": name, "org": groups[(i - 1) % 4], "status": status})
+    people.append(
+        {
+            "username": "migrant1",
+            "real_name": "赵流动",
+            "org": "DEMO-1-1",
+            "is_migrant": True,
+            "current_location": "广东省深圳市",
+        }
+    )
+    people.append({"username": "activist1", "real_name": "孙积极", "org": "DEMO-2-1", "status": MemberStatus.ACTIVIST})
+    return people
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation and users; running it again changes nothing."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password = settings.DEMO_PASSWORD
+        with transaction.atomic():
+            orgs: dict[str, Organisation] = {}
+            for code, name, kind, parent_code in ORGS:
+                existing = Organisation.objects.filter(code=code).first()
+                orgs[code] = existing or services.organisation_create(
+                    by=SYSTEM, name=name, code=code, kind=kind, parent=orgs.get(parent_code or "")
+                )
+            created = 0
+            for person in demo_people():
+                member = Member.objects.filter(user__username=person["username"]).first()
+                if member is None:
+                    member = services.member_create(
+                        by=SYSTEM,
+                        username=person["username"],
+                        real_name=person["real_name"],
+                        organisation=orgs[person["org"]],
+                        status=person.get("status", MemberStatus.FULL),
+                        password=password,
+                        is_migrant=person.get("is_migrant", False),
+                        current_location=person.get("current_location", ""),
+                        phone=f"1380000{created + 1000:04d}",
+                    )
+                    created += 1
+                for kind, org_code in person.get("roles", []):
+                    services.role_grant(by=SYSTEM, member=member, organisation=orgs[org_code], kind=RoleKind(kind))
+            if not User.objects.filter(username="admin").exists():
+                User.objects.create_superuser(username="admin", password=password)
+        self.stdout.write(self.style.SUCCESS(f"Demo organisation ready ({created} users created)."))
+        self.stdout.write(f"Log in at http://127.0.0.1:8000/ with password {password!r} as one of:")
+        for person in demo_people():
+            self.stdout.write(f"  {person['username']:<10} {person['real_name']}")
+        self.stdout.write("  admin      (site administration at /admin/)")

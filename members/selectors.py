@@ -1,0 +1,97 @@
+"""Reads of organisations and members, filtered by the access policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from members.access import Actor, require_member, subtree_q
+from members.models import Member, Organisation
+from web.errors import Forbidden, NotFound
+
+
+def organisation_dict(org: Organisation) -> dict[str, Any]:
+    return {
+        "id": org.pk,
+        "name": org.name,
+        "code": org.code,
+        "kind": org.kind,
+        "kind_label": str(org.get_kind_display()),
+        "parent_id": org.parent_id,
+        "depth": org.depth,
+    }
+
+
+def organisation_chain(org: Organisation) -> list[Organisation]:
+    """The organisation and its ancestors, root first, in one query."""
+    by_id = Organisation.objects.in_bulk(org.ancestor_ids)
+    return [by_id[i] for i in org.ancestor_ids if i in by_id]
+
+
+def organisations_under(paths: list[str]) -> QuerySet[Organisation]:
+    """Every organisation in any of the subtrees rooted at ``paths``."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(path__startswith=path)
+    return Organisation.objects.filter(q)
+
+
+def organisation_subtree(org: Organisation) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(path__startswith=org.path)
+
+
+def members_in_subtree(org: Organisation) -> QuerySet[Member]:
+    return Member.objects.filter(subtree_q([org.path]))
+
+
+def member_get(*, actor: Actor) -> Member:
+    require_member(actor)
+    if actor.member_id is None:
+        raise NotFound()
+    try:
+        return Member.objects.select_related("organisation", "user").get(pk=actor.member_id)
+    except Member.DoesNotExist as exc:
+        raise NotFound() from exc
+
+
+def me_get(*, actor: Actor) -> dict[str, Any]:
+    member = member_get(actor=actor)
+    roles = member.roles.select_related("organisation").order_by("organisation__path", "kind")
+    return {
+        "id": member.pk,
+        "username": member.user.get_username(),
+        "real_name": member.real_name,
+        "status": member.status,
+        "status_label": str(member.get_status_display()),
+        "is_migrant": member.is_migrant,
+        "current_location": member.current_location,
+        "phone": member.phone,
+        "organisation": organisation_dict(member.organisation),
+        "organisation_chain": [organisation_dict(o) for o in organisation_chain(member.organisation)],
+        "roles": [
+            {"kind": r.kind, "kind_label": str(r.get_kind_display()), "organisation": organisation_dict(r.organisation)}
+            for r in roles
+        ],
+    }
+
+
+def organisation_visible_to(actor: Actor, org: Organisation) -> bool:
+    """Members see the structure of their own branch's chain; role holders their subtree."""
+    if actor.is_system:
+        return True
+    return actor.org_path.startswith(org.path) or any(org.path.startswith(g.path) for g in actor.roles)
+
+
+def organisation_subtree_for(*, actor: Actor, org_id: int) -> list[dict[str, Any]]:
+    require_member(actor)
+    org = Organisation.objects.filter(pk=org_id).first()
+    if org is None:
+        raise NotFound()
+    if not organisation_visible_to(actor, org):
+        raise Forbidden()
+    qs = organisation_subtree(org)
+    if not actor.is_system and not any(org.path.startswith(g.path) for g in actor.roles):
+        # Without a role above it, a member sees the chain to their own organisation and below.
+        qs = qs.filter(Q(pk__in=actor.home_ancestor_ids) | Q(path__startswith=actor.org_path))
+    return [organisation_dict(o) for o in qs]

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from moderation.models import (
+    ArchiveRecord,
+    Flag,
+    ModerationPolicy,
+    QueueItem,
+    Sanction,
+    StaffAction,
+    WordEntry,
+    WordList,
+)
+
+
+class WordEntryInline(admin.TabularInline):
+    model = WordEntry
+    extra = 3
+    fields = ["word", "action", "note"]
+
+
+@admin.register(WordList)
+class WordListAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "updated"]
+    search_fields = ["name", "entries__word"]
+    inlines = [WordEntryInline]
+
+
+@admin.register(WordEntry)
+class WordEntryAdmin(admin.ModelAdmin):
+    list_display = ["word", "action", "word_list"]
+    list_filter = ["action", "word_list"]
+    search_fields = ["word"]
+
+
+@admin.register(ModerationPolicy)
+class ModerationPolicyAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "flag_threshold"]
+
+
+@admin.register(QueueItem)
+class QueueItemAdmin(admin.ModelAdmin):
+    list_display = ["pk", "content_type", "object_id", "reason", "status", "level", "claimed_by", "created"]
+    list_filter = ["status", "reason"]
+    readonly_fields = [f.name for f in QueueItem._meta.fields]
+
+
+@admin.register(Flag)
+class FlagAdmin(admin.ModelAdmin):
+    list_display = ["content_type", "object_id", "flagger", "reason", "created"]
+    list_filter = ["reason"]
+
+
+@admin.register(Sanction)
+class SanctionAdmin(admin.ModelAdmin):
+    list_display = ["member", "kind", "starts", "ends", "lifted_at"]
+    list_filter = ["kind"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(StaffAction)
+class StaffActionAdmin(ReadOnlyAdmin):
+    list_display = ["created", "actor", "verb", "organisation", "target"]
+    list_filter = ["verb"]
+
+
+@admin.register(ArchiveRecord)
+class ArchiveRecordAdmin(ReadOnlyAdmin):
+    list_display = ["seq", "kind", "content_ref", "actor_id", "created", "hash"]
+    list_filter = ["kind"]

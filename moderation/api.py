@@ -1,0 +1,238 @@
+"""JSON API under /api/moderation/: flags, the review queue, sanctions, word lists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from members.access import actor_for
+from moderation import selectors, services
+from moderation.decision import evaluate
+from moderation.lists import compiled_for
+from moderation.pipeline import reasons_text
+
+router = Router(tags=["moderation"])
+
+
+class Ok(Schema):
+    ok: bool = True
+
+
+class FlagIn(Schema):
+    content: str = Field(description='content reference, e.g. "forum.post:42"')
+    reason: str
+    note: str = ""
+
+
+class FlagOut(Schema):
+    id: int
+    reason: str
+
+
+class RejectIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class EditIn(Schema):
+    text: str = Field(min_length=1, max_length=100_000)
+
+
+class EscalateIn(Schema):
+    note: str = Field(default="", max_length=500)
+
+
+class SanctionIn(Schema):
+    member_id: int
+    kind: str
+    reason: str = Field(min_length=1, max_length=500)
+    minutes: int | None = None
+
+
+class WordListIn(Schema):
+    organisation_id: int
+    name: str = Field(min_length=1, max_length=120)
+    description: str = ""
+
+
+class WordEntryIn(Schema):
+    word: str = Field(min_length=1, max_length=200)
+    action: str
+
+
+class WordEntriesIn(Schema):
+    entries: list[WordEntryIn]
+    replace: bool = False
+
+
+class CheckIn(Schema):
+    text: str = Field(max_length=100_000)
+    kind: str = Field(default="plain", pattern="^(plain|rich)$")
+    organisation_id: int | None = None
+
+
+def _actor(request: HttpRequest) -> Any:
+    return actor_for(request.user)
+
+
+# --- Flags ---------------------------------------------------------------------------------------
+
+
+@router.post("/flags", response={201: FlagOut})
+def flag_create(request: HttpRequest, payload: FlagIn) -> Status[dict[str, Any]]:
+    flag = services.flag_create(by=_actor(request), ref=payload.content, reason=payload.reason, note=payload.note)
+    return Status(201, {"id": flag.pk, "reason": flag.reason})
+
+
+# --- Queue ---------------------------------------------------------------------------------------
+
+
+@router.get("/queue")
+def queue_list(
+    request: HttpRequest, status: str = "pending", organisation_id: int | None = None
+) -> list[dict[str, Any]]:
+    items = selectors.queue_items_for(actor=_actor(request), status=status, organisation_id=organisation_id)
+    return [selectors.queue_item_dict(i) for i in items]
+
+
+@router.post("/queue/{item_id}/claim")
+def queue_claim(request: HttpRequest, item_id: int) -> dict[str, Any]:
+    return selectors.queue_item_dict(services.queue_claim(by=_actor(request), item_id=item_id))
+
+
+@router.post("/queue/{item_id}/release")
+def queue_release(request: HttpRequest, item_id: int) -> dict[str, Any]:
+    return selectors.queue_item_dict(services.queue_release(by=_actor(request), item_id=item_id))
+
+
+@router.post("/queue/{item_id}/approve")
+def queue_approve(request: HttpRequest, item_id: int) -> dict[str, Any]:
+    return selectors.queue_item_dict(services.queue_approve(by=_actor(request), item_id=item_id))
+
+
+@router.post("/queue/{item_id}/reject")
+def queue_reject(request: HttpRequest, item_id: int, payload: RejectIn) -> dict[str, Any]:
+    item = services.queue_reject(by=_actor(request), item_id=item_id, reason=payload.reason)
+    return selectors.queue_item_dict(item)
+
+
+@router.post("/queue/{item_id}/edit-approve")
+def queue_edit_approve(request: HttpRequest, item_id: int, payload: EditIn) -> dict[str, Any]:
+    item = services.queue_edit_approve(by=_actor(request), item_id=item_id, text=payload.text)
+    return selectors.queue_item_dict(item)
+
+
+@router.post("/queue/{item_id}/escalate")
+def queue_escalate(request: HttpRequest, item_id: int, payload: EscalateIn) -> dict[str, Any]:
+    item = services.queue_escalate(by=_actor(request), item_id=item_id, note=payload.note)
+    return selectors.queue_item_dict(item)
+
+
+# --- Sanctions -----------------------------------------------------------------------------------
+
+
+@router.get("/sanctions")
+def sanction_list(request: HttpRequest, active: bool = False) -> list[dict[str, Any]]:
+    return [selectors.sanction_dict(s) for s in selectors.sanctions_for(actor=_actor(request), active_only=active)]
+
+
+@router.post("/sanctions", response={201: dict[str, Any]})
+def sanction_apply(request: HttpRequest, payload: SanctionIn) -> Status[dict[str, Any]]:
+    sanction = services.sanction_apply(
+        by=_actor(request),
+        member_id=payload.member_id,
+        kind=payload.kind,
+        reason=payload.reason,
+        minutes=payload.minutes,
+    )
+    return Status(201, selectors.sanction_dict(sanction))
+
+
+@router.post("/sanctions/{sanction_id}/lift")
+def sanction_lift(request: HttpRequest, sanction_id: int) -> dict[str, Any]:
+    return selectors.sanction_dict(services.sanction_lift(by=_actor(request), sanction_id=sanction_id))
+
+
+# --- Action log ----------------------------------------------------------------------------------
+
+
+@router.get("/actions")
+def action_list(
+    request: HttpRequest,
+    verb: str | None = None,
+    moderator_id: int | None = None,
+    organisation_id: int | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    rows = selectors.staff_actions_for(
+        actor=_actor(request),
+        verb=verb,
+        moderator_id=moderator_id,
+        organisation_id=organisation_id,
+        since=since,
+        until=until,
+    )
+    return [selectors.staff_action_dict(r) for r in rows[: max(1, min(limit, 500))]]
+
+
+# --- Word lists ----------------------------------------------------------------------------------
+
+
+@router.get("/wordlists")
+def word_list_list(request: HttpRequest) -> list[dict[str, Any]]:
+    lists = selectors.word_lists_for(actor=_actor(request))
+    return [
+        {"id": w.pk, "name": w.name, "organisation_id": w.organisation_id, "entries": w.entries.count()} for w in lists
+    ]
+
+
+@router.post("/wordlists", response={201: dict[str, Any]})
+def word_list_create(request: HttpRequest, payload: WordListIn) -> Status[dict[str, Any]]:
+    org = selectors.organisation_get(organisation_id=payload.organisation_id)
+    word_list = services.word_list_create(
+        by=_actor(request), organisation=org, name=payload.name, description=payload.description
+    )
+    return Status(201, {"id": word_list.pk, "name": word_list.name, "organisation_id": word_list.organisation_id})
+
+
+@router.get("/wordlists/{list_id}/entries")
+def word_entry_list(request: HttpRequest, list_id: int, search: str = "") -> list[dict[str, str]]:
+    word_list = selectors.word_list_get_for(actor=_actor(request), list_id=list_id)
+    return [{"word": e.word, "action": e.action} for e in selectors.word_entries_of(word_list=word_list, search=search)]
+
+
+@router.post("/wordlists/{list_id}/entries")
+def word_entries_set(request: HttpRequest, list_id: int, payload: WordEntriesIn) -> dict[str, int]:
+    actor = _actor(request)
+    word_list = selectors.word_list_get_for(actor=actor, list_id=list_id, write=True)
+    count = services.word_entries_set(
+        by=actor, word_list=word_list, entries=[(e.word, e.action) for e in payload.entries], replace=payload.replace
+    )
+    return {"entries": count}
+
+
+@router.delete("/wordlists/{list_id}/entries/{word}")
+def word_entry_delete(request: HttpRequest, list_id: int, word: str) -> Ok:
+    actor = _actor(request)
+    word_list = selectors.word_list_get_for(actor=actor, list_id=list_id, write=True)
+    services.word_entry_delete(by=actor, word_list=word_list, word=word)
+    return Ok()
+
+
+@router.post("/check")
+def text_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
+    """Preview what the pipeline would do with a text (no flood checks, nothing stored)."""
+    actor = _actor(request)
+    selectors.require_moderator_somewhere(actor)
+    org = selectors.organisation_get(organisation_id=payload.organisation_id) if payload.organisation_id else None
+    decision = evaluate(text=payload.text, kind=payload.kind, matcher=compiled_for(org))  # type: ignore[arg-type]
+    return {
+        "action": decision.action.value,
+        "reasons": reasons_text(decision),
+        "matches": [m.as_dict() for m in decision.matches],
+        "text": decision.text,
+    }

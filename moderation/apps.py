@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ModerationConfig(AppConfig):
+    name = "moderation"
+    verbose_name = _("Moderation")
+
+    def ready(self) -> None:
+        from moderation.signals import connect
+        from moderation.streams import register_streams
+
+        connect()
+        register_streams()

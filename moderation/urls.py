@@ -1,0 +1,13 @@
+from django.urls import path
+
+from moderation import views
+
+app_name = "moderation"
+
+urlpatterns = [
+    path("", views.queue_page, name="queue"),
+    path("queue/<int:item_id>/<str:verb>/", views.queue_act, name="queue_act"),
+    path("actions/", views.action_log_page, name="actions"),
+    path("wordlists/", views.word_lists_page, name="wordlists"),
+    path("wordlists/<int:list_id>/", views.word_list_page, name="wordlist"),
+]

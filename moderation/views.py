@@ -1,0 +1,143 @@
+"""Moderator pages: the live review queue, the staff action log, word lists. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.access import actor_for
+from moderation import selectors, services
+from moderation.models import QueueStatus
+from web.errors import DomainError, Forbidden
+
+
+def _moderator_or_403(request: HttpRequest) -> HttpResponse | None:
+    try:
+        selectors.require_moderator_somewhere(actor_for(request.user))
+    except DomainError as error:
+        return render(request, "moderation/forbidden.html", {"message": error.message}, status=403)
+    return None
+
+
+@login_required
+def queue_page(request: HttpRequest) -> HttpResponse:
+    if (refused := _moderator_or_403(request)) is not None:
+        return refused
+    actor = actor_for(request.user)
+    status = request.GET.get("status", QueueStatus.PENDING)
+    if status not in QueueStatus.values:
+        status = QueueStatus.PENDING
+    items = [selectors.queue_item_dict(i) for i in selectors.queue_items_for(actor=actor, status=status)]
+    context = {
+        "items": items,
+        "status": status,
+        "statuses": QueueStatus.choices,
+        "me": actor.member_id,
+        "streams": [f"moderation.queue:{p.strip('/').split('/')[-1]}" for p in selectors.moderated_paths(actor)],
+    }
+    template = "moderation/_queue_items.html" if request.GET.get("fragment") else "moderation/queue.html"
+    return render(request, template, context)
+
+
+QUEUE_VERBS = {"claim", "release", "approve", "reject", "edit_approve", "escalate"}
+
+
+@login_required
+@require_POST
+def queue_act(request: HttpRequest, item_id: int, verb: str) -> HttpResponse:
+    actor = actor_for(request.user)
+    try:
+        if verb == "claim":
+            services.queue_claim(by=actor, item_id=item_id)
+        elif verb == "release":
+            services.queue_release(by=actor, item_id=item_id)
+        elif verb == "approve":
+            services.queue_approve(by=actor, item_id=item_id)
+        elif verb == "reject":
+            services.queue_reject(by=actor, item_id=item_id, reason=request.POST.get("reason", ""))
+        elif verb == "edit_approve":
+            services.queue_edit_approve(by=actor, item_id=item_id, text=request.POST.get("text", ""))
+        elif verb == "escalate":
+            services.queue_escalate(by=actor, item_id=item_id, note=request.POST.get("note", ""))
+        else:
+            raise Forbidden(_("Unknown action."))
+        messages.success(request, _("Done."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("moderation:queue")
+
+
+def _parse_day(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return None
+
+
+@login_required
+def action_log_page(request: HttpRequest) -> HttpResponse:
+    if (refused := _moderator_or_403(request)) is not None:
+        return refused
+    q = request.GET
+    rows = selectors.staff_actions_for(
+        actor=actor_for(request.user),
+        verb=q.get("verb") or None,
+        moderator_id=int(q["moderator"]) if q.get("moderator", "").isdigit() else None,
+        since=_parse_day(q.get("since")),
+        until=_parse_day(q.get("until")),
+    )
+    page = Paginator(rows, 50).get_page(q.get("page"))
+    return render(
+        request,
+        "moderation/actions.html",
+        {"page": page, "rows": [selectors.staff_action_dict(r) for r in page], "filters": q},
+    )
+
+
+@login_required
+def word_lists_page(request: HttpRequest) -> HttpResponse:
+    if (refused := _moderator_or_403(request)) is not None:
+        return refused
+    lists = selectors.word_lists_for(actor=actor_for(request.user))
+    return render(request, "moderation/wordlists.html", {"lists": lists})
+
+
+@login_required
+def word_list_page(request: HttpRequest, list_id: int) -> HttpResponse:
+    if (refused := _moderator_or_403(request)) is not None:
+        return refused
+    actor = actor_for(request.user)
+    try:
+        word_list = selectors.word_list_get_for(actor=actor, list_id=list_id, write=request.method == "POST")
+        if request.method == "POST":
+            rows = [
+                line.split("\t") if "\t" in line else line.split(",") for line in request.POST["entries"].splitlines()
+            ]
+            count = services.word_entries_set(
+                by=actor, word_list=word_list, entries=[(r[0], r[1]) for r in rows if len(r) >= 2]
+            )
+            messages.success(request, _("%(count)s entries saved.") % {"count": count})
+            return redirect("moderation:wordlist", list_id=list_id)
+    except DomainError as error:
+        return render(request, "moderation/forbidden.html", {"message": error.message}, status=error.status)
+    entries = selectors.word_entries_of(word_list=word_list, search=request.GET.get("q", ""))
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "moderation/wordlist.html",
+        {
+            "word_list": word_list,
+            "page": page,
+            "can_edit": selectors.can_edit_list(actor, word_list),
+            "q": request.GET.get("q", ""),
+        },
+    )

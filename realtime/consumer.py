@@ -1,0 +1,463 @@
+"""The WebSocket endpoint ``/ws/``: one authenticated socket multiplexing stream subscriptions.
+
+The consumer parses frames (:mod:`realtime.protocol`), asks :mod:`realtime.gateway` (one
+thread hop) and replies; it owns only what is per socket: the subscriptions' ordering state
+(:mod:`realtime.subscription`), the bounded outbound queue and the abuse counter. Close codes
+and limits are documented in docs/protocol.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
+from channels.utils import await_many_dispatch
+
+from members.access import ANONYMOUS, Actor, actor_for
+from realtime import conf, gateway, ratelimit, services
+from realtime.groups import stream_group
+from realtime.hub import hub
+from realtime.presence import store as presence_store
+from realtime.protocol import (
+    Ack,
+    CommandEnvelope,
+    Error,
+    Ping,
+    Pong,
+    Presence,
+    ProtocolError,
+    Result,
+    Send,
+    Subscribe,
+    Subscribed,
+    TypingOut,
+    Unsubscribe,
+    Unsubscribed,
+    parse_frame,
+)
+from realtime.protocol import Typing as TypingIn
+from realtime.registry import Hook, StreamKind
+from realtime.services import StoredEvent, dumps
+from realtime.subscription import Subscription, gap_stats
+from web.errors import DomainError, Forbidden, NotFound, RateLimited
+
+logger = logging.getLogger("realtime.consumer")
+
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_SLOW_CONSUMER = 4408
+CLOSE_ABUSE = 4429
+CLOSE_UNAVAILABLE = 4503
+DROPPABLE = frozenset({"typing", "presence"})
+
+
+class SlowConsumer(Exception):
+    pass
+
+
+def event_frame(sub: Subscription, event: StoredEvent) -> str:
+    # Built by concatenation: the payload and its metadata were serialised once by the
+    # publisher and the stream name once per subscription, not once per delivery.
+    return (
+        f'{{"type":"event","stream":{sub.wire_json},"seq":{event.seq},'
+        f'"event":{event.payload_json}{event.meta_json}}}'
+    )
+
+
+class GatewayConsumer(AsyncWebsocketConsumer):
+    actor: Actor = ANONYMOUS
+
+    # --- life cycle -------------------------------------------------------------------------
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        """Channels' loop, made to survive its channel layer: a Redis outage must not kill
+        the socket (durable events are gap-filled from storage) and a failing layer receive is
+        retried with backoff instead of ending the consumer."""
+        self.scope = scope
+        self.base_send = send
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self._init_state()
+        try:
+            self.channel_name = await self.channel_layer.new_channel()
+        except Exception as error:
+            logger.warning("channel layer unavailable at connect: %r", error)
+            await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})
+            return
+        self.channel_receive = functools.partial(self._layer_receive, self.channel_name)
+        with contextlib.suppress(StopConsumer):
+            await await_many_dispatch([receive, self.channel_receive], self.dispatch)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its per-message ``aclose_old_connections()``: that is a
+        worker-thread hop for every frame and every fanned-out event, the largest cost of a
+        delivery. Every database call here goes through ``database_sync_to_async``, which
+        closes stale connections itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    def _init_state(self) -> None:
+        self.socket_id = uuid.uuid4().hex[:12]
+        self.subs: dict[str, Subscription] = {}  # canonical stream → subscription
+        self.by_wire: dict[str, str] = {}  # wire stream → canonical
+        self.hooked: dict[str, StreamKind] = {}  # canonical stream → its kind, when it has join/leave hooks
+        self._lock = asyncio.Lock()
+        self._out: asyncio.Queue[str] = asyncio.Queue(maxsize=conf.get("OUTBOUND_QUEUE"))
+        self._writer: asyncio.Task[None] | None = None
+        self._send_started: float | None = None
+        self._closed = False
+        self._layer_down = False
+        self.dropped_ephemeral = 0
+
+    async def _layer_receive(self, channel: str) -> dict[str, Any]:
+        delay = 0.2
+        while True:
+            try:
+                message: dict[str, Any] = await self.channel_layer.receive(channel)
+            except (asyncio.CancelledError, StopConsumer):
+                raise
+            except Exception as error:
+                if not self._layer_down:
+                    logger.warning("channel layer receive failed (%r); retrying", error)
+                self._layer_down = True
+                for sub in self.subs.values():
+                    sub.joined = False  # a restarted Redis forgot group memberships
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            self._layer_down = False
+            return message
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.accept()
+            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+            return
+        self.actor = await database_sync_to_async(actor_for)(user)
+        await self.accept()
+        self._writer = asyncio.get_running_loop().create_task(self._write_loop())
+        hub().add(self)
+
+    async def disconnect(self, code: int) -> None:
+        self._closed = True
+        hub().discard(self)
+        if self._writer is not None:
+            self._writer.cancel()
+        for sub in list(self.subs.values()):
+            await self._leave(sub)
+        raise StopConsumer()
+
+    # --- outbound ---------------------------------------------------------------------------
+
+    async def _write_loop(self) -> None:
+        while True:
+            text = await self._out.get()
+            await self._send_now(text)
+
+    async def _send_now(self, text: str) -> None:
+        # Writing inline when the queue is empty was measured (bench/fanout.py) and was not
+        # faster, and a write blocked on a slow client would then stall the whole consumer.
+        self._send_started = time.monotonic()
+        await self.send(text_data=text)
+        self._send_started = None
+
+    def stalled(self, now: float) -> bool:
+        """True when one write has been waiting on the client longer than the grace period."""
+        started = self._send_started
+        return started is not None and now - started > conf.get("QUEUE_FULL_GRACE")
+
+    async def close_stalled(self) -> None:
+        logger.info("closing slow socket %s: a write waited too long", self.socket_id)
+        await self._close(CLOSE_SLOW_CONSUMER)
+
+    async def push(self, text: str, *, droppable: bool = False) -> None:
+        """Queue a frame for the client. Ephemeral frames are dropped above three quarters of
+        the queue; a durable frame waits QUEUE_FULL_GRACE for room, then the socket is closed
+        (the client resumes with ``since``) rather than hold unbounded memory for it."""
+        if self._closed:
+            return
+        queue = self._out
+        if droppable:
+            if queue.qsize() * 4 >= queue.maxsize * 3:
+                self.dropped_ephemeral += 1
+                return
+            queue.put_nowait(text)
+            return
+        try:
+            queue.put_nowait(text)
+        except asyncio.QueueFull:
+            try:
+                await asyncio.wait_for(queue.put(text), conf.get("QUEUE_FULL_GRACE"))
+            except TimeoutError:
+                logger.info("closing slow socket %s: outbound queue full", self.socket_id)
+                await self._close(CLOSE_SLOW_CONSUMER)
+                raise SlowConsumer() from None
+
+    async def reply(self, frame: Any) -> None:
+        await self.push(frame.model_dump_json())
+
+    async def _close(self, code: int) -> None:
+        if not self._closed:
+            self._closed = True
+            if self._writer is not None:
+                self._writer.cancel()
+            await self.close(code=code)
+
+    async def error(self, error: ProtocolError | DomainError, *, ref: Any = None, **where: Any) -> None:
+        """Report a refused frame; a socket that keeps provoking errors is closed (4429)."""
+        if isinstance(error, ProtocolError):
+            frame = Error(code=error.code, message=error.message, ref=ref or error.ref, details=error.details, **where)
+        else:
+            details = {k: v for k, v in error.details.items() if k != "retry_after"} or None
+            retry_after = error.retry_after if isinstance(error, RateLimited) else None
+            frame = Error(
+                code=error.code, message=error.message, ref=ref, retry_after=retry_after, details=details, **where
+            )
+        rate, burst = conf.rate("ERROR_RATE")
+        try:
+            await ratelimit.acheck(f"errors:{self.socket_id}", rate=rate, burst=burst)
+        except RateLimited:
+            await self._close(CLOSE_ABUSE)
+            return
+        await self.reply(frame)
+
+    # --- inbound ----------------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self._closed:
+            return
+        try:
+            if text_data is None:
+                raise ProtocolError("bad_frame", "Frames are JSON text, not binary.")
+            frame = parse_frame(text_data, max_bytes=conf.get("MAX_FRAME_BYTES"))
+        except ProtocolError as error:
+            await self.error(error)
+            return
+        where = {"stream": getattr(frame, "stream", None), "cid": getattr(frame, "cid", None)}
+        try:
+            await self._handle(frame)
+        except SlowConsumer:
+            return
+        except (ProtocolError, DomainError) as error:
+            await self.error(error, ref=frame.ref, **where)
+
+    async def _handle(self, frame: Any) -> None:
+        if isinstance(frame, Ping):
+            await self.reply(Pong(ref=frame.ref))
+        elif isinstance(frame, Subscribe):
+            await self.limit("SUBSCRIBE_RATE", "subscribe")
+            async with self._lock:
+                await self._subscribe(frame)
+        elif isinstance(frame, Unsubscribe):
+            async with self._lock:
+                await self._unsubscribe(frame)
+        elif isinstance(frame, Send):
+            await self.limit("SEND_RATE", "send")
+            seq = await database_sync_to_async(gateway.stream_send)(
+                actor=self.actor, wire=frame.stream, cid=frame.cid, body=frame.body
+            )
+            await self.reply(Ack(stream=frame.stream, cid=frame.cid, seq=seq, ref=frame.ref))
+        elif isinstance(frame, TypingIn):
+            await self._typing(frame)
+        elif isinstance(frame, CommandEnvelope):
+            await self.limit("COMMAND_RATE", "command")
+            name, data = await database_sync_to_async(gateway.command_run)(actor=self.actor, envelope=frame)
+            await self.reply(Result(stream=frame.stream, command=name, data=data, ref=frame.ref))
+
+    async def limit(self, setting: str, action: str) -> None:
+        rate, burst = conf.rate(setting)
+        await ratelimit.acheck(f"{action}:{self.actor.user_id}", rate=rate, burst=burst)
+
+    async def _subscribe(self, frame: Subscribe) -> None:
+        if frame.stream in self.by_wire:
+            # Re-subscribing resumes from the client's since; drop the old ordering state.
+            await self._leave(self.subs.pop(self.by_wire.pop(frame.stream)))
+        if len(self.subs) >= conf.get("MAX_SUBSCRIPTIONS"):
+            raise ProtocolError("too_many_subscriptions", "Too many subscriptions on one socket.")
+        opened = await database_sync_to_async(gateway.subscription_open)(actor=self.actor, wire=frame.stream)
+        if opened.stream in self.subs:  # the same stream under another wire name (user:me, user:17)
+            raise ProtocolError("bad_frame", "Already subscribed to this stream under another name.")
+        # Join the group before reading storage: an event committed meanwhile is then either in
+        # the backlog or queued for this socket (or both: duplicates are dropped by seq).
+        sub = Subscription(wire=frame.stream, stream=opened.stream, last_seq=0, presence=opened.kind.presence)
+        self.subs[sub.stream] = sub
+        self.by_wire[sub.wire] = sub.stream
+        await self._join(sub)
+        if opened.kind.on_join is not None or opened.kind.on_leave is not None:
+            # Before the reply: a client told "subscribed" is already counted (attendance).
+            self.hooked[sub.stream] = opened.kind
+            await self._run_hook(opened.kind.on_join, sub.stream)
+        head = await database_sync_to_async(services.stream_head)(stream=sub.stream)
+        since = head if frame.since is None else min(frame.since, head)
+        sub.last_seq = since
+        await self.reply(Subscribed(stream=sub.wire, seq=head, ref=frame.ref))
+        await self._deliver_range(sub, since, head)
+        if sub.presence:
+            await self._presence_join(sub)
+
+    async def _unsubscribe(self, frame: Unsubscribe) -> None:
+        stream = self.by_wire.pop(frame.stream, None)
+        if stream is None:
+            raise NotFound("Not subscribed to this stream.")
+        await self._leave(self.subs.pop(stream))
+        await self.reply(Unsubscribed(stream=frame.stream, ref=frame.ref))
+
+    async def _typing(self, frame: TypingIn) -> None:
+        stream = self.by_wire.get(frame.stream)
+        if stream is None or self.actor.member_id is None:
+            raise Forbidden("Subscribe to the stream first.")
+        await self.limit("EPHEMERAL_RATE", "typing")
+        await services.aephemeral_send(frame=TypingOut(stream=stream, member=self.actor.member_id, active=frame.active))
+
+    # --- groups and presence ----------------------------------------------------------------
+
+    async def _join(self, sub: Subscription) -> None:
+        try:
+            await self.channel_layer.group_add(stream_group(sub.stream), self.channel_name)
+            sub.joined = True
+        except Exception as error:  # the layer's transport is down; the hub retries
+            sub.joined = False
+            logger.warning("group_add failed for %s: %r", sub.stream, error)
+
+    async def _leave(self, sub: Subscription) -> None:
+        with contextlib.suppress(Exception):
+            await self.channel_layer.group_discard(stream_group(sub.stream), self.channel_name)
+        if sub.presence and self.actor.member_id is not None:
+            with contextlib.suppress(Exception):
+                if await presence_store().leave(sub.stream, self.actor.member_id, self.socket_id):
+                    await services.aephemeral_send(frame=Presence(stream=sub.stream, left=[self.actor.member_id]))
+        kind = self.hooked.pop(sub.stream, None)
+        if kind is not None:
+            await self._run_hook(kind.on_leave, sub.stream)
+
+    async def _run_hook(self, hook: Hook | None, stream: str) -> None:
+        """A stream kind's on_join/on_leave (registry.StreamKind); a failing hook is only logged."""
+        if hook is None:
+            return
+        try:
+            await database_sync_to_async(hook)(self.actor, stream.partition(":")[2])
+        except Exception:
+            logger.exception("stream hook failed on %s", stream)
+
+    async def _presence_join(self, sub: Subscription) -> None:
+        member_id = self.actor.member_id
+        if member_id is None:
+            return
+        try:
+            store = presence_store()
+            newly = await store.join(sub.stream, member_id, self.socket_id)
+            members = await store.members(sub.stream)
+        except Exception as error:
+            logger.warning("presence unavailable: %r", error)
+            return
+        await self.push(Presence(stream=sub.wire, members=members).model_dump_json(), droppable=True)
+        if newly:
+            await services.aephemeral_send(frame=Presence(stream=sub.stream, joined=[member_id]))
+
+    # --- delivery ---------------------------------------------------------------------------
+
+    async def rt_event(self, message: dict[str, Any]) -> None:
+        """A durable event from the layer: deliver in order, fill any gap from storage."""
+        event = StoredEvent.from_layer(message)
+        async with self._lock:
+            sub = self.subs.get(event.stream)
+            if sub is None or self._closed:
+                return
+            try:
+                await self._offer(sub, event)
+            except SlowConsumer:
+                return
+
+    async def _offer(self, sub: Subscription, event: StoredEvent) -> None:
+        for ready in sub.accept(event):
+            await self.push(event_frame(sub, ready))
+        while (gap := sub.gap()) is not None:
+            after, upto = gap
+            filled = await self._deliver_range(sub, after, upto)
+            gap_stats.record(stream=sub.stream, filled=filled)
+            if sub.last_seq < upto:  # storage lost them (retention): move on, do not stall
+                for ready in sub.skip_to(upto):
+                    await self.push(event_frame(sub, ready))
+
+    async def _deliver_range(self, sub: Subscription, after: int, upto: int) -> int:
+        """Deliver stored events ``after < seq <= upto`` page by page; how many were read."""
+        page = conf.get("BACKLOG_PAGE")
+        count = 0
+        while after < upto:
+            events = await database_sync_to_async(services.events_after)(
+                stream=sub.stream, after=after, upto=upto, limit=page
+            )
+            if not events:
+                break
+            for stored in events:
+                for ready in sub.accept(stored):
+                    await self.push(event_frame(sub, ready))
+            count += len(events)
+            after = events[-1].seq
+        return count
+
+    async def rt_ephemeral(self, message: dict[str, Any]) -> None:
+        sub = self.subs.get(message["stream"])
+        to = message.get("to")
+        if sub is None or (to is not None and to != self.actor.member_id):
+            return
+        frame = dict(message["frame"])
+        frame["stream"] = sub.wire
+        if frame.get("type") == "presence":
+            # A member's own comings and goings are no news to their own sockets.
+            me = self.actor.member_id
+            frame["joined"] = [m for m in frame.get("joined", []) if m != me]
+            frame["left"] = [m for m in frame.get("left", []) if m != me]
+            if not frame["joined"] and not frame["left"] and frame.get("members") is None:
+                return
+        with contextlib.suppress(SlowConsumer):
+            await self.push(dumps(frame), droppable=frame.get("type") in DROPPABLE)
+
+    # --- called by the hub ------------------------------------------------------------------
+
+    def subscribed_streams(self) -> Iterator[str]:
+        return iter(list(self.subs))
+
+    def tail_fills(self, heads: dict[str, int]) -> list[tuple[str, int]]:
+        return [
+            (stream, upto)
+            for stream, sub in list(self.subs.items())
+            if (upto := sub.tail_behind(heads.get(stream, 0))) is not None
+        ]
+
+    async def fill_tail(self, stream: str, upto: int) -> None:
+        async with self._lock:
+            sub = self.subs.get(stream)
+            if sub is None or self._closed or sub.last_seq >= upto:
+                return
+            try:
+                filled = await self._deliver_range(sub, sub.last_seq, upto)
+            except SlowConsumer:
+                return
+            gap_stats.record(stream=stream, filled=filled)
+
+    def needs_rejoin(self) -> bool:
+        return not self._closed and any(not sub.joined for sub in self.subs.values())
+
+    async def rejoin(self) -> None:
+        for sub in list(self.subs.values()):
+            if not sub.joined and not self._closed:
+                await self._join(sub)
+
+    def presence_entries(self) -> list[tuple[str, int, str]]:
+        member_id = self.actor.member_id
+        if member_id is None:
+            return []
+        return [(s.stream, member_id, self.socket_id) for s in self.subs.values() if s.presence]

@@ -1,0 +1,69 @@
+"""What the socket asks of the registry and storage, as plain synchronous functions.
+
+The consumer runs each in one worker-thread hop (``database_sync_to_async``), so a socket frame
+costs one hop, and the same rules serve any other caller (a management command, a bot).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from members.access import Actor
+from realtime import services
+from realtime.protocol import CommandEnvelope, ProtocolError, validation_details
+from realtime.registry import StreamKind, kind_for, run_send_guards
+from web.errors import Forbidden
+
+
+@dataclass(frozen=True)
+class Opened:
+    kind: StreamKind
+    stream: str  # canonical
+    head: int
+
+
+def subscription_open(*, actor: Actor, wire: str) -> Opened:
+    """Resolve and authorise a subscription; the stream's current head seq."""
+    kind, stream_id = kind_for(wire)
+    stream = kind.canonical(actor, stream_id)
+    canonical_id = stream.partition(":")[2]
+    kind.authorise(actor, canonical_id)
+    return Opened(kind=kind, stream=stream, head=services.stream_head(stream=stream))
+
+
+def stream_send(*, actor: Actor, wire: str, cid: str, body: dict[str, Any]) -> int:
+    """Store a client's send once per cid; the event's seq."""
+    kind, stream_id = kind_for(wire)
+    stream = kind.canonical(actor, stream_id)
+    canonical_id = stream.partition(":")[2]
+    kind.authorise(actor, canonical_id)
+    if kind.on_send is None:
+        raise Forbidden("This stream does not accept messages.")
+    run_send_guards(actor, kind.name, canonical_id)
+    payload = kind.on_send(actor, canonical_id, body)
+    return services.event_append(stream=stream, payload=payload, author=actor.member_id, cid=cid).seq
+
+
+def command_run(*, actor: Actor, envelope: CommandEnvelope) -> tuple[str, Any]:
+    """Run a feature command ``<kind>.<name>``; its name and the result's data."""
+    kind, stream_id = kind_for(envelope.stream)
+    prefix = kind.name + "."
+    name = envelope.type[len(prefix) :] if envelope.type.startswith(prefix) else ""
+    command = kind.commands.get(name)
+    if command is None:
+        raise ProtocolError("unknown_type", f"Stream kind {kind.name!r} has no command {envelope.type!r}.")
+    try:
+        arguments = command.model.model_validate(envelope.arguments())
+    except ValidationError as error:
+        raise ProtocolError(
+            "bad_frame", "The command does not match its schema.", details=validation_details(error)
+        ) from None
+    stream = kind.canonical(actor, stream_id)
+    canonical_id = stream.partition(":")[2]
+    kind.authorise(actor, canonical_id)
+    if command.writes:
+        run_send_guards(actor, kind.name, canonical_id)
+    return name, command.handler(actor, canonical_id, arguments)

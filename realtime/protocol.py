@@ -1,0 +1,221 @@
+"""The wire contract: every frame as a pydantic model, validated at the socket's edge.
+
+docs/protocol.md is the prose reference; this module is the executable one. Inbound core
+frames form one discriminated union on ``type``; feature commands (``<kind>.<command>``) share
+the :class:`CommandEnvelope` and the rest of their fields are validated by the model the owning
+app registered (see :mod:`realtime.registry`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from realtime.groups import ID_PATTERN, KIND_PATTERN, STREAM_MAX
+
+StreamName = Annotated[
+    str, StringConstraints(max_length=STREAM_MAX, pattern=rf"^{KIND_PATTERN}(?::{ID_PATTERN})?$")
+]
+ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
+Seq = Annotated[int, Field(ge=0)]
+
+
+class Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- Client → server ----------------------------------------------------------------------------
+
+
+class Subscribe(Frame):
+    type: Literal["subscribe"]
+    stream: StreamName
+    since: Seq | None = None
+    ref: Any = None
+
+
+class Unsubscribe(Frame):
+    type: Literal["unsubscribe"]
+    stream: StreamName
+    ref: Any = None
+
+
+class Send(Frame):
+    type: Literal["send"]
+    stream: StreamName
+    cid: ClientId
+    body: dict[str, Any]
+    ref: Any = None
+
+
+class Ping(Frame):
+    type: Literal["ping"]
+    ref: Any = None
+
+
+class Typing(Frame):
+    type: Literal["typing"]
+    stream: StreamName
+    active: bool = True
+    ref: Any = None
+
+
+CoreFrame = Annotated[Subscribe | Unsubscribe | Send | Ping | Typing, Field(discriminator="type")]
+CORE_TYPES = frozenset({"subscribe", "unsubscribe", "send", "ping", "typing"})
+core_frame_adapter: TypeAdapter[CoreFrame] = TypeAdapter(CoreFrame)
+
+
+class CommandEnvelope(BaseModel):
+    """The fields every feature command carries; the rest belongs to the command's own model."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    type: Annotated[str, StringConstraints(max_length=100, pattern=rf"^{KIND_PATTERN}$")]
+    stream: StreamName
+    ref: Any = None
+
+    def arguments(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+# --- Server → client ----------------------------------------------------------------------------
+
+
+class Subscribed(Frame):
+    type: Literal["subscribed"] = "subscribed"
+    stream: str
+    seq: int
+    ref: Any = None
+
+
+class Unsubscribed(Frame):
+    type: Literal["unsubscribed"] = "unsubscribed"
+    stream: str
+    ref: Any = None
+
+
+class Ack(Frame):
+    type: Literal["ack"] = "ack"
+    stream: str
+    cid: str
+    seq: int
+    ref: Any = None
+
+
+class Pong(Frame):
+    type: Literal["pong"] = "pong"
+    ref: Any = None
+
+
+class Event(Frame):
+    type: Literal["event"] = "event"
+    stream: str
+    seq: int
+    event: dict[str, Any]
+    author: int | None = None
+    at: str | None = None
+
+
+class Presence(Frame):
+    """``members`` is the full list (sent on subscribe); ``joined``/``left`` are changes."""
+
+    type: Literal["presence"] = "presence"
+    stream: str
+    members: list[int] | None = None
+    joined: list[int] = []
+    left: list[int] = []
+
+
+class TypingOut(Frame):
+    type: Literal["typing"] = "typing"
+    stream: str
+    member: int
+    active: bool
+
+
+class Signal(Frame):
+    type: Literal["signal"] = "signal"
+    stream: str
+    sender: int | None
+    data: dict[str, Any]
+
+
+class Result(Frame):
+    """The reply to a feature command."""
+
+    type: Literal["result"] = "result"
+    stream: str
+    command: str
+    data: Any = None
+    ref: Any = None
+
+
+class Error(Frame):
+    type: Literal["error"] = "error"
+    code: str
+    message: str
+    ref: Any = None
+    stream: str | None = None
+    cid: str | None = None
+    retry_after: float | None = None
+    details: dict[str, Any] | None = None
+
+
+ServerFrame = Annotated[
+    Subscribed | Unsubscribed | Ack | Pong | Event | Presence | TypingOut | Signal | Result | Error,
+    Field(discriminator="type"),
+]
+server_frame_adapter: TypeAdapter[ServerFrame] = TypeAdapter(ServerFrame)
+
+
+# --- Parsing ------------------------------------------------------------------------------------
+
+
+class ProtocolError(Exception):
+    """A frame the gateway refuses; it becomes an ``error`` frame, never a closed socket."""
+
+    def __init__(self, code: str, message: str, *, ref: Any = None, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.ref = ref
+        self.details = details
+
+
+def _ref_of(raw: Any) -> Any:
+    return raw.get("ref") if isinstance(raw, dict) else None
+
+
+def _summary(error: ValidationError) -> dict[str, Any]:
+    # Only where and what: echoing the offending input back could reflect 64 KiB per error.
+    return {"errors": [{"loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors()[:5]]}
+
+
+def parse_frame(text: str, *, max_bytes: int) -> Subscribe | Unsubscribe | Send | Ping | Typing | CommandEnvelope:
+    """Decode one text frame; raise :class:`ProtocolError` with a stable code when it is refused."""
+    if len(text) > max_bytes or len(text.encode("utf-8")) > max_bytes:
+        raise ProtocolError("too_large", f"Frames are limited to {max_bytes} bytes.")
+    try:
+        raw = json.loads(text)
+    except ValueError:
+        raise ProtocolError("bad_json", "The frame is not valid JSON.") from None
+    ref = _ref_of(raw)
+    if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+        raise ProtocolError("bad_frame", "A frame is a JSON object with a string 'type'.", ref=ref)
+    frame_type = raw["type"]
+    try:
+        if frame_type in CORE_TYPES:
+            return core_frame_adapter.validate_python(raw)
+        if "." in frame_type:
+            return CommandEnvelope.model_validate(raw)
+    except ValidationError as error:
+        raise ProtocolError(
+            "bad_frame", "The frame does not match its schema.", ref=ref, details=_summary(error)
+        ) from None
+    raise ProtocolError("unknown_type", f"Unknown frame type {frame_type[:40]!r}.", ref=ref)
+
+
+def validation_details(error: ValidationError) -> dict[str, Any]:
+    return _summary(error)

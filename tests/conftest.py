@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+import importlib
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from members import services as member_services
+from members.access import SYSTEM, Actor, actor_from_member
+from members.models import Member, MemberStatus, Organisation, OrgKind
+from tests.services import POSTGRES_DEFAULT, REDIS_DEFAULT, service_url
+
+PASSWORD = "test-pass-2024"
+
+
+def archive_triggers_sql():  # type: ignore[no-untyped-def]
+    return importlib.import_module("moderation.migrations.0002_archive_triggers")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_flush_passes_archive_triggers() -> Iterator[None]:
+    """Transactional tests commit archive rows, and Django empties tables between them with a
+    flush. On SQLite the flush is a DELETE, which the append-only triggers refuse, so the flush
+    drops the triggers, empties the tables and puts them back (PostgreSQL's flush truncates,
+    which the triggers allow)."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    original = DatabaseOperations.sql_flush
+    triggers = archive_triggers_sql()
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
+        statements = original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        if "moderation_archiverecord" not in tables:
+            return statements
+        return [*triggers.SQLITE_DOWN, *statements, *triggers.SQLITE_UP]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
+_seq = itertools.count(1)
+
+
+@dataclass
+class OrgTree:
+    committee: Organisation
+    branch_a: Organisation
+    branch_b: Organisation
+    group_a1: Organisation
+    group_b1: Organisation
+
+
+@pytest.fixture
+def org_tree(db: None) -> OrgTree:
+    """党委 → 两个党支部 → 各一个党小组."""
+    n = next(_seq)
+    committee = member_services.organisation_create(by=SYSTEM, name="测试党委", code=f"C{n}", kind=OrgKind.COMMITTEE)
+    branch_a = member_services.organisation_create(
+        by=SYSTEM, name="第一党支部", code=f"C{n}-A", kind=OrgKind.BRANCH, parent=committee
+    )
+    branch_b = member_services.organisation_create(
+        by=SYSTEM, name="第二党支部", code=f"C{n}-B", kind=OrgKind.BRANCH, parent=committee
+    )
+    group_a1 = member_services.organisation_create(
+        by=SYSTEM, name="第一党小组", code=f"C{n}-A1", kind=OrgKind.GROUP, parent=branch_a
+    )
+    group_b1 = member_services.organisation_create(
+        by=SYSTEM, name="第二党小组", code=f"C{n}-B1", kind=OrgKind.GROUP, parent=branch_b
+    )
+    return OrgTree(committee, branch_a, branch_b, group_a1, group_b1)
+
+
+MemberFactory = Callable[..., Member]
+
+
+@pytest.fixture
+def member_factory(db: None) -> MemberFactory:
+    def make(
+        organisation: Organisation,
+        *,
+        username: str | None = None,
+        real_name: str | None = None,
+        status: str = MemberStatus.FULL,
+        roles: tuple[tuple[str, Organisation], ...] | list[tuple[str, Organisation]] = (),
+        **extra: object,
+    ) -> Member:
+        n = next(_seq)
+        member = member_services.member_create(
+            by=SYSTEM,
+            username=username or f"user{n}",
+            real_name=real_name or f"党员{n}",
+            organisation=organisation,
+            status=status,
+            password=PASSWORD,
+            **extra,  # type: ignore[arg-type]
+        )
+        for kind, org in roles:
+            member_services.role_grant(by=SYSTEM, member=member, organisation=org, kind=kind)
+        return member
+
+    return make
+
+
+@pytest.fixture
+def actor_of() -> Callable[[Member], Actor]:
+    def get(member: Member) -> Actor:
+        return actor_from_member(Member.objects.select_related("organisation").get(pk=member.pk))
+
+    return get
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[Member], Client]:
+    def make(member: Member) -> Client:
+        client = Client()
+        client.force_login(member.user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return service_url("REDIS_URL", REDIS_DEFAULT, 6379, "Redis")
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    return service_url("DATABASE_URL", POSTGRES_DEFAULT, 5432, "PostgreSQL")

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from forum import services
+
+
+def test_pages_render_in_chinese_for_members(forum, actors, client_for, thread_of):
+    post = thread_of("页面测试", "正文 @" + forum.bob.user.username)
+    bob = client_for(forum.bob)
+    boards = bob.get("/forum/").content.decode()
+    assert "党员论坛" in boards and "通知公告" in boards
+    board = bob.get(f"/forum/b/{forum.board.pk}/").content.decode()
+    assert "页面测试" in board
+    thread = bob.get(f"/forum/t/{post.thread_id}/").content.decode()
+    assert "正文" in thread and 'data-seq="' in thread and "js/realtime.js" in thread
+    assert 'id="notification-badge" data-count="1"' in bob.get("/forum/").content.decode()
+    notifications = bob.get("/forum/notifications/").content.decode()
+    assert "页面测试" in notifications and 'class="card unread"' in notifications
+    # Seeing the notifications marks them read: the badge is gone on the next page.
+    assert 'id="notification-badge" data-count="0"' in bob.get("/forum/").content.decode()
+    assert 'class="card unread"' not in bob.get("/forum/notifications/").content.decode()
+    search = bob.get("/forum/search/", {"q": "正文"}).content.decode()
+    assert "<mark>正文</mark>" in search
+
+
+def test_outsider_gets_a_forbidden_page(forum, client_for, thread_of):
+    post = thread_of()
+    response = client_for(forum.carol).get(f"/forum/t/{post.thread_id}/")
+    assert response.status_code == 403
+    assert client_for(forum.carol).get(f"/forum/b/{forum.board.pk}/").status_code == 403
+    assert "学习交流" not in client_for(forum.carol).get("/forum/search/", {"q": "大家"}).content.decode()
+
+
+def test_compose_reply_and_moderation_messages(forum, client_for, words):
+    words(("违禁词", "block"), ("待审词", "hold"))
+    alice = client_for(forum.alice)
+    response = alice.post(f"/forum/b/{forum.board.pk}/new/", {"title": "发帖", "text": "内容"})
+    assert response.status_code == 302
+    thread_url = response["Location"]
+    blocked = alice.post(thread_url + "reply/", {"text": "违禁词"}, follow=True).content.decode()
+    assert "违禁词" in blocked and 'class="error"' in blocked
+    held = alice.post(thread_url + "reply/", {"text": "待审词"}, follow=True).content.decode()
+    assert "等待审核" in held or "审核" in held
+    bob_view = client_for(forum.bob).get(thread_url).content.decode()
+    assert "待审词" not in bob_view
+
+
+def test_locked_thread_page_has_no_reply_form(forum, actors, client_for, thread_of):
+    post = thread_of()
+    services.thread_lock(by=actors["moderator"], thread_id=post.thread_id, locked=True)
+    page = client_for(forum.bob).get(f"/forum/t/{post.thread_id}/").content.decode()
+    assert 'id="reply"' not in page
+    response = client_for(forum.bob).post(f"/forum/t/{post.thread_id}/reply/", {"text": "hi"}, follow=True)
+    assert "锁" in response.content.decode()
+
+
+def test_reaction_form_without_javascript(forum, client_for, thread_of):
+    from forum.models import Reaction
+
+    post = thread_of()
+    bob = client_for(forum.bob)
+    assert bob.post(f"/forum/p/{post.pk}/react/", {"reaction": "like:1"}).status_code == 302
+    assert Reaction.objects.filter(post=post, member=forum.bob, kind="like").exists()
+    page = bob.get(f"/forum/t/{post.thread_id}/").content.decode()
+    assert 'value="like:0" class="reaction mine"' in page
+    bob.post(f"/forum/p/{post.pk}/react/", {"reaction": "like:0"})
+    assert not Reaction.objects.filter(post=post).exists()

@@ -1,0 +1,52 @@
+"""The stream kinds the gateway's tests plug in: the gateway's tests need no feature app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from members.access import Actor, require_member
+from realtime.registry import Command, StreamKind, register, unregister
+from web.errors import Forbidden, Invalid, NotFound
+
+
+class EchoIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str
+
+
+def room_authorise(actor: Actor, stream_id: str) -> None:
+    require_member(actor)
+    if stream_id.startswith("secret"):
+        raise Forbidden("Members only.")
+    if stream_id.startswith("missing"):
+        raise NotFound()
+
+
+def room_send(actor: Actor, stream_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    text = body.get("text")
+    if not isinstance(text, str) or not text:
+        raise Invalid("A message needs text.")
+    return {"type": "test.message", "text": text, "n": body.get("n")}
+
+
+def room_echo(actor: Actor, stream_id: str, args: EchoIn) -> dict[str, Any]:
+    return {"echo": args.text, "by": actor.member_id}
+
+
+def register_test_kinds() -> None:
+    register(
+        StreamKind(
+            name="test.room",
+            authorise=room_authorise,
+            on_send=room_send,
+            commands={"echo": Command(EchoIn, room_echo)},
+        )
+    )
+    register(StreamKind(name="test.lobby", authorise=room_authorise, on_send=room_send, presence=True))
+
+
+def unregister_test_kinds() -> None:
+    unregister("test.room")
+    unregister("test.lobby")

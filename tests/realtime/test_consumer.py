@@ -1,0 +1,520 @@
+"""The gateway at the socket: WebsocketCommunicator on the real ASGI application.
+
+Routing, the origin check and session authentication all run. Every error code, resume,
+ordering and gap filling are checked here without any feature app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from members.models import Member
+from realtime import services
+from realtime.consumer import CLOSE_ABUSE, CLOSE_NOT_AUTHENTICATED
+from realtime.groups import stream_group
+from realtime.models import StreamEvent
+from realtime.protocol import server_frame_adapter
+from realtime.registry import register_send_guard, unregister_send_guard
+from tests.realtime.conftest import Connect, recv, recv_events, request
+from web.errors import Forbidden
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+append = database_sync_to_async(services.event_append)
+
+
+def valid(frame: dict[str, Any]) -> dict[str, Any]:
+    server_frame_adapter.validate_python(frame)  # every reply matches the published schema
+    return frame
+
+
+async def subscribe(comm: Any, stream: str, since: int | None = None, ref: Any = "s") -> dict[str, Any]:
+    reply = valid(await request(comm, {"type": "subscribe", "stream": stream, "since": since, "ref": ref}))
+    assert reply["type"] == "subscribed", reply
+    assert reply["ref"] == ref
+    return reply
+
+
+async def events_of(comm: Any, count: int) -> list[int]:
+    frames = await recv_events(comm, count)
+    assert all(valid(f)["type"] == "event" for f in frames), frames
+    return [f["seq"] for f in frames]
+
+
+# --- connecting -------------------------------------------------------------------------------
+
+
+async def test_socket_without_session_is_closed_4401(connect: Connect, people: dict[str, Member]) -> None:
+    comm = await connect(None)
+    closed = await comm.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": CLOSE_NOT_AUTHENTICATED}
+
+
+async def test_socket_with_forged_session_is_closed_4401(connect: Connect, people: dict[str, Member]) -> None:
+    comm = await connect("not-a-session")
+    closed = await comm.receive_output(timeout=5)
+    assert closed["code"] == CLOSE_NOT_AUTHENTICATED
+
+
+@pytest.mark.parametrize("origin", [b"http://evil.example", None])
+async def test_foreign_or_missing_origin_is_refused(cookies: dict[str, str], origin: bytes | None) -> None:
+    from channels.testing import WebsocketCommunicator
+
+    from tests.realtime.conftest import application
+
+    headers = [(b"host", b"testserver"), (b"cookie", f"sessionid={cookies['alice']}".encode())]
+    if origin is not None:
+        headers.append((b"origin", origin))
+    comm = WebsocketCommunicator(application(), "/ws/", headers=headers)
+    connected, _ = await comm.connect(timeout=10)
+    assert connected is False
+    await comm.disconnect()
+
+
+async def test_ping_pong(connect: Connect, cookies: dict[str, str]) -> None:
+    comm = await connect(cookies["alice"])
+    assert valid(await request(comm, {"type": "ping", "ref": 7})) == {"type": "pong", "ref": 7}
+
+
+# --- error codes ------------------------------------------------------------------------------
+
+
+async def expect_error(comm: Any, frame: str | dict[str, Any], code: str) -> dict[str, Any]:
+    if isinstance(frame, str):
+        await comm.send_to(text_data=frame)
+    else:
+        await comm.send_json_to(frame)
+    reply = valid(await recv(comm))
+    assert reply["type"] == "error" and reply["code"] == code, reply
+    assert reply["message"]
+    return reply
+
+
+async def test_bad_frames_get_error_codes_and_the_socket_and_subscriptions_survive(
+    connect: Connect, cookies: dict[str, str], people: dict[str, Member], room: str, settings: Any
+) -> None:
+    settings.REALTIME_MAX_FRAME_BYTES = 2048
+    comm = await connect(cookies["alice"])
+    await subscribe(comm, f"test.room:{room}")
+
+    await expect_error(comm, "{not json", "bad_json")
+    await expect_error(comm, "[1, 2]", "bad_frame")
+    await expect_error(comm, {"type": "subscribe"}, "bad_frame")
+    await expect_error(comm, {"type": "subscribe", "stream": "test.room:x", "extra": 1}, "bad_frame")
+    await expect_error(comm, {"type": "subscribe", "stream": "Not A Stream"}, "bad_frame")
+    await expect_error(comm, {"type": "send", "stream": f"test.room:{room}", "cid": "", "body": {}}, "bad_frame")
+    reply = await expect_error(comm, {"type": "frobnicate", "ref": "r1"}, "unknown_type")
+    assert reply["ref"] == "r1"
+    await expect_error(comm, {"type": "test.room.nope", "stream": f"test.room:{room}"}, "unknown_type")
+    await expect_error(comm, {"type": "ping", "pad": "x" * 4000}, "too_large")
+    await comm.send_to(bytes_data=b"\x00\x01")
+    assert (await recv(comm))["code"] == "bad_frame"
+
+    # The subscription still delivers, the socket still answers.
+    await append(stream=f"test.room:{room}", payload={"type": "test.message", "text": "still here"})
+    frame = valid(await recv(comm))
+    assert frame["type"] == "event" and frame["event"]["text"] == "still here"
+    assert (await request(comm, {"type": "ping"}))["type"] == "pong"
+
+
+async def test_forbidden_and_not_found(connect: Connect, cookies: dict[str, str], room: str) -> None:
+    comm = await connect(cookies["alice"])
+    reply = await expect_error(comm, {"type": "subscribe", "stream": f"test.room:secret{room}", "ref": 3}, "forbidden")
+    assert reply["ref"] == 3 and reply["stream"] == f"test.room:secret{room}"
+    await expect_error(comm, {"type": "subscribe", "stream": f"test.room:missing{room}"}, "not_found")
+    await expect_error(comm, {"type": "subscribe", "stream": "nosuchkind:1"}, "not_found")
+    await expect_error(
+        comm, {"type": "send", "stream": f"test.room:secret{room}", "cid": "c1", "body": {}}, "forbidden"
+    )
+    await expect_error(comm, {"type": "unsubscribe", "stream": f"test.room:{room}"}, "not_found")
+    # Nothing of the refused stream is delivered.
+    await database_sync_to_async(services.event_append)(stream=f"test.room:secret{room}", payload={"type": "x"})
+    assert await comm.receive_nothing(timeout=0.3)
+
+
+async def test_invalid_body_is_refused_by_the_stream_kind(connect: Connect, cookies: dict[str, str], room: str) -> None:
+    comm = await connect(cookies["alice"])
+    await expect_error(comm, {"type": "send", "stream": f"test.room:{room}", "cid": "c1", "body": {}}, "invalid")
+    assert await database_sync_to_async(StreamEvent.objects.count)() == 0
+
+
+async def test_rate_limited_with_retry_after(
+    connect: Connect, cookies: dict[str, str], room: str, settings: Any
+) -> None:
+    settings.REALTIME_SEND_RATE = (0.01, 2)
+    comm = await connect(cookies["alice"])
+    stream = f"test.room:{room}"
+    for n in range(2):
+        ack = await request(comm, {"type": "send", "stream": stream, "cid": f"c{n}", "body": {"text": "hi"}})
+        assert ack["type"] == "ack"
+    reply = await expect_error(
+        comm, {"type": "send", "stream": stream, "cid": "c2", "body": {"text": "hi"}}, "rate_limited"
+    )
+    assert reply["retry_after"] > 0 and reply["cid"] == "c2"
+    assert (await request(comm, {"type": "ping"}))["type"] == "pong"
+
+
+async def test_sustained_abuse_closes_the_socket(connect: Connect, cookies: dict[str, str], settings: Any) -> None:
+    settings.REALTIME_ERROR_RATE = (0.01, 3)
+    comm = await connect(cookies["alice"])
+    for _ in range(4):
+        await comm.send_to(text_data="nope")
+    codes = []
+    while True:
+        out = await comm.receive_output(timeout=5)
+        if out["type"] == "websocket.close":
+            assert out["code"] == CLOSE_ABUSE
+            break
+        codes.append(json.loads(out["text"])["code"])
+    assert codes == ["bad_json"] * 3
+
+
+# --- delivery, send, resume -------------------------------------------------------------------
+
+
+async def test_live_events_reach_subscribers_only(
+    connect: Connect, cookies: dict[str, str], people: dict[str, Member], room: str
+) -> None:
+    stream = f"test.room:{room}"
+    alice, bob, carol = [await connect(cookies[n]) for n in ("alice", "bob", "carol")]
+    await subscribe(alice, stream)
+    await subscribe(bob, stream)
+    ack = await request(alice, {"type": "send", "stream": stream, "cid": "m1", "body": {"text": "你好"}})
+    assert valid(ack) == {"type": "ack", "stream": stream, "cid": "m1", "seq": 1, "ref": None}
+    for comm in (alice, bob):
+        frame = valid(await recv(comm))
+        assert frame["type"] == "event" and frame["seq"] == 1 and frame["stream"] == stream
+        assert frame["event"] == {"type": "test.message", "text": "你好", "n": None}
+        assert frame["author"] == people["alice"].pk
+    assert await carol.receive_nothing(timeout=0.3)
+
+
+async def test_same_cid_twice_is_stored_once_with_the_same_seq(
+    connect: Connect, cookies: dict[str, str], room: str
+) -> None:
+    stream = f"test.room:{room}"
+    alice = await connect(cookies["alice"])
+    bob = await connect(cookies["bob"])
+    await subscribe(bob, stream)
+    frame = {"type": "send", "stream": stream, "cid": "retry-me", "body": {"text": "once"}}
+    first = await request(alice, frame)
+    second = await request(alice, frame)
+    assert first["type"] == second["type"] == "ack"
+    assert first["seq"] == second["seq"] == 1
+    # Another member's identical cid is their own send, not a duplicate of alice's.
+    assert await events_of(bob, 1) == [1]
+    await bob.send_json_to({**frame, "body": {"text": "mine"}})
+    frames = sorted([await recv(bob), await recv(bob)], key=lambda f: f["type"])
+    assert [(f["type"], f["seq"]) for f in frames] == [("ack", 2), ("event", 2)]
+    assert await bob.receive_nothing(timeout=0.3)
+    assert await database_sync_to_async(StreamEvent.objects.filter(stream=stream).count)() == 2
+
+
+async def test_resume_since_replays_the_backlog_then_continues_live(
+    connect: Connect, cookies: dict[str, str], room: str
+) -> None:
+    stream = f"test.room:{room}"
+    for n in range(1, 6):
+        await append(stream=stream, payload={"type": "test.message", "text": str(n)})
+    comm = await connect(cookies["alice"])
+    assert (await subscribe(comm, stream, since=2))["seq"] == 5
+    assert await events_of(comm, 3) == [3, 4, 5]
+    await append(stream=stream, payload={"type": "test.message", "text": "6"})
+    assert await events_of(comm, 1) == [6]
+    # since=None: from now on, no backlog; since=0: everything.
+    fresh = await connect(cookies["bob"])
+    assert (await subscribe(fresh, stream))["seq"] == 6
+    assert await fresh.receive_nothing(timeout=0.3)
+    full = await connect(cookies["carol"])
+    await subscribe(full, stream, since=0)
+    assert await events_of(full, 6) == [1, 2, 3, 4, 5, 6]
+
+
+async def test_switch_from_backlog_to_live_has_no_gap_and_no_duplicate(
+    connect: Connect, cookies: dict[str, str], room: str
+) -> None:
+    """Events keep being committed while the subscription reads its backlog."""
+    stream = f"test.room:{room}"
+    total = 120
+    for n in range(40):
+        await append(stream=stream, payload={"type": "test.message", "n": n})
+    comm = await connect(cookies["alice"])
+
+    async def writer() -> None:
+        for n in range(40, total):
+            await append(stream=stream, payload={"type": "test.message", "n": n})
+
+    task = asyncio.create_task(writer())
+    await asyncio.sleep(0)  # the writer is mid-flight while we subscribe
+    reply = await subscribe(comm, stream, since=10)
+    await task
+    seqs = await events_of(comm, total - 10)
+    assert seqs == list(range(11, total + 1)), (reply, seqs)
+    assert await comm.receive_nothing(timeout=0.3)
+
+
+async def test_unsubscribe_stops_delivery(connect: Connect, cookies: dict[str, str], room: str) -> None:
+    stream = f"test.room:{room}"
+    comm = await connect(cookies["alice"])
+    await subscribe(comm, stream)
+    assert valid(await request(comm, {"type": "unsubscribe", "stream": stream, "ref": 1})) == {
+        "type": "unsubscribed",
+        "stream": stream,
+        "ref": 1,
+    }
+    await append(stream=stream, payload={"type": "test.message"})
+    assert await comm.receive_nothing(timeout=0.3)
+
+
+# --- an unreliable layer ----------------------------------------------------------------------
+
+
+async def test_gap_in_seq_is_filled_from_storage(
+    connect: Connect, cookies: dict[str, str], room: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The layer drops events 2 and 3: event 4 reveals the gap, 2 and 3 come from storage."""
+    stream = f"test.room:{room}"
+    comm = await connect(cookies["alice"])
+    await subscribe(comm, stream)
+    await append(stream=stream, payload={"type": "test.message", "n": 1})
+    published = services.publish
+    monkeypatch.setattr(services, "publish", lambda event: None)
+    await append(stream=stream, payload={"type": "test.message", "n": 2})
+    await append(stream=stream, payload={"type": "test.message", "n": 3})
+    monkeypatch.setattr(services, "publish", published)
+    await append(stream=stream, payload={"type": "test.message", "n": 4})
+    frames = await recv_events(comm, 4)
+    assert [(f["seq"], f["event"]["n"]) for f in frames] == [(1, 1), (2, 2), (3, 3), (4, 4)]
+    assert await comm.receive_nothing(timeout=0.3)
+
+
+async def test_out_of_order_and_duplicate_layer_messages_are_delivered_once_in_order(
+    connect: Connect, cookies: dict[str, str], room: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stream = f"test.room:{room}"
+    comm = await connect(cookies["alice"])
+    await subscribe(comm, stream)
+    monkeypatch.setattr(services, "publish", lambda event: None)
+    stored = [await append(stream=stream, payload={"type": "test.message", "n": n}) for n in range(1, 4)]
+    layer = get_channel_layer()
+    for index in (2, 0, 2, 1, 0):
+        event = services.StoredEvent.of(stored[index])
+        await layer.group_send(stream_group(stream), event.layer_message())
+    assert await events_of(comm, 3) == [1, 2, 3]
+    assert await comm.receive_nothing(timeout=0.3)
+
+
+async def test_lost_last_event_arrives_by_the_tail_check(
+    connect: Connect, cookies: dict[str, str], room: str, monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """No later event reveals the loss: the periodic look at the stored head does."""
+    settings.REALTIME_TAIL_CHECK_SECONDS = 0.1
+    stream = f"test.room:{room}"
+    comm = await connect(cookies["alice"])
+    await subscribe(comm, stream)
+    monkeypatch.setattr(services, "publish", lambda event: None)
+    await append(stream=stream, payload={"type": "test.message", "n": 1})
+    assert await events_of(comm, 1) == [1]
+
+
+# --- the user stream, guards, commands, ephemeral frames ---------------------------------------
+
+
+async def test_user_me_stream(connect: Connect, cookies: dict[str, str], people: dict[str, Member]) -> None:
+    alice = await connect(cookies["alice"])
+    await subscribe(alice, "user:me")
+    await append(stream=f"user:{people['alice'].pk}", payload={"type": "notice", "text": "mentioned"})
+    await append(stream=f"user:{people['bob'].pk}", payload={"type": "notice", "text": "not yours"})
+    frame = valid(await recv(alice))
+    assert frame["stream"] == "user:me" and frame["event"]["text"] == "mentioned"
+    assert await alice.receive_nothing(timeout=0.3)
+    await expect_error(alice, {"type": "subscribe", "stream": f"user:{people['bob'].pk}"}, "forbidden")
+    await expect_error(alice, {"type": "send", "stream": "user:me", "cid": "x", "body": {}}, "forbidden")
+
+
+async def test_send_guard_refuses_sends_and_writing_commands(
+    connect: Connect, cookies: dict[str, str], people: dict[str, Member], room: str
+) -> None:
+    muted = people["alice"].pk
+
+    def guard(actor: Any, kind: str, stream_id: str) -> None:
+        if actor.member_id == muted:
+            raise Forbidden("You are muted.", muted_until="2030-01-01T00:00:00Z")
+
+    register_send_guard(guard)
+    try:
+        alice = await connect(cookies["alice"])
+        stream = f"test.room:{room}"
+        reply = await expect_error(
+            alice, {"type": "send", "stream": stream, "cid": "c", "body": {"text": "hi"}}, "forbidden"
+        )
+        assert reply["details"] == {"muted_until": "2030-01-01T00:00:00Z"}
+        await expect_error(alice, {"type": "test.room.echo", "stream": stream, "text": "x"}, "forbidden")
+        bob = await connect(cookies["bob"])
+        assert (await request(bob, {"type": "send", "stream": stream, "cid": "c", "body": {"text": "hi"}}))[
+            "type"
+        ] == "ack"
+    finally:
+        unregister_send_guard(guard)
+
+
+async def test_feature_command_is_dispatched_to_its_stream_kind(
+    connect: Connect, cookies: dict[str, str], people: dict[str, Member], room: str
+) -> None:
+    comm = await connect(cookies["alice"])
+    stream = f"test.room:{room}"
+    reply = valid(await request(comm, {"type": "test.room.echo", "stream": stream, "text": "hello", "ref": 9}))
+    assert reply == {
+        "type": "result",
+        "stream": stream,
+        "command": "echo",
+        "data": {"echo": "hello", "by": people["alice"].pk},
+        "ref": 9,
+    }
+    await expect_error(comm, {"type": "test.room.echo", "stream": stream, "text": 5}, "bad_frame")
+    await expect_error(comm, {"type": "test.room.echo", "stream": stream, "text": "a", "x": 1}, "bad_frame")
+    await expect_error(comm, {"type": "test.room.echo", "stream": f"test.room:secret{room}", "text": "a"}, "forbidden")
+
+
+async def test_typing_and_presence(
+    connect: Connect, cookies: dict[str, str], people: dict[str, Member], room: str
+) -> None:
+    stream = f"test.lobby:{room}"
+    alice = await connect(cookies["alice"])
+    await subscribe(alice, stream)
+    assert valid(await recv(alice, skip=())) == {
+        "type": "presence",
+        "stream": stream,
+        "members": [people["alice"].pk],
+        "joined": [],
+        "left": [],
+    }
+    bob = await connect(cookies["bob"])
+    await subscribe(bob, stream)
+    bob_sees = valid(await recv(bob, skip=()))
+    assert sorted(bob_sees["members"]) == sorted([people["alice"].pk, people["bob"].pk])
+    joined = valid(await recv(alice, skip=()))
+    assert joined["type"] == "presence" and joined["joined"] == [people["bob"].pk]
+
+    await bob.send_json_to({"type": "typing", "stream": stream})
+    typing = valid(await recv(alice, skip=()))
+    assert typing == {"type": "typing", "stream": stream, "member": people["bob"].pk, "active": True}
+
+    await bob.disconnect()
+    left = valid(await recv(alice, skip=("typing",)))
+    assert left["type"] == "presence" and left["left"] == [people["bob"].pk]
+    await expect_error(alice, {"type": "typing", "stream": f"test.lobby:other{room}"}, "forbidden")
+
+
+# --- backpressure -----------------------------------------------------------------------------
+
+
+async def test_socket_whose_queue_stays_full_is_closed_4408(
+    connect: Connect, cookies: dict[str, str], room: str, settings: Any
+) -> None:
+    """A client that stops reading: its transport blocks, the queue fills, the socket closes."""
+    from realtime.consumer import CLOSE_SLOW_CONSUMER
+    from tests.realtime.conftest import application
+
+    settings.REALTIME_OUTBOUND_QUEUE = 4
+    settings.REALTIME_QUEUE_FULL_GRACE = 0.2
+    stuck = asyncio.Event()
+    release = asyncio.Event()
+    app = application()
+
+    async def stalling_app(scope: Any, receive: Any, send: Any) -> None:
+        async def stalling_send(message: dict[str, Any]) -> None:
+            if message["type"] == "websocket.send" and stuck.is_set():
+                await release.wait()
+            await send(message)
+
+        await app(scope, receive, stalling_send)
+
+    stream = f"test.room:{room}"
+    comm = await connect(cookies["alice"], app=stalling_app)
+    await subscribe(comm, stream)
+    stuck.set()
+    for n in range(8):
+        await append(stream=stream, payload={"type": "test.message", "n": n})
+    closed = await comm.receive_output(timeout=10)
+    assert closed == {"type": "websocket.close", "code": CLOSE_SLOW_CONSUMER}
+    release.set()
+
+
+async def test_ephemeral_frames_are_dropped_before_durable_ones(
+    connect: Connect, cookies: dict[str, str], people: dict[str, Member], room: str, settings: Any
+) -> None:
+    from realtime.protocol import TypingOut
+    from tests.realtime.conftest import application
+
+    settings.REALTIME_OUTBOUND_QUEUE = 8
+    settings.REALTIME_EPHEMERAL_RATE = (1000.0, 1000)
+    stuck = asyncio.Event()
+    release = asyncio.Event()
+    app = application()
+
+    async def stalling_app(scope: Any, receive: Any, send: Any) -> None:
+        async def stalling_send(message: dict[str, Any]) -> None:
+            if message["type"] == "websocket.send" and stuck.is_set():
+                await release.wait()
+            await send(message)
+
+        await app(scope, receive, stalling_send)
+
+    stream = f"test.room:{room}"
+    comm = await connect(cookies["alice"], app=stalling_app)
+    await subscribe(comm, stream)
+    stuck.set()
+    for _ in range(20):
+        await services.aephemeral_send(frame=TypingOut(stream=stream, member=people["bob"].pk, active=True))
+    for n in range(4):
+        await append(stream=stream, payload={"type": "test.message", "n": n})
+    await asyncio.sleep(0.2)
+    release.set()
+    frames: list[dict[str, Any]] = []
+    while sum(f["type"] == "event" for f in frames) < 4:
+        frames.append(await recv(comm, skip=()))
+    assert await comm.receive_nothing(timeout=0.3)
+    kinds = [f["type"] for f in frames]
+    # One typing frame was already in the writer's hands; of the rest only what fitted under
+    # the high-water mark was queued, and all four events came through.
+    assert kinds.count("event") == 4 and kinds.count("typing") < 20
+    assert [f["seq"] for f in frames if f["type"] == "event"] == [1, 2, 3, 4]
+
+
+async def test_a_write_stuck_longer_than_the_grace_closes_the_socket_4408(
+    connect: Connect, cookies: dict[str, str], room: str, settings: Any
+) -> None:
+    """Even with room in the queue: one write waiting on the client past the grace period."""
+    from realtime.consumer import CLOSE_SLOW_CONSUMER
+    from tests.realtime.conftest import application
+
+    settings.REALTIME_OUTBOUND_QUEUE = 1000
+    settings.REALTIME_QUEUE_FULL_GRACE = 0.2
+    settings.REALTIME_TAIL_CHECK_SECONDS = 0.1
+    stuck = asyncio.Event()
+    release = asyncio.Event()
+    app = application()
+
+    async def stalling_app(scope: Any, receive: Any, send: Any) -> None:
+        async def stalling_send(message: dict[str, Any]) -> None:
+            if message["type"] == "websocket.send" and stuck.is_set():
+                await release.wait()
+            await send(message)
+
+        await app(scope, receive, stalling_send)
+
+    stream = f"test.room:{room}"
+    comm = await connect(cookies["alice"], app=stalling_app)
+    await subscribe(comm, stream)
+    stuck.set()
+    await append(stream=stream, payload={"type": "test.message", "n": 1})
+    closed = await comm.receive_output(timeout=10)
+    assert closed == {"type": "websocket.close", "code": CLOSE_SLOW_CONSUMER}
+    release.set()

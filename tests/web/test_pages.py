@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_logs_in_and_home_page_is_chinese(org_tree, member_factory):
+    member_factory(org_tree.group_a1, username="page-user", real_name="页面用户")
+    client = Client()
+    login_page = client.get("/login/")
+    assert "登录" in login_page.content.decode()
+    response = client.post("/login/", {"username": "page-user", "password": PASSWORD}, follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "页面用户" in html
+    assert "我的组织" in html
+    assert "第一党支部" in html
+    assert '<html lang="zh-hans">' in html
+
+
+def test_chinese_even_when_the_browser_asks_for_english(org_tree, member_factory, client_for):
+    client = client_for(member_factory(org_tree.branch_a))
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "我的组织" in html
+
+
+def test_home_requires_login():
+    response = Client().get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_language_switch_to_english(org_tree, member_factory, client_for):
+    client = client_for(member_factory(org_tree.branch_a))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/").content.decode()
+    assert "My organisation" in html
+    assert '<html lang="en">' in html
+
+
+def test_account_page_changes_password(org_tree, member_factory, client_for):
+    member = member_factory(org_tree.branch_a)
+    client = client_for(member)
+    assert "修改密码" in client.get("/account/").content.decode()
+    response = client.post(
+        "/account/",
+        {"old_password": PASSWORD, "new_password1": "a-much-better-pass-9", "new_password2": "a-much-better-pass-9"},
+    )
+    assert response.status_code == 302
+    member.user.refresh_from_db()
+    assert member.user.check_password("a-much-better-pass-9")
+
+
+def test_logout_is_a_post_and_ends_the_session(org_tree, member_factory, client_for):
+    client = client_for(member_factory(org_tree.branch_a))
+    client.post("/logout/")
+    assert client.get("/").status_code == 302

@@ -1,0 +1,84 @@
+"""The JSON API under /api/: one NinjaAPI, each app mounting its own router.
+
+Every error leaves as JSON ``{"code": ..., "message": ...}``: domain errors with their stable
+codes, validation errors as ``bad_request`` with the offending fields, never an HTML page.
+Authenticated writes need the CSRF token (header ``X-CSRFToken``), as pages do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import django_auth
+
+from web.errors import DomainError
+
+api = NinjaAPI(
+    title="E-party affairs API",
+    version="1",
+    urls_namespace="api",
+    auth=django_auth,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    response = api.create_response(request, body, status=status)
+    if status == 429 and "retry_after" in body:
+        response["Retry-After"] = str(max(1, round(float(body["retry_after"]))))
+    return response
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return error_response(request, exc.status, exc.as_dict())
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(request, 401, {"code": "not_authenticated", "message": _("Please log in first.")})
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return error_response(
+        request, 400, {"code": "bad_request", "message": _("The request is not valid."), "errors": exc.errors}
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 403 and "CSRF" in str(exc):  # ninja's session auth refusing the token
+        return error_response(request, 403, {"code": "csrf_failed", "message": _("CSRF token missing or invalid.")})
+    code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    return error_response(request, exc.status_code, {"code": code, "message": str(exc)})
+
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+}
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    import logging
+
+    logging.getLogger("web.api").exception("unhandled API error")
+    return error_response(request, 500, {"code": "server_error", "message": _("Internal server error.")})
+
+
+api.add_router("/", "members.api.router")
+api.add_router("/moderation/", "moderation.api.router")
+api.add_router("/forum/", "forum.api.router")
+api.add_router("/", "meetings.api.router")

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from web.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("moderation/", include("moderation.urls")),
+    path("forum/", include("forum.urls")),
+    path("meetings/", include("meetings.urls")),
+    path("", include("web.page_urls")),
+]
+
+handler404 = "web.views.not_found"
+handler500 = "web.views.server_error"
