@@ -26,7 +26,7 @@ def _sqlite_flush_passes_archive_triggers() -> Iterator[None]:
     flush. On SQLite the flush is a DELETE, which the append-only triggers refuse, so the flush
     drops the triggers, empties the tables and puts them back (PostgreSQL's flush truncates,
     which the triggers allow)."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db.backends.sqlite3.base import DatabaseOperations
 
     original = DatabaseOperations.sql_flush
     triggers = archive_triggers_sql()

@@ -21,7 +21,6 @@ from moderation import services as moderation_services
 from realtime import ratelimit
 from realtime.models import StreamEvent
 from tests.conftest import MemberFactory, OrgTree
-from tests.moderation.conftest import archive_cleanup  # noqa: F401  (fixture: transactional tests)
 
 
 @pytest.fixture(autouse=True)
