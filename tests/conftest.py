@@ -20,6 +20,23 @@ def archive_triggers_sql():  # type: ignore[no-untyped-def]
     return importlib.import_module("moderation.migrations.0002_archive_triggers")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """pytest-django's set-up; before its teardown drops the PostgreSQL test database, end the
+    sessions that Daphne subprocesses and asgiref's worker threads may still hold on it, so the drop
+    does not fail with "being accessed by other users" and leave the database behind."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _sqlite_flush_passes_archive_triggers() -> Iterator[None]:
     """Transactional tests commit archive rows, and Django empties tables between them with a
