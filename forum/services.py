@@ -51,11 +51,11 @@ from web.errors import Forbidden, Invalid
 MAX_SOURCE = 20_000
 MAX_ATTACHMENTS = 10
 DEFAULT_BOARDS: tuple[tuple[str, str, str, bool], ...] = (
-    ("党员论坛", "Members' forum", Visibility.SUBTREE, False),
-    ("学习园地", "Study corner", Visibility.SUBTREE, False),
-    ("党员风采", "Member showcase", Visibility.MEMBERS, False),
-    ("社区文化", "Community culture", Visibility.PUBLIC, False),
-    ("通知公告", "Announcements", Visibility.SUBTREE, True),
+    ("党员论坛", "党员交流，议一议支部的工作", Visibility.SUBTREE, False),
+    ("学习园地", "理论学习心得与学习资料", Visibility.SUBTREE, False),
+    ("党员风采", "身边党员的先进事迹", Visibility.MEMBERS, False),
+    ("社区文化", "社区活动与文化生活", Visibility.PUBLIC, False),
+    ("通知公告", "书记、宣传委员发布通知，党员回复", Visibility.SUBTREE, True),
 )
 
 

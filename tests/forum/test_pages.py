@@ -64,3 +64,18 @@ def test_reaction_form_without_javascript(forum, client_for, thread_of):
     assert 'value="like:0" class="reaction mine"' in page
     bob.post(f"/forum/p/{post.pk}/react/", {"reaction": "like:0"})
     assert not Reaction.objects.filter(post=post).exists()
+
+
+def test_home_page_links_the_forum_and_lists_boards_with_unread_threads(forum, client_for, thread_of):
+    bob = client_for(forum.bob)
+    home = bob.get("/").content.decode()
+    assert 'href="/forum/"' in home and "论坛里没有未读的内容" in home
+    post = thread_of("首页未读测试", "正文 @" + forum.bob.user.username)
+    home = bob.get("/").content.decode()
+    assert f'href="/forum/b/{forum.board.pk}/"' in home
+    assert 'id="notification-badge" data-count="1"' in home
+    # Opening the thread reads it: the board drops off the home page's unread list.
+    bob.get(f"/forum/t/{post.thread_id}/")
+    assert f'href="/forum/b/{forum.board.pk}/"' not in bob.get("/").content.decode()
+    # Carol, outside branch A, is never told about branch A's threads.
+    assert f'href="/forum/b/{forum.board.pk}/"' not in client_for(forum.carol).get("/").content.decode()
