@@ -21,3 +21,19 @@ def test_demo_loads_once_with_every_demo_login():
     secretary = Member.objects.get(user__username="secretary")
     assert secretary.roles.get().kind == RoleKind.SECRETARY
     assert Member.objects.get(user__username="migrant1").is_migrant
+
+
+def test_demo_has_content_that_loading_again_does_not_repeat(client):
+    from forum.models import Post
+    from meetings.models import Meeting
+
+    call_command("load_demo")
+    call_command("load_demo")
+    assert Post.objects.filter(thread__title="本月学习心得交流").count() == 2
+    assert Meeting.objects.filter(organisation__code="DEMO-1").count() == 2
+    client.login(username="member1", password="demo-pass-2024")
+    home = client.get("/").content.decode()
+    assert "第四季度支部党员大会" in home and "党课：学习党章" in home
+    # member5 belongs to the first branch too and has not read the welcome notice yet.
+    client.login(username="member5", password="demo-pass-2024")
+    assert "通知公告" in client.get("/").content.decode()

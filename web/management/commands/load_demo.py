@@ -1,16 +1,22 @@
-"""Load the demo organisation and users (idempotent): `python manage.py load_demo`."""
+"""Load the demo organisation, its users and a little content (idempotent): `python manage.py load_demo`."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
+from forum import services as forum_services
+from forum.models import Board
+from meetings import services as meeting_services
+from meetings.models import Meeting, MeetingKind
 from members import services
-from members.access import SYSTEM
+from members.access import SYSTEM, actor_from_member
 from members.models import Member, MemberStatus, Organisation, OrgKind, RoleKind
 
 User = get_user_model()
@@ -88,8 +94,55 @@ class Command(BaseCommand):
                     services.role_grant(by=SYSTEM, member=member, organisation=orgs[org_code], kind=RoleKind(kind))
             if not User.objects.filter(username="admin").exists():
                 User.objects.create_superuser(username="admin", password=password)
+            demo_content(orgs["DEMO-1"])
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready ({created} users created)."))
         self.stdout.write(f"Log in at http://127.0.0.1:8000/ with password {password!r} as one of:")
         for person in demo_people():
             self.stdout.write(f"  {person['username']:<10} {person['real_name']}")
         self.stdout.write("  admin      (site administration at /admin/)")
+
+
+def demo_content(branch: Organisation) -> None:
+    """A welcome notice, a discussion and two upcoming meetings in the first branch, written through
+    the same services (and so the same moderation, archive and streams) as everything else. Each
+    piece is keyed (a client id, a title), so loading again adds nothing."""
+
+    def actor(username: str) -> Any:
+        return actor_from_member(Member.objects.select_related("organisation").get(user__username=username))
+
+    secretary, member1, member2 = actor("secretary"), actor("member1"), actor("member2")
+    boards = {b.name: b for b in Board.objects.filter(organisation=branch)}
+    forum_services.thread_create(
+        by=secretary,
+        board_id=boards["通知公告"].pk,
+        title="欢迎使用智慧党建平台",
+        source="同志们好！支部的通知、会议和学习都在这里。\n\n- 会议页面可以看到近期的支部会议\n"
+        "- 论坛里可以交流学习心得，**@姓名** 可以提醒同志",
+        cid="demo-welcome",
+    )
+    discussion = forum_services.thread_create(
+        by=member1,
+        board_id=boards["学习园地"].pk,
+        title="本月学习心得交流",
+        source="这个月我们学习了党章，大家谈谈体会吧。",
+        cid="demo-study",
+    )
+    forum_services.post_create(
+        by=member2, thread_id=discussion.thread_id, source="我先说两句：要把学习和工作结合起来。", cid="demo-study-1"
+    )
+    soon = timezone.localtime().replace(hour=19, minute=30, second=0, microsecond=0) + dt.timedelta(days=3)
+    plans = [
+        (MeetingKind.BRANCH_GENERAL, "第四季度支部党员大会", soon, ["通报支部工作", "讨论发展党员", "民主评议党员"]),
+        (MeetingKind.LESSON, "党课：学习党章", soon + dt.timedelta(days=4), ["党章第一章学习"]),
+    ]
+    for kind, title, starts_at, agenda in plans:
+        if not Meeting.objects.filter(organisation=branch, title=title).exists():
+            meeting_services.meeting_schedule(
+                by=secretary,
+                organisation=branch,
+                kind=kind,
+                title=title,
+                starts_at=starts_at,
+                ends_at=starts_at + dt.timedelta(hours=1, minutes=30),
+                agenda=agenda,
+            )
