@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from meetings import selectors, services
 from meetings.ice import ice_servers_for
@@ -168,7 +168,7 @@ def meetings_upcoming(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/meetings", response={201: MeetingOut, **ERRORS})
-def meeting_schedule(request: HttpRequest, payload: MeetingIn) -> tuple[int, dict[str, Any]]:
+def meeting_schedule(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, Any]]:
     meeting = services.meeting_schedule(
         by=actor_for(request.user),
         organisation=_organisation(payload.organisation_id),
@@ -181,7 +181,7 @@ def meeting_schedule(request: HttpRequest, payload: MeetingIn) -> tuple[int, dic
         invitees=None if payload.invitee_ids is None else Member.objects.filter(pk__in=payload.invitee_ids),
         quorum_ratio=payload.quorum_ratio,
     )
-    return 201, meeting_out(meeting)
+    return Status(201, meeting_out(meeting))
 
 
 @router.get("/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS})
@@ -223,9 +223,9 @@ def meeting_end(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
 
 
 @router.post("/meetings/{meeting_id}/leave", response={201: LeaveOut, **ERRORS})
-def leave_request(request: HttpRequest, meeting_id: int, payload: LeaveIn) -> tuple[int, LeaveRequest]:
+def leave_request(request: HttpRequest, meeting_id: int, payload: LeaveIn) -> Status[LeaveRequest]:
     meeting = _meeting(request, meeting_id)
-    return 201, services.leave_request_create(by=actor_for(request.user), meeting=meeting, reason=payload.reason)
+    return Status(201, services.leave_request_create(by=actor_for(request.user), meeting=meeting, reason=payload.reason))
 
 
 @router.get("/meetings/{meeting_id}/leave", response={200: list[LeaveOut], **ERRORS})
@@ -252,9 +252,9 @@ def motions(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/meetings/{meeting_id}/motions", response={201: MotionOut, **ERRORS})
-def motion_open(request: HttpRequest, meeting_id: int, payload: MotionIn) -> tuple[int, dict[str, Any]]:
+def motion_open(request: HttpRequest, meeting_id: int, payload: MotionIn) -> Status[dict[str, Any]]:
     motion = services.motion_open(by=actor_for(request.user), meeting=_meeting(request, meeting_id), **payload.dict())
-    return 201, selectors.motion_dict(motion)
+    return Status(201, selectors.motion_dict(motion))
 
 
 def _motion(request: HttpRequest, motion_id: int) -> Motion:
