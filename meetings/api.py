@@ -225,7 +225,8 @@ def meeting_end(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
 @router.post("/meetings/{meeting_id}/leave", response={201: LeaveOut, **ERRORS})
 def leave_request(request: HttpRequest, meeting_id: int, payload: LeaveIn) -> Status[LeaveRequest]:
     meeting = _meeting(request, meeting_id)
-    return Status(201, services.leave_request_create(by=actor_for(request.user), meeting=meeting, reason=payload.reason))
+    leave = services.leave_request_create(by=actor_for(request.user), meeting=meeting, reason=payload.reason)
+    return Status(201, leave)
 
 
 @router.get("/meetings/{meeting_id}/leave", response={200: list[LeaveOut], **ERRORS})
