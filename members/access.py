@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, Q
 
-from members.models import Member, Organisation, RoleKind, Visibility
+from members.models import Member, Organisation, OrgKind, RoleKind, Visibility
 from web.errors import Forbidden, NotAuthenticated
 
 if TYPE_CHECKING:
@@ -242,3 +242,59 @@ def _participants_field(model: type[Model]) -> tuple[Any, str, str] | None:
         return None
     through = field_.remote_field.through  # type: ignore[union-attr]
     return through, field_.m2m_field_name(), field_.m2m_reverse_field_name()  # type: ignore[union-attr]
+
+
+# --- Mailboxes --------------------------------------------------------------------------------
+
+
+def branch_path(organisation: Organisation | None) -> str | None:
+    """The path of the branch (党支部) an organisation belongs to: itself, or the nearest branch
+    above a party group; None above branch level (a committee's own members have no branch)."""
+    while organisation is not None:
+        if organisation.kind == OrgKind.BRANCH:
+            return organisation.path
+        if organisation.kind != OrgKind.GROUP:
+            return None
+        organisation = organisation.parent
+    return None
+
+
+def is_leader_of(leader: Member, member: Member) -> bool:
+    """``leader`` holds a role (any kind) at ``member``'s home organisation or above it."""
+    path = member.organisation.path
+    return any(path.startswith(role.organisation.path) for role in leader.roles.select_related("organisation"))
+
+
+def can_open_conversation(actor: Actor, other: Member) -> bool:
+    """Who may start a heart-to-heart conversation (谈心) with whom, in either direction:
+
+    * a member and the leaders of their organisation chain: anyone holding a role (secretary,
+      organiser, inspector, lecturer, …) at the member's home organisation or above it;
+    * two members of the same branch (党支部), party groups included.
+
+    Reading an existing conversation is for its two participants only (see ``mailbox``): no
+    role, staff flag or superuser status opens someone else's conversation.
+    """
+    if not actor.is_member or actor.member_id == other.pk:
+        return False
+    me = Member.objects.select_related("organisation__parent").get(pk=actor.mid)
+    if is_leader_of(other, me) or is_leader_of(me, other):
+        return True
+    mine = branch_path(me.organisation)
+    return mine is not None and mine == branch_path(other.organisation)
+
+
+def conversation_partners_q(actor: Actor) -> Q:
+    """Members ``actor`` may open a conversation with, as a filter on :class:`Member` (the same
+    rules as :func:`can_open_conversation`)."""
+    if not actor.is_member:
+        return Q(pk__in=[])
+    me = Member.objects.select_related("organisation__parent").get(pk=actor.mid)
+    # Leaders of my chain: a role at one of my home organisation's ancestors (or itself).
+    q = Q(roles__organisation_id__in=actor.home_ancestor_ids)
+    # Members I lead: home organisation inside a subtree where I hold a role.
+    q |= subtree_q(g.path for g in actor.roles)
+    branch = branch_path(me.organisation)
+    if branch is not None:
+        q |= Q(organisation__path__startswith=branch)
+    return q & ~Q(pk=actor.member_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from pydantic import ValidationError
 
 from members.access import Actor
@@ -43,8 +44,14 @@ def stream_send(*, actor: Actor, wire: str, cid: str, body: dict[str, Any]) -> i
     if kind.on_send is None:
         raise Forbidden("This stream does not accept messages.")
     run_send_guards(actor, kind.name, canonical_id)
-    payload = kind.on_send(actor, canonical_id, body)
-    return services.event_append(stream=stream, payload=payload, author=actor.member_id, cid=cid).seq
+    # One transaction: the handler's own writes and on_commit hooks go with the stored event, and
+    # a retried cid returns the first seq before the handler runs again.
+    with transaction.atomic():
+        seq = services.event_seq_for_cid(stream=stream, author_id=actor.member_id, cid=cid)
+        if seq is not None:
+            return seq
+        payload = kind.on_send(actor, canonical_id, body)
+        return services.event_append(stream=stream, payload=payload, author=actor.member_id, cid=cid).seq
 
 
 def command_run(*, actor: Actor, envelope: CommandEnvelope) -> tuple[str, Any]:

@@ -96,6 +96,11 @@ def event_append(
         return existing
 
 
+def event_seq_for_cid(*, stream: str, author_id: int | None, cid: str) -> int | None:
+    """The seq of the event this author already stored with this client id, if any."""
+    return StreamEvent.objects.filter(stream=stream, author_id=author_id, cid=cid).values_list("seq", flat=True).first()
+
+
 def _append(*, stream: str, payload: dict[str, Any], author_id: int | None, cid: str | None) -> StreamEvent:
     with transaction.atomic():
         StreamHead.objects.get_or_create(stream=stream)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from forum.selectors import board_list_for
+from mailbox.selectors import conversations_for
 from meetings.selectors import meetings_upcoming_for
 from members import selectors
 from members.access import actor_for
@@ -20,8 +21,16 @@ def home(request: HttpRequest) -> HttpResponse:
     me = selectors.me_get(actor=actor) if actor.is_member else None
     upcoming = list(meetings_upcoming_for(actor=actor, limit=5)) if actor.is_member else []
     unread_boards = [b for b in board_list_for(actor=actor) if getattr(b, "unread_threads", 0)] if me else []
+    unread_conversations = [row for row in conversations_for(actor=actor) if row["unread"]] if me else []
     return render(
-        request, "web/home.html", {"me": me, "upcoming_meetings": upcoming, "unread_boards": unread_boards}
+        request,
+        "web/home.html",
+        {
+            "me": me,
+            "upcoming_meetings": upcoming,
+            "unread_boards": unread_boards,
+            "unread_conversations": unread_conversations,
+        },
     )
 
 

@@ -1,0 +1,368 @@
+"""The mailboxes' JSON API, mounted at /api/mailbox/. The receipt-code endpoints need no login:
+the code is the anonymous reporter's only key."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+from pydantic import ConfigDict, Field
+
+from mailbox import selectors, services
+from mailbox.models import Tip, TipEntry, Writing
+from members.access import actor_for
+
+router = Router(tags=["mailbox"])
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PersonOut(Schema):
+    id: int
+    real_name: str
+    organisation: str
+
+
+class ConversationOut(Schema):
+    id: int
+    stream: str
+    other: PersonOut
+    unread: int
+    seq: int
+
+
+class MessageOut(Schema):
+    seq: int
+    sender: int
+    text: str
+    created: dt.datetime
+
+
+class ConversationDetailOut(ConversationOut):
+    other_read_upto: int
+    my_read_upto: int
+    messages: list[MessageOut]
+
+
+class MessageIn(In):
+    text: str = Field(min_length=1, max_length=services.MAX_MESSAGE)
+    cid: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class SeqOut(Schema):
+    seq: int
+
+
+class ReadIn(In):
+    upto: int = Field(ge=0)
+
+
+class AbuseIn(In):
+    seq: int
+    reason: str = Field(default="", max_length=500)
+    consent: bool
+
+
+def _person(member: object) -> PersonOut:
+    return PersonOut(id=member.pk, real_name=member.real_name, organisation=member.organisation.name)  # type: ignore[attr-defined]
+
+
+@router.get("/partners", response=list[PersonOut])
+def partners(request: HttpRequest) -> list[PersonOut]:
+    """Members you may start a heart-to-heart conversation with."""
+    return [_person(m) for m in selectors.partners_for(actor=actor_for(request.user))[:500]]
+
+
+@router.get("/conversations", response=list[ConversationOut])
+def conversations(request: HttpRequest) -> list[ConversationOut]:
+    return [
+        ConversationOut(
+            id=row["conversation"].pk,
+            stream=row["conversation"].stream,
+            other=_person(row["other"]),
+            unread=row["unread"],
+            seq=row["head"],
+        )
+        for row in selectors.conversations_for(actor=actor_for(request.user))
+    ]
+
+
+class OpenIn(In):
+    member: int
+
+
+@router.post("/conversations", response={200: ConversationOut})
+def conversation_open(request: HttpRequest, payload: OpenIn) -> ConversationOut:
+    actor = actor_for(request.user)
+    conversation = services.conversation_open(by=actor, other_id=payload.member)
+    return _conversation_out(request, conversation.pk, messages=False)  # type: ignore[return-value]
+
+
+def _conversation_out(
+    request: HttpRequest, conversation_id: int, *, messages: bool, before: int | None = None
+) -> object:
+    actor = actor_for(request.user)
+    c = selectors.conversation_get_for(actor=actor, conversation_id=conversation_id)
+    other_id = c.other_id(actor.mid)
+    other = selectors.Member.objects.select_related("organisation").get(pk=other_id)
+    base: dict[str, Any] = {
+        "id": c.pk,
+        "stream": c.stream,
+        "other": _person(other),
+        "unread": selectors.unread_in(c, actor.mid),
+        "seq": selectors.stream_head_of(c),
+    }
+    if not messages:
+        return ConversationOut(**base)
+    return ConversationDetailOut(
+        **base,
+        other_read_upto=c.read_upto(other_id),
+        my_read_upto=c.read_upto(actor.mid),
+        messages=[MessageOut(**m) for m in selectors.messages_for(actor=actor, conversation_id=c.pk, before=before)],
+    )
+
+
+@router.get("/conversations/{conversation_id}", response=ConversationDetailOut)
+def conversation(request: HttpRequest, conversation_id: int, before: int | None = None) -> object:
+    """The conversation with a page of messages (``before``: older than this seq)."""
+    return _conversation_out(request, conversation_id, messages=True, before=before)
+
+
+@router.post("/conversations/{conversation_id}/messages", response={201: SeqOut})
+def message_send(request: HttpRequest, conversation_id: int, payload: MessageIn) -> Status[SeqOut]:
+    """Send a message; the same ``cid`` again is stored once and answers with the same seq."""
+    seq = services.message_send(
+        by=actor_for(request.user), conversation_id=conversation_id, text=payload.text, cid=payload.cid
+    )
+    return Status(201, SeqOut(seq=seq))
+
+
+@router.post("/conversations/{conversation_id}/read", response=SeqOut)
+def conversation_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> SeqOut:
+    upto = services.conversation_read(by=actor_for(request.user), conversation_id=conversation_id, upto=payload.upto)
+    return SeqOut(seq=upto)
+
+
+@router.post("/conversations/{conversation_id}/report", response={201: SeqOut})
+def message_report(request: HttpRequest, conversation_id: int, payload: AbuseIn) -> Status[SeqOut]:
+    """Send one received message (and nothing else) to moderation as abuse, with your consent."""
+    services.message_report(
+        by=actor_for(request.user),
+        conversation_id=conversation_id,
+        seq=payload.seq,
+        reason=payload.reason,
+        consent=payload.consent,
+    )
+    return Status(201, SeqOut(seq=payload.seq))
+
+
+# --- Thought reports -----------------------------------------------------------------------------
+
+
+class CommentOut(Schema):
+    author: str
+    text: str
+    created: dt.datetime
+
+
+class WritingOut(Schema):
+    id: int
+    kind: str
+    year: int
+    quarter: int
+    title: str
+    text: str
+    status: str
+    author: str
+    organisation: str
+    submitted_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
+    comments: list[CommentOut]
+
+
+def _writing_out(w: Writing) -> WritingOut:
+    return WritingOut(
+        id=w.pk,
+        kind=w.kind,
+        year=w.year,
+        quarter=w.quarter,
+        title=w.title,
+        text=w.text,
+        status=w.status,
+        author=w.author.real_name,
+        organisation=w.organisation.name,
+        submitted_at=w.submitted_at,
+        reviewed_at=w.reviewed_at,
+        comments=[
+            CommentOut(author=c.author.real_name, text=c.text, created=c.created)
+            for c in w.comments.select_related("author")
+        ],
+    )
+
+
+class WritingIn(In):
+    kind: str = "thought_report"
+    title: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=services.MAX_TEXT)
+    year: int | None = None
+    quarter: int | None = Field(default=None, ge=1, le=4)
+    submit: bool = False
+
+
+class TextIn(In):
+    text: str = Field(min_length=1, max_length=services.MAX_TEXT)
+
+
+@router.get("/writings", response=list[WritingOut])
+def writings_own(request: HttpRequest) -> list[WritingOut]:
+    return [_writing_out(w) for w in selectors.writings_own(actor=actor_for(request.user)).select_related("author")]
+
+
+@router.post("/writings", response={201: WritingOut})
+def writing_create(request: HttpRequest, payload: WritingIn) -> Status[WritingOut]:
+    writing = services.writing_create(by=actor_for(request.user), **payload.model_dump())
+    return Status(201, _writing_out(writing))
+
+
+@router.get("/writings/{writing_id}", response=WritingOut)
+def writing_get(request: HttpRequest, writing_id: int) -> WritingOut:
+    return _writing_out(selectors.writing_get_for(actor=actor_for(request.user), writing_id=writing_id))
+
+
+@router.post("/writings/{writing_id}/submit", response=WritingOut)
+def writing_submit(request: HttpRequest, writing_id: int) -> WritingOut:
+    return _writing_out(services.writing_submit(by=actor_for(request.user), writing_id=writing_id))
+
+
+@router.post("/writings/{writing_id}/comments", response={201: WritingOut})
+def writing_comment(request: HttpRequest, writing_id: int, payload: TextIn) -> Status[WritingOut]:
+    actor = actor_for(request.user)
+    services.writing_comment(by=actor, writing_id=writing_id, text=payload.text)
+    return Status(201, _writing_out(selectors.writing_get_for(actor=actor, writing_id=writing_id)))
+
+
+@router.post("/writings/{writing_id}/review", response=WritingOut)
+def writing_review(request: HttpRequest, writing_id: int, payload: TextIn | None = None) -> WritingOut:
+    writing = services.writing_review(
+        by=actor_for(request.user), writing_id=writing_id, comment=payload.text if payload else ""
+    )
+    return _writing_out(writing)
+
+
+# --- The report mailbox ------------------------------------------------------------------------------
+
+
+class EntryOut(Schema):
+    from_reporter: bool
+    text: str
+    written_on: dt.date
+
+
+class TipOut(Schema):
+    id: str
+    organisation: str
+    subject: str
+    text: str
+    person_concerned: str
+    status: str
+    received_on: dt.date
+    named_reporter: str | None
+    entries: list[EntryOut]
+
+
+class TipFiledOut(Schema):
+    id: str
+    receipt_code: str
+
+
+def _tip_out(tip: Tip, *, reporter_view: bool = False) -> TipOut:
+    entries: list[TipEntry] = list(tip.entries.all())
+    return TipOut(
+        id=tip.public_id,
+        organisation=tip.organisation.name,
+        subject=tip.subject,
+        text=tip.text,
+        person_concerned=tip.person_concerned,
+        status=tip.status,
+        received_on=tip.received_on,
+        named_reporter=None if reporter_view or tip.named_reporter is None else tip.named_reporter.real_name,
+        entries=[EntryOut(from_reporter=e.from_reporter, text=e.text, written_on=e.written_on) for e in entries],
+    )
+
+
+@router.post("/tips", response={201: TipFiledOut})
+def tip_file(
+    request: HttpRequest,
+    organisation: Form[int],
+    subject: Form[str],
+    text: Form[str],
+    person_concerned: Form[str] = "",
+    named: Form[bool] = False,
+    files: File[list[UploadedFile]] | None = None,
+) -> Status[TipFiledOut]:
+    """File a report (multipart form). The receipt code in the answer is shown this once."""
+    tip, code = services.tip_file(
+        by=actor_for(request.user),
+        organisation_id=organisation,
+        subject=subject,
+        text=text,
+        person_concerned=person_concerned,
+        named=named,
+        uploads=[(f.name or "file", f) for f in files or []],
+    )
+    return Status(201, TipFiledOut(id=tip.public_id, receipt_code=code))
+
+
+class ReceiptIn(In):
+    receipt_code: str = Field(min_length=1, max_length=40)
+
+
+class ReceiptTextIn(ReceiptIn):
+    text: str = Field(min_length=1, max_length=services.MAX_TEXT)
+
+
+@router.post("/tips/follow-up", response=TipOut, auth=None)
+def tip_follow_up(request: HttpRequest, payload: ReceiptIn) -> TipOut:
+    """The reporter reads their report and the inspectors' replies with the receipt code."""
+    return _tip_out(services.tip_by_receipt(code=payload.receipt_code), reporter_view=True)
+
+
+@router.post("/tips/follow-up/add", response={201: TipOut}, auth=None)
+def tip_add_information(request: HttpRequest, payload: ReceiptTextIn) -> Status[TipOut]:
+    entry = services.tip_add_information(code=payload.receipt_code, text=payload.text)
+    return Status(201, _tip_out(entry.tip, reporter_view=True))
+
+
+@router.get("/tips", response=list[TipOut])
+def tips(request: HttpRequest, status: str | None = None) -> list[TipOut]:
+    """Reports addressed to where you are a discipline inspector (or below)."""
+    rows = selectors.tips_for(actor=actor_for(request.user), status=status)
+    rows = rows.select_related("named_reporter").prefetch_related("entries")
+    return [_tip_out(t) for t in rows[:200]]
+
+
+@router.get("/tips/{public_id}", response=TipOut)
+def tip_get(request: HttpRequest, public_id: str) -> TipOut:
+    """One report (the read is written to the archive)."""
+    return _tip_out(selectors.tip_get_for(actor=actor_for(request.user), public_id=public_id))
+
+
+@router.post("/tips/{public_id}/replies", response={201: TipOut})
+def tip_reply(request: HttpRequest, public_id: str, payload: TextIn) -> Status[TipOut]:
+    entry = services.tip_reply(by=actor_for(request.user), public_id=public_id, text=payload.text)
+    return Status(201, _tip_out(entry.tip))
+
+
+class StatusIn(In):
+    status: str
+
+
+@router.post("/tips/{public_id}/status", response=TipOut)
+def tip_status(request: HttpRequest, public_id: str, payload: StatusIn) -> TipOut:
+    return _tip_out(services.tip_status_set(by=actor_for(request.user), public_id=public_id, status=payload.status))

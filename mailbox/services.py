@@ -1,0 +1,446 @@
+"""Mailbox writes. Every function takes the acting person first (``by``) and checks the policy."""
+
+from __future__ import annotations
+
+import functools
+import secrets
+import uuid
+from collections.abc import Iterable
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from forum import files
+from forum.errors import AttachmentRefused, AttachmentTooLarge
+from forum.services import max_attachment_bytes
+from mailbox import selectors
+from mailbox.models import (
+    Conversation,
+    MailboxFile,
+    MessageReport,
+    Tip,
+    TipEntry,
+    TipStatus,
+    Writing,
+    WritingComment,
+    WritingKind,
+    WritingStatus,
+)
+from members.access import Action, Actor, can_open_conversation, require, require_member
+from members.models import Member, Organisation
+from moderation import archive
+from moderation.content import content_ref
+from moderation.pipeline import moderate
+from moderation.services import flag_create
+from realtime.ratelimit import check as rate_check
+from realtime.services import event_append, event_seq_for_cid
+from realtime.streams import user_stream
+from web.errors import Conflict, Forbidden, Invalid, NotFound
+
+MAX_MESSAGE = 5_000
+MAX_TEXT = 50_000
+MAX_FILES = 5
+# Reports per member (anonymous ones too: the bucket lives in the rate limiter, never in a report
+# table) and follow-ups per receipt code: (per second, burst).
+TIP_RATE = (1 / 600, 3)
+FOLLOW_UP_RATE = (1 / 60, 5)
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes get written down
+
+
+def _rate(name: str, default: tuple[float, int]) -> tuple[float, int]:
+    rate, burst = getattr(settings, f"MAILBOX_{name}", default)
+    return float(rate), int(burst)
+
+
+def _notify(member_id: int, payload: dict[str, Any]) -> None:
+    event_append(stream=user_stream(member_id), payload=payload)
+
+
+def _plain(text: str, *, by: Actor, limit: int) -> str:
+    """Private text: sanitising (escaping) and the confidentiality guard only, no word lists and
+    no review queue. Raises ContentBlocked for classified markings."""
+    text = text.strip()
+    if not text:
+        raise Invalid(_("The text is empty."))
+    if len(text) > limit:
+        raise Invalid(_("The text is too long (at most %(limit)s characters).") % {"limit": limit})
+    return moderate(text=text, kind="plain", author=by, organisation=None, mailbox=True).text
+
+
+# --- Heart-to-heart conversations ---------------------------------------------------------------
+
+
+def conversation_open(*, by: Actor, other_id: int) -> Conversation:
+    """The conversation between ``by`` and another member, started if it is allowed and new."""
+    require_member(by)
+    other = Member.objects.select_related("organisation__parent").filter(pk=other_id).first()
+    if other is None or not can_open_conversation(by, other):
+        raise Forbidden(_("You cannot start a conversation with this member."))
+    first, second = sorted((by.mid, other.pk))
+    try:
+        with transaction.atomic():
+            conversation, _created = Conversation.objects.get_or_create(first_id=first, second_id=second)
+    except IntegrityError:
+        conversation = Conversation.objects.get(first_id=first, second_id=second)
+    return conversation
+
+
+def message_payload(*, by: Actor, conversation: Conversation, text: str) -> dict[str, Any]:
+    """The stored event of one message (the gateway stores it once per client id)."""
+    clean = _plain(text, by=by, limit=MAX_MESSAGE)
+    return {"type": "mailbox.message", "sender": by.mid, "text": clean}
+
+
+def after_message(*, conversation: Conversation, sender_id: int) -> None:
+    """Tell the other participant's ``user:me`` stream about a new message (their unread count)."""
+    other = conversation.other_id(sender_id)
+    _notify(
+        other,
+        {"type": "mailbox.unread", "conversation": conversation.pk, "unread": selectors.unread_total(member_id=other)},
+    )
+
+
+def message_send(*, by: Actor, conversation_id: int, text: str, cid: str | None = None) -> int:
+    """Send a message outside the socket (the JSON API, the page without JavaScript); its seq.
+    The same client id again returns the first message's seq and stores nothing."""
+    conversation = selectors.conversation_get_for(actor=by, conversation_id=conversation_id)
+    if cid is not None and (seq := event_seq_for_cid(stream=conversation.stream, author_id=by.mid, cid=cid)):
+        return seq
+    payload = message_payload(by=by, conversation=conversation, text=text)
+    with transaction.atomic():
+        event = event_append(stream=conversation.stream, payload=payload, author=by.mid, cid=cid)
+        transaction.on_commit(lambda: after_message(conversation=conversation, sender_id=by.mid))
+    return event.seq
+
+
+def conversation_read(*, by: Actor, conversation_id: int, upto: int) -> int:
+    """Mark the conversation read up to ``upto`` (never backwards); a read receipt the other side
+    sees live, and the reader's own unread count."""
+    conversation = selectors.conversation_get_for(actor=by, conversation_id=conversation_id)
+    head = selectors.stream_head_of(conversation)
+    upto = max(0, min(upto, head))
+    field = "first_read" if by.mid == conversation.first_id else "second_read"
+    with transaction.atomic():
+        locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        if upto <= getattr(locked, field):
+            return int(getattr(locked, field))
+        setattr(locked, field, upto)
+        locked.save(update_fields=[field])
+        event_append(stream=conversation.stream, payload={"type": "mailbox.read", "member": by.mid, "upto": upto})
+        _notify(
+            by.mid,
+            {
+                "type": "mailbox.unread",
+                "conversation": conversation.pk,
+                "unread": selectors.unread_total(member_id=by.mid),
+            },
+        )
+    return upto
+
+
+def message_report(*, by: Actor, conversation_id: int, seq: int, reason: str, consent: bool) -> MessageReport:
+    """Send one received message to moderation as abuse; nothing else of the conversation goes."""
+    if not consent:
+        raise Invalid(_("Please confirm that this message may be shown to moderators."))
+    conversation = selectors.conversation_get_for(actor=by, conversation_id=conversation_id)
+    message = selectors.message_get(conversation=conversation, seq=seq)
+    if message["sender"] == by.mid:
+        raise Invalid(_("You cannot report your own message."))
+    try:
+        with transaction.atomic():
+            report = MessageReport.objects.create(
+                conversation=conversation,
+                seq=seq,
+                sender_id=message["sender"],
+                reporter_id=by.mid,
+                text=message["text"],
+                reason=reason[:500],
+            )
+            flag_create(by=by, ref=content_ref(report), reason="abuse", note=reason[:500])
+    except IntegrityError:
+        raise Conflict(_("You have already reported this message.")) from None
+    return report
+
+
+# --- Thought reports and applications ------------------------------------------------------------
+
+
+def current_period() -> tuple[int, int]:
+    today = timezone.localdate()
+    return today.year, (today.month - 1) // 3 + 1
+
+
+def writing_create(
+    *,
+    by: Actor,
+    title: str,
+    text: str,
+    kind: str = WritingKind.THOUGHT_REPORT,
+    year: int | None = None,
+    quarter: int | None = None,
+    submit: bool = False,
+) -> Writing:
+    require_member(by)
+    if kind not in WritingKind.values:
+        raise Invalid(_("Unknown kind of writing."))
+    this_year, this_quarter = current_period()
+    year, quarter = year or this_year, quarter or this_quarter
+    if not 1 <= quarter <= 4 or not 2000 <= year <= this_year + 1:
+        raise Invalid(_("Choose a year and a quarter."))
+    title = title.strip()
+    if not title or len(title) > 200:
+        raise Invalid(_("The title must have between 1 and 200 characters."))
+    member = Member.objects.select_related("organisation").get(pk=by.mid)
+    writing = Writing.objects.create(
+        author=member,
+        organisation=selectors.branch_of(member.organisation),
+        kind=kind,
+        year=year,
+        quarter=quarter,
+        title=_plain(title, by=by, limit=200),
+        text=_plain(text, by=by, limit=MAX_TEXT),
+    )
+    if submit:
+        writing_submit(by=by, writing_id=writing.pk)
+        writing.refresh_from_db()
+    return writing
+
+
+def writing_update(*, by: Actor, writing_id: int, title: str, text: str) -> Writing:
+    writing = selectors.writing_get_for(actor=by, writing_id=writing_id)
+    if writing.author_id != by.mid:
+        raise Forbidden()
+    if writing.status != WritingStatus.DRAFT:
+        raise Conflict(_("A submitted report can no longer be changed."))
+    writing.title = _plain(title, by=by, limit=200)
+    writing.text = _plain(text, by=by, limit=MAX_TEXT)
+    writing.save(update_fields=["title", "text"])
+    return writing
+
+
+def _reviewers(writing: Writing) -> list[int]:
+    from members.access import ROLE_GRANTS
+
+    org = writing.organisation
+    return list(
+        Member.objects.filter(
+            roles__kind__in=ROLE_GRANTS[Action.REVIEW_THOUGHT_REPORTS], roles__organisation_id__in=org.ancestor_ids
+        )
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def writing_submit(*, by: Actor, writing_id: int) -> Writing:
+    writing = selectors.writing_get_for(actor=by, writing_id=writing_id)
+    if writing.author_id != by.mid:
+        raise Forbidden()
+    if writing.status != WritingStatus.DRAFT:
+        raise Conflict(_("This report has already been submitted."))
+    with transaction.atomic():
+        writing.status = WritingStatus.SUBMITTED
+        writing.submitted_at = timezone.now()
+        writing.save(update_fields=["status", "submitted_at"])
+        for reviewer in _reviewers(writing):
+            _notify(reviewer, {"type": "mailbox.writing.submitted", "writing": writing.pk, "title": writing.title})
+    return writing
+
+
+def writing_comment(*, by: Actor, writing_id: int, text: str) -> WritingComment:
+    """A comment by the writer or a reviewer; the other side is told live."""
+    writing = selectors.writing_get_for(actor=by, writing_id=writing_id)
+    if writing.status == WritingStatus.DRAFT:
+        raise Conflict(_("Submit the report before commenting on it."))
+    comment = WritingComment.objects.create(writing=writing, author_id=by.mid, text=_plain(text, by=by, limit=MAX_TEXT))
+    if by.mid != writing.author_id:
+        _notify(writing.author_id, {"type": "mailbox.writing.comment", "writing": writing.pk, "title": writing.title})
+    return comment
+
+
+def writing_review(*, by: Actor, writing_id: int, comment: str = "") -> Writing:
+    """A secretary or organiser marks a submitted report reviewed; the writer is told live."""
+    writing = selectors.writing_get_for(actor=by, writing_id=writing_id)
+    require(by, Action.REVIEW_THOUGHT_REPORTS, writing.organisation)
+    if writing.status != WritingStatus.SUBMITTED:
+        raise Conflict(_("Only a submitted report can be marked reviewed."))
+    with transaction.atomic():
+        if comment.strip():
+            writing_comment(by=by, writing_id=writing.pk, text=comment)
+        writing.status = WritingStatus.REVIEWED
+        writing.reviewed_at = timezone.now()
+        writing.reviewed_by_id = by.mid
+        writing.save(update_fields=["status", "reviewed_at", "reviewed_by"])
+        _notify(writing.author_id, {"type": "mailbox.writing.reviewed", "writing": writing.pk, "title": writing.title})
+    return writing
+
+
+# --- Files -----------------------------------------------------------------------------------------
+
+
+def _store_files(
+    *, uploads: Iterable[tuple[str, IO[bytes]]], writing: Writing | None = None, tip: Tip | None = None
+) -> None:
+    """Attachments checked like the forum's: the bytes decide the type, the size is limited."""
+    limit = max_attachment_bytes()
+    uploads = list(uploads)
+    if len(uploads) > MAX_FILES:
+        raise Invalid(_("At most %(n)s files.") % {"n": MAX_FILES})
+    for name, stream in uploads:
+        data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise AttachmentTooLarge(limit=limit)
+        sniffed = files.sniff(data[: files.SNIFF_BYTES])
+        if sniffed is None:
+            raise AttachmentRefused()
+        item = MailboxFile(
+            writing=writing,
+            tip=tip,
+            name=files.safe_filename(name or "file", extension=sniffed.extension),
+            content_type=sniffed.content_type,
+            size=len(data),
+        )
+        item.file.save(f"{uuid.uuid4().hex}.{sniffed.extension}", ContentFile(data), save=False)
+        item.save()
+
+
+def writing_attach(*, by: Actor, writing_id: int, uploads: Iterable[tuple[str, IO[bytes]]]) -> None:
+    writing = selectors.writing_get_for(actor=by, writing_id=writing_id)
+    if writing.author_id != by.mid or writing.status != WritingStatus.DRAFT:
+        raise Forbidden()
+    with transaction.atomic():
+        _store_files(uploads=uploads, writing=writing)
+
+
+# --- The report mailbox (举报信箱) -----------------------------------------------------------------
+
+
+def _receipt_code() -> tuple[str, str, str]:
+    """(public id, secret, code shown to the reporter): ``XXXX-XXXX-XXXX-XXXX-XXXX``."""
+    public = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    secret = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(12))
+    raw = public + secret
+    return public, secret, "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+def _parse_receipt(code: str) -> tuple[str, str]:
+    raw = "".join(ch for ch in code.upper() if ch.isalnum())
+    if len(raw) != 20 or any(ch not in RECEIPT_ALPHABET for ch in raw):
+        raise NotFound(_("No report matches this receipt code."))
+    return raw[:8], raw[8:]
+
+
+def tip_file(
+    *,
+    by: Actor,
+    organisation_id: int,
+    subject: str,
+    text: str,
+    person_concerned: str = "",
+    named: bool = False,
+    uploads: Iterable[tuple[str, IO[bytes]]] = (),
+) -> tuple[Tip, str]:
+    """File a report to the inspectors of one organisation of the reporter's chain; the report and
+    its receipt code (shown once: only a slow hash of its secret part is kept)."""
+    require_member(by)
+    if organisation_id not in by.home_ancestor_ids:
+        raise Invalid(_("Choose an organisation of your own chain."))
+    rate, burst = _rate("TIP_RATE", TIP_RATE)
+    rate_check(f"mailbox.tip:{by.mid}", rate=rate, burst=burst)
+    # An anonymous report's text is checked as nobody's: not even a refused attempt is tied to them.
+    writer = by if named else _ANON
+    subject = _plain(subject, by=writer, limit=200)
+    body = _plain(text, by=writer, limit=MAX_TEXT)
+    person = _plain(person_concerned, by=writer, limit=200) if person_concerned.strip() else ""
+    public, secret, code = _receipt_code()
+    with transaction.atomic():
+        tip = Tip.objects.create(
+            public_id=public,
+            receipt_hash=make_password(secret),
+            organisation_id=organisation_id,
+            subject=subject,
+            text=body,
+            person_concerned=person,
+            named_reporter_id=by.mid if named else None,
+        )
+        _store_files(uploads=uploads, tip=tip)
+        _access_record(tip, "received", inspector_id=None)
+    return tip, code
+
+
+def tip_by_receipt(*, code: str) -> Tip:
+    """The report a receipt code opens (no login: the code is the reporter's only key)."""
+    public, secret = _parse_receipt(code)
+    rate, burst = _rate("FOLLOW_UP_RATE", FOLLOW_UP_RATE)
+    rate_check(f"mailbox.receipt:{public}", rate=rate, burst=burst)
+    tip = Tip.objects.filter(public_id=public).first()
+    # Hash even when there is no such report, so the answer takes as long either way.
+    if not check_password(secret, tip.receipt_hash if tip else _dummy_hash()) or tip is None:
+        raise NotFound(_("No report matches this receipt code."))
+    return tip
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return make_password(secrets.token_hex(8))
+
+
+def _next_position(tip: Tip) -> int:
+    last = TipEntry.objects.filter(tip=tip).order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+def tip_add_information(*, code: str, text: str) -> TipEntry:
+    tip = tip_by_receipt(code=code)
+    if tip.status == TipStatus.CONCLUDED:
+        raise Conflict(_("This report is concluded."))
+    clean = _plain(text, by=_ANON, limit=MAX_TEXT)
+    with transaction.atomic():
+        entry = TipEntry.objects.create(tip=tip, from_reporter=True, text=clean, position=_next_position(tip))
+    return entry
+
+
+def tip_reply(*, by: Actor, public_id: str, text: str) -> TipEntry:
+    tip = selectors.tip_get_for(actor=by, public_id=public_id, record=False)
+    clean = _plain(text, by=by, limit=MAX_TEXT)
+    with transaction.atomic():
+        entry = TipEntry.objects.create(
+            tip=tip, from_reporter=False, inspector_id=by.mid, text=clean, position=_next_position(tip)
+        )
+        _access_record(tip, "replied", inspector_id=by.mid)
+    return entry
+
+
+def tip_status_set(*, by: Actor, public_id: str, status: str) -> Tip:
+    tip = selectors.tip_get_for(actor=by, public_id=public_id, record=False)
+    if status not in TipStatus.values:
+        raise Invalid(_("Unknown status."))
+    if status == tip.status:
+        return tip
+    with transaction.atomic():
+        tip.status = status
+        tip.save(update_fields=["status"])
+        _access_record(tip, f"status:{status}", inspector_id=by.mid)
+    return tip
+
+
+def _access_record(tip: Tip, what: str, *, inspector_id: int | None) -> None:
+    """Every read and status change of a report goes into the tamper-evident archive."""
+    archive.archive_append(
+        kind=ACCESS_KIND, content_ref=f"mailbox.tip:{tip.public_id}", actor_id=inspector_id, payload={"action": what}
+    )
+
+
+ACCESS_KIND = "mailbox.tip.access"
+# Follow-ups come from whoever holds the code; they pass the confidentiality guard as nobody.
+_ANON = Actor(user_id=None, member_id=None)
+
+
+def tip_organisations(*, by: Actor) -> list[Organisation]:
+    """The levels a member may address a report to: their own organisation and every one above."""
+    require_member(by)
+    return list(Organisation.objects.filter(pk__in=by.home_ancestor_ids).order_by("depth"))

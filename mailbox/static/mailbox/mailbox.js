@@ -1,0 +1,109 @@
+/*
+ * A live heart-to-heart conversation on the gateway's browser client (web/static/js/realtime.js).
+ *
+ * Subscribes to mailbox:<id> from the seq the page was rendered at, so a reconnect resumes with
+ * exactly what was missed; messages are keyed by seq, so nothing shows twice. Sending is the
+ * gateway's `send` frame with a client id (a retry after a drop is stored once). Messages from
+ * the other side are marked read with the mailbox.read command while the page is visible; their
+ * read receipts (mailbox.read events) show "Read" under my messages.
+ */
+(function () {
+  "use strict";
+  const list = document.getElementById("messages");
+  if (!window.EpaRealtime || !list) return;
+  const stream = "mailbox:" + list.dataset.conversation;
+  const me = Number(list.dataset.me);
+  const i18n = document.getElementById("i18n-mailbox").dataset;
+  const typing = document.getElementById("typing");
+  const rt = new EpaRealtime.Connection({ indicator: document.getElementById("conn-state") });
+  window.epaMailboxConnection = rt;
+  let otherRead = Number(list.dataset.otherRead || 0);
+  let readUpto = Number(list.dataset.seq || 0);
+  let typingTimer = null;
+
+  function showReceipts() {
+    for (const li of list.querySelectorAll("li.message.mine")) {
+      const receipt = li.querySelector(".receipt");
+      if (receipt) receipt.hidden = Number(li.dataset.seq) > otherRead;
+    }
+  }
+
+  function add(seq, event) {
+    if (list.querySelector(`li.message[data-seq="${seq}"]`)) return;
+    const empty = document.getElementById("no-messages");
+    if (empty) empty.remove();
+    const li = document.createElement("li");
+    const mine = event.sender === me;
+    li.className = "message " + (mine ? "mine" : "theirs");
+    li.dataset.seq = String(seq);
+    const bubble = document.createElement("div");
+    bubble.className = "bubble";
+    bubble.textContent = event.text; // stored escaped-safe plain text; shown as text, never HTML
+    const meta = document.createElement("div");
+    meta.className = "meta muted";
+    meta.textContent = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    if (mine) {
+      const receipt = document.createElement("span");
+      receipt.className = "receipt";
+      receipt.textContent = i18n.read;
+      receipt.hidden = seq > otherRead;
+      meta.appendChild(receipt);
+    }
+    li.append(bubble, meta);
+    list.appendChild(li);
+    li.scrollIntoView({ block: "end" });
+  }
+
+  function markRead(seq) {
+    if (seq <= readUpto || document.visibilityState !== "visible") return;
+    readUpto = seq;
+    rt.command("mailbox.read", stream, { upto: seq }).catch(() => {});
+  }
+
+  rt.subscribe(stream, (frame) => {
+    if (frame.type === "typing") {
+      if (frame.member === me) return;
+      typing.textContent = frame.active ? i18n.typing : "";
+      return;
+    }
+    if (frame.type !== "event") return;
+    const event = frame.event;
+    if (event.type === "mailbox.message") {
+      add(frame.seq, event);
+      if (event.sender !== me) { typing.textContent = ""; markRead(frame.seq); }
+    } else if (event.type === "mailbox.read" && event.member !== me) {
+      otherRead = Math.max(otherRead, event.upto);
+      showReceipts();
+    }
+  }, list.dataset.seq ? Number(list.dataset.seq) : null);
+
+  document.addEventListener("visibilitychange", () => {
+    const last = list.querySelector("li.message.theirs:last-of-type");
+    if (last) markRead(Number(last.dataset.seq));
+  });
+
+  const form = document.getElementById("send");
+  const text = document.getElementById("send-text");
+  const error = document.getElementById("send-error");
+  text.addEventListener("input", () => {
+    if (typingTimer === null) rt.typing(stream, true);
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => { rt.typing(stream, false); typingTimer = null; }, 3000);
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const body = text.value.trim();
+    if (!body) return;
+    error.hidden = true;
+    const button = document.getElementById("send-submit");
+    button.disabled = true;
+    rt.send(stream, { text: body }).then(() => {
+      text.value = "";
+      button.disabled = false;
+    }, (err) => {
+      error.textContent = err.message || err.code;
+      error.hidden = false;
+      button.disabled = false;
+    });
+  });
+})();
