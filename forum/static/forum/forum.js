@@ -87,8 +87,6 @@
   const kindsEl = document.getElementById("reaction-kinds");
   const kinds = kindsEl ? JSON.parse(kindsEl.textContent) : [];
   const typingEl = document.getElementById("typing");
-  const stateEl = document.getElementById("conn-state");
-  if (stateEl) stateEl.hidden = false;
 
   function el(tag, attrs, children) {
     const node = document.createElement(tag);

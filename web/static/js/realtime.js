@@ -43,6 +43,7 @@
       const loc = global.location;
       this.url = options.url || (loc.protocol === "https:" ? "wss://" : "ws://") + loc.host + "/ws/";
       this.indicator = options.indicator || null;
+      if (this.indicator) this.indicator.hidden = false; // pages render it hidden for visitors without JavaScript
       this.backoffInitial = options.backoffInitial || 500; // ms
       this.backoffMax = options.backoffMax || 15000;
       this.state = "idle";
