@@ -13,7 +13,12 @@ them, subscribes them all to one stream, and measures:
   it); the time from the publisher's send to each delivery, p50/p95/p99 over all deliveries;
 * sustained fan-out: ``--events`` events sent as fast as the gateway acks them (a window of 32
   in flight); deliveries per second from the first send to the last delivery, and the latency
-  of those deliveries.
+  of those deliveries;
+* CPU per delivery while sustained: the servers' user + system time (``srv µs/d``, all server
+  processes together) and this process's (``cli µs/d``), divided by the deliveries. On a machine
+  shared with other work, rates and latencies move with the load; CPU time per delivery moves
+  far less, so it is the figure to compare across runs. ``--py-spy DIR`` samples the gateway
+  servers with py-spy during this phase (raw collapsed stacks, one file per server).
 
 In the same run it measures a bare ``websockets`` broadcast server doing the same work (two
 processes, the publisher sends each message to both, each broadcasts to its half): the ceiling
@@ -34,6 +39,7 @@ import os
 import resource
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -209,6 +215,43 @@ def start_server(kind: str, env: dict[str, str], server: str) -> tuple[subproces
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     wait_port(port, process)
     return process, port
+
+
+def start_py_spy(out_dir: str | None, label: str, servers: list[subprocess.Popen[bytes]]) -> list[Any]:
+    """Sample the servers with py-spy (when asked) while the sustained phase runs."""
+    if not out_dir:
+        return []
+    binary = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    return [
+        subprocess.Popen(
+            [binary, "record", "--format", "raw", "--rate", "250", "--pid", str(server.pid), "--output",
+             str(Path(out_dir) / f"{label}-{server.pid}.txt")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for server in servers
+    ]
+
+
+def stop_py_spy(spies: list[Any]) -> None:
+    for spy in spies:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its samples when interrupted
+    for spy in spies:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            spy.wait(30)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (comparable across runs on a busy machine,
+    unlike wall-clock rates)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def rss_kib(pid: int) -> int:
@@ -405,6 +448,8 @@ class Result:
     load_p99: float
     complete: bool
     connect_s: float
+    server_cpu_us: float  # server CPU time per delivery while sustained (all server processes)
+    client_cpu_us: float  # this process's CPU time per delivery while sustained
 
 
 async def measure(layer: str, n: int, sessions: list[str], args: argparse.Namespace) -> Result:
@@ -456,6 +501,8 @@ async def measure(layer: str, n: int, sessions: list[str], args: argparse.Namesp
         base = stats.delivered
         window = asyncio.Semaphore(32)
         first_send = time.time()
+        server_cpu = sum(cpu_seconds(p.pid) for p, _ in servers)
+        client_cpu = own_cpu_seconds()
 
         async def acks() -> None:
             for _ in range(m):
@@ -463,13 +510,18 @@ async def measure(layer: str, n: int, sessions: list[str], args: argparse.Namesp
                 window.release()
 
         ack_task = asyncio.create_task(acks())
+        spies = start_py_spy(args.py_spy, f"{layer}-{n}", [p for p, _ in servers]) if kind == "gateway" else []
         for i in range(m):
             await window.acquire()
             await publisher.publish(10_000 + i)
         await ack_task
         complete = await wait_delivered(stats, base + n * m, 120)
+        server_cpu = sum(cpu_seconds(p.pid) for p, _ in servers) - server_cpu
+        client_cpu = own_cpu_seconds() - client_cpu
+        stop_py_spy(spies)
         elapsed = max(1e-9, stats.last_delivery - first_send)
-        rate = (stats.delivered - base) / elapsed
+        delivered = max(1, stats.delivered - base)
+        rate = delivered / elapsed
         return Result(
             layer,
             n,
@@ -482,6 +534,8 @@ async def measure(layer: str, n: int, sessions: list[str], args: argparse.Namesp
             pct(stats.latencies, 0.99),
             complete,
             connect_s,
+            server_cpu / delivered * 1e6,
+            client_cpu / delivered * 1e6,
         )
     finally:
         await publisher.close()
@@ -505,10 +559,14 @@ def raise_fd_limit(needed: int) -> None:
 
 async def main(args: argparse.Namespace, sessions: list[str]) -> None:
     layers = args.layers.split(",")
-    print(f"# {os.cpu_count()} cores; server: {args.server}; layers: {layers}; clients: {args.clients}", flush=True)
+    print(
+        f"# {time.strftime('%Y-%m-%d %H:%M')}; {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}; "
+        f"server: {args.server}; layers: {layers}; clients: {args.clients}",
+        flush=True,
+    )
     header = (
         f"{'layer':<8} {'clients':>7} {'KiB/conn':>9} {'1-ev p50':>9} {'p95':>7} {'p99':>7} "
-        f"{'deliv/s':>9} {'load p50':>9} {'p99':>7} {'connect s':>9} ok"
+        f"{'deliv/s':>9} {'load p50':>9} {'p99':>7} {'srv µs/d':>8} {'cli µs/d':>8} {'connect s':>9} ok  load"
     )
     print(header, flush=True)
     for n in args.clients:
@@ -516,8 +574,9 @@ async def main(args: argparse.Namespace, sessions: list[str]) -> None:
             r = await measure(layer, n, sessions, args)
             print(
                 f"{r.layer:<8} {r.clients:>7} {r.mem_kib_per_conn:>9.1f} {r.single_p50:>9.1f} {r.single_p95:>7.1f} "
-                f"{r.single_p99:>7.1f} {r.rate:>9.0f} {r.load_p50:>9.1f} {r.load_p99:>7.1f} {r.connect_s:>9.1f} "
-                f"{'yes' if r.complete else 'NO'}",
+                f"{r.single_p99:>7.1f} {r.rate:>9.0f} {r.load_p50:>9.1f} {r.load_p99:>7.1f} "
+                f"{r.server_cpu_us:>8.1f} {r.client_cpu_us:>8.1f} {r.connect_s:>9.1f} "
+                f"{'yes' if r.complete else 'NO':<3} {os.getloadavg()[0]:5.1f}",
                 flush=True,
             )
 
@@ -529,6 +588,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=0, help="sustained events (default: 100,000 / clients)")
     parser.add_argument("--single", type=int, default=20, help="one-at-a-time events for the latency figure")
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
+    parser.add_argument("--py-spy", metavar="DIR", help="sample the gateway servers with py-spy while sustained")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
     parser.add_argument("--bare-server", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()

@@ -21,6 +21,7 @@ import itertools
 import json
 import logging
 import random
+import time
 import urllib.request
 import uuid
 from collections.abc import Callable, Sequence
@@ -35,6 +36,7 @@ logger = logging.getLogger("realtime.client")
 
 EPHEMERAL_TYPES = frozenset({"presence", "typing", "signal"})
 FATAL_CLOSE_CODES = frozenset({4401})  # reconnecting cannot help: log in again
+STABLE_SECONDS = 10.0  # a connection open this long resets the reconnect backoff
 
 
 class RealtimeError(Exception):
@@ -155,6 +157,7 @@ class RealtimeClient:
 
     async def _run(self) -> None:
         attempt = 0
+        opened: float | None = None
         while not self._closing:
             url = self.urls[self._url_index % len(self.urls)]
             self._set_state("connecting")
@@ -171,7 +174,7 @@ class RealtimeClient:
                 ) as ws:
                     self._ws = ws
                     self.connects += 1
-                    attempt = 0
+                    opened = time.monotonic()
                     await self._resume(ws)
                     self._set_state("open")
                     self._open.set()
@@ -192,6 +195,9 @@ class RealtimeClient:
                 self._fail_waiters(RealtimeError({"code": "not_authenticated", "message": "session refused"}))
                 return
             self._url_index += 1
+            if opened is not None and time.monotonic() - opened > STABLE_SECONDS:
+                attempt = 0  # back off afresh only after a connection that lasted (not after a 4503)
+            opened = None
             delay = min(self.backoff_max, self.backoff_initial * 2**attempt)
             attempt += 1
             self._set_state("reconnecting")
@@ -287,10 +293,20 @@ class RealtimeClient:
         self.last_seq.pop(stream, None)
         await self.request({"type": "unsubscribe", "stream": stream}, timeout=timeout)
 
-    async def send(self, stream: str, body: dict[str, Any], *, cid: str | None = None, timeout: float = 60) -> int:
+    async def send(
+        self,
+        stream: str,
+        body: dict[str, Any],
+        *,
+        cid: str | None = None,
+        timeout: float = 60,
+        wait_rate_limited: bool = True,
+    ) -> int:
         """Store ``body`` on ``stream`` exactly once, across reconnects; its seq.
 
-        A ``rate_limited`` answer is waited out and retried with the same cid.
+        A ``rate_limited`` answer is waited out and retried with the same cid, unless
+        ``wait_rate_limited`` is false: then it raises :class:`RealtimeError` (its ``frame``
+        carries ``retry_after``).
         """
         cid = cid or uuid.uuid4().hex
         frame = {"type": "send", "stream": stream, "cid": cid, "body": body}
@@ -302,7 +318,7 @@ class RealtimeClient:
             self._pending_sends[cid] = frame
             await self._send_frame(frame)
             reply = await asyncio.wait_for(future, max(0.001, deadline - loop.time()))
-            if reply.get("type") == "error" and reply.get("code") == "rate_limited":
+            if reply.get("type") == "error" and reply.get("code") == "rate_limited" and wait_rate_limited:
                 await asyncio.sleep(float(reply.get("retry_after") or 0.1))
                 continue
             return int(self._checked(reply)["seq"])

@@ -14,9 +14,11 @@ storage, so a lost publish delays an event by at most a tail-check period, it ne
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 import os
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,13 +129,11 @@ def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    loop = _calling_loop()
-    if loop is not None:
-        # A worker thread of a running event loop (a socket frame, an async view): hand the
-        # send to that loop and return. Waiting here would hold the thread, which Channels
-        # shares between all database calls of the process, for as long as the loop is busy
-        # fanning out, and so serialise every writer behind every delivery.
-        loop.call_soon_threadsafe(_spawn, layer, group, message)
+    # From a worker thread of a running event loop (a socket frame, an async view) the send is
+    # handed to that loop and this returns. Waiting here would hold the thread, which Channels
+    # shares between all database calls of the process, for as long as the loop is busy
+    # fanning out, and so serialise every writer behind every delivery.
+    if call_in_loop(lambda: _send_async(layer, group, message)):
         return
     try:
         async_to_sync(layer.group_send)(group, message)
@@ -152,8 +152,20 @@ def _calling_loop() -> asyncio.AbstractEventLoop | None:
 _in_flight: set[asyncio.Task[None]] = set()
 
 
-def _spawn(layer: Any, group: str, message: dict[str, Any]) -> None:
-    task = asyncio.get_running_loop().create_task(_send_async(layer, group, message))
+def call_in_loop(work: Callable[[], Coroutine[Any, Any, None]]) -> bool:
+    """Run ``work()`` as a task on the event loop whose worker thread this is, without waiting;
+    False (and nothing done) when this thread belongs to no running loop."""
+    loop = _calling_loop()
+    if loop is None:
+        return False
+    # A fresh context: the calling thread's would tell asgiref that the task runs inside the
+    # thread-sensitive executor, and its own database calls would then refuse to run.
+    loop.call_soon_threadsafe(_spawn, work, context=contextvars.Context())
+    return True
+
+
+def _spawn(work: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    task = asyncio.get_running_loop().create_task(work())
     _in_flight.add(task)
     task.add_done_callback(_in_flight.discard)
 

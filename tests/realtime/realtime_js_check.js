@@ -64,15 +64,36 @@ sockets[1].deliver({ type: "ack", stream: "forum.thread:1", cid: sendFrame.cid, 
 sockets[1].deliver({ type: "event", stream: "forum.thread:1", seq: 6, event: {} });
 sockets[1].deliver({ type: "event", stream: "forum.thread:1", seq: 6, event: {} });
 
-// A second drop backs off longer (the ceiling doubles per failed attempt).
+// A second drop backs off longer (the ceiling doubles per attempt; the brief connection in
+// between does not start the backoff again).
 sockets[1].drop(1006);
+assert.ok(timers[0].ms <= 1000);
 timers.shift().fn();
 sockets[2].drop(1006);
-assert.ok(timers[0].ms <= 1000);
+assert.ok(timers[0].ms <= 2000);
 timers.shift().fn();
 sockets[3].drop(4401);
 assert.strictEqual(indicator.dataset.state, "signed-out");
 assert.strictEqual(timers.length, 0); // no reconnect without a session
+
+// A server that accepts and closes at once (4503: its channel layer is down) is retried with
+// growing delays: opening a socket does not reset the backoff, only a connection that lasted.
+timers.length = 0;
+const random = Math.random;
+Math.random = () => 0.999;
+const flaky = new window.EpaRealtime.Connection({});
+const delays = [];
+for (let i = 0; i < 5; i++) {
+  const socket = sockets[sockets.length - 1];
+  socket.open();
+  socket.drop(4503);
+  const timer = timers.shift();
+  delays.push(Math.round(timer.ms));
+  timer.fn();
+}
+Math.random = random;
+assert.deepStrictEqual(delays, [500, 999, 1998, 3996, 7992]);
+flaky.close();
 
 setImmediate(() => {
   assert.strictEqual(acked, 6);

@@ -518,3 +518,135 @@ async def test_a_write_stuck_longer_than_the_grace_closes_the_socket_4408(
     closed = await comm.receive_output(timeout=10)
     assert closed == {"type": "websocket.close", "code": CLOSE_SLOW_CONSUMER}
     release.set()
+
+
+async def test_one_slow_client_never_delays_the_others(
+    connect: Connect, cookies: dict[str, str], room: str, settings: Any
+) -> None:
+    """A client whose writes hang (it stopped reading) while another keeps up: the other gets
+    every event while the slow one's socket is still stuck; the slow one catches up later."""
+    from tests.realtime.conftest import application
+
+    settings.REALTIME_OUTBOUND_QUEUE = 1000
+    settings.REALTIME_QUEUE_FULL_GRACE = 600.0  # not closed during the test: only slow
+    stuck = asyncio.Event()
+    release = asyncio.Event()
+    writes_blocked = 0
+    app = application()
+
+    async def stalling_app(scope: Any, receive: Any, send: Any) -> None:
+        async def stalling_send(message: dict[str, Any]) -> None:
+            nonlocal writes_blocked
+            if message["type"] == "websocket.send" and stuck.is_set():
+                writes_blocked += 1
+                await release.wait()
+            await send(message)
+
+        await app(scope, receive, stalling_send)
+
+    stream = f"test.room:{room}"
+    slow = await connect(cookies["alice"], app=stalling_app)
+    fast = await connect(cookies["bob"])
+    await subscribe(slow, stream)
+    await subscribe(fast, stream)
+    stuck.set()
+    total = 60
+    for n in range(total):
+        await append(stream=stream, payload={"type": "test.message", "n": n})
+    assert await events_of(fast, total) == list(range(1, total + 1))
+    # The slow socket's first write is still hanging: nothing it could have delivered meanwhile.
+    assert writes_blocked == 1 and not release.is_set()
+    assert await slow.receive_nothing(timeout=0.1)
+    release.set()
+    assert await events_of(slow, total) == list(range(1, total + 1))
+
+
+async def test_layer_losses_are_counted_and_logged_once(
+    connect: Connect,
+    cookies: dict[str, str],
+    room: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Three separate losses: three gaps counted, every event delivered, one log line."""
+    from realtime import consumer
+    from realtime.subscription import GapStats
+
+    stats = GapStats()
+    monkeypatch.setattr(consumer, "gap_stats", stats)
+    stream = f"test.room:{room}"
+    comm = await connect(cookies["alice"])
+    await subscribe(comm, stream)
+    published = services.publish
+    lost = {2, 4, 6}
+    monkeypatch.setattr(services, "publish", lambda event: None if event.seq in lost else published(event))
+    caplog.set_level("WARNING", logger="realtime.subscription")
+    for n in range(1, 9):
+        await append(stream=stream, payload={"type": "test.message", "n": n})
+    frames = await recv_events(comm, 8)
+    assert [(f["seq"], f["event"]["n"]) for f in frames] == [(n, n) for n in range(1, 9)]
+    assert (stats.gaps, stats.filled) == (3, 3)
+    logged = [r for r in caplog.records if r.name == "realtime.subscription"]
+    assert len(logged) == 1, [r.getMessage() for r in logged]
+    assert "lost or reordered" in logged[0].getMessage()
+
+
+async def test_frame_size_limit_defaults_to_64_kib_of_utf8(connect: Connect, cookies: dict[str, str]) -> None:
+    limit = 64 * 1024
+    comm = await connect(cookies["alice"])
+    envelope = '{"type":"ping","pad":""}'
+    # Exactly at the limit: read and judged by its schema (the pad field is not allowed).
+    at_limit = envelope.replace('""', '"' + "x" * (limit - len(envelope)) + '"')
+    assert len(at_limit.encode()) == limit
+    await expect_error(comm, at_limit, "bad_frame")
+    await expect_error(comm, envelope.replace('""', '"' + "x" * (limit - len(envelope) + 1) + '"'), "too_large")
+    # Bytes, not characters: 22,000 Chinese characters are 66,000 bytes of UTF-8.
+    await expect_error(comm, envelope.replace('""', '"' + "党" * 22_000 + '"'), "too_large")
+    assert (await request(comm, {"type": "ping"}))["type"] == "pong"
+
+
+async def test_rate_limits_are_per_member_and_per_action(
+    connect: Connect, cookies: dict[str, str], room: str, settings: Any
+) -> None:
+    settings.REALTIME_SEND_RATE = (0.01, 1)
+    stream = f"test.room:{room}"
+    alice = await connect(cookies["alice"])
+    assert (await request(alice, {"type": "send", "stream": stream, "cid": "a1", "body": {"text": "x"}}))[
+        "type"
+    ] == "ack"
+    await expect_error(alice, {"type": "send", "stream": stream, "cid": "a2", "body": {"text": "x"}}, "rate_limited")
+    # Another action of the same member has its own bucket …
+    assert (await request(alice, {"type": "test.room.echo", "stream": stream, "text": "x"}))["type"] == "result"
+    assert (await subscribe(alice, stream))["type"] == "subscribed"
+    # … and so does another member; alice's second socket shares hers.
+    bob = await connect(cookies["bob"])
+    assert (await request(bob, {"type": "send", "stream": stream, "cid": "b1", "body": {"text": "x"}}))[
+        "type"
+    ] == "ack"
+    alice_again = await connect(cookies["alice"])
+    await expect_error(
+        alice_again, {"type": "send", "stream": stream, "cid": "a3", "body": {"text": "x"}}, "rate_limited"
+    )
+
+
+async def test_signal_to_one_member_reaches_only_that_members_sockets(
+    connect: Connect, cookies: dict[str, str], people: dict[str, Member], room: str
+) -> None:
+    from realtime.protocol import Signal
+
+    stream = f"test.room:{room}"
+    alice, bob, bob_tab2 = [await connect(cookies[n]) for n in ("alice", "bob", "bob")]
+    for comm in (alice, bob, bob_tab2):
+        await subscribe(comm, stream)
+    data = {"kind": "description", "sdp": "v=0"}
+    await services.aephemeral_send(
+        frame=Signal(stream=stream, sender=people["alice"].pk, data=data), to_member=people["bob"].pk
+    )
+    for comm in (bob, bob_tab2):
+        assert valid(await recv(comm, skip=())) == {
+            "type": "signal",
+            "stream": stream,
+            "sender": people["alice"].pk,
+            "data": data,
+        }
+    assert await alice.receive_nothing(timeout=0.3)

@@ -8,6 +8,7 @@ Redis-restart test runs a throwaway ``redis-server`` on a free port, never the m
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import subprocess
 import uuid
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from members.models import Member
-from realtime.client import RealtimeClient
+from realtime.client import RealtimeClient, RealtimeError
 from tests.conftest import PASSWORD
 from tests.live import ROOT, LiveServer, start_daphne
 from tests.services import free_port
@@ -206,3 +207,83 @@ async def test_client_logs_in_over_the_json_api(
         assert await client.send(f"test.room:{room}", {"text": "hi"}) == 1
     finally:
         await client.close()
+
+
+async def test_rate_limits_hold_across_web_processes(
+    redis_url: str, servers: list[LiveServer], cookies: dict[str, str], room: str
+) -> None:
+    """One member on two processes draws from one bucket in Redis: three sends in all, not per
+    process; another member's bucket is their own."""
+    env = {**gateway_env(redis_url), "REALTIME_SEND_RATE": "0.01,3"}
+    a = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
+    servers.append(a)
+    b = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
+    servers.append(b)
+    stream = f"test.room:{room}"
+    alice_a = RealtimeClient([a.ws_url], session=cookies["alice"])
+    alice_b = RealtimeClient([b.ws_url], session=cookies["alice"])
+    bob_b = RealtimeClient([b.ws_url], session=cookies["bob"])
+    clients = [alice_a, alice_b, bob_b]
+    try:
+        for client in clients:
+            await client.start()
+        assert [await alice_a.send(stream, {"text": "x"}, wait_rate_limited=False) for _ in range(2)] == [1, 2]
+        assert await alice_b.send(stream, {"text": "x"}, wait_rate_limited=False) == 3
+        for client in (alice_b, alice_a):
+            with pytest.raises(RealtimeError) as refused:
+                await client.send(stream, {"text": "x"}, wait_rate_limited=False)
+            assert refused.value.code == "rate_limited" and refused.value.frame["retry_after"] > 0
+        assert await bob_b.send(stream, {"text": "x"}, wait_rate_limited=False) == 4
+    finally:
+        for client in clients:
+            await client.close()
+
+
+async def next_presence(client: RealtimeClient, field: str, *, timeout: float = 60) -> dict[str, Any]:
+    """The next presence frame carrying ``field`` (``members``, ``joined`` or ``left``); joins
+    announced while the client was subscribing may come before it and are passed over."""
+    while True:
+        frame = await asyncio.wait_for(client.ephemeral.get(), timeout)
+        if frame["type"] == "presence" and frame.get(field):
+            return frame
+
+
+async def test_members_of_a_crashed_web_process_drop_out_of_presence(
+    redis_url: str, servers: list[LiveServer], people: dict[str, Member], cookies: dict[str, str], room: str
+) -> None:
+    """Process A dies without a word: its member is reported as left once the entry expires,
+    while heartbeats keep the members of the living process present."""
+    ttl = 4.0
+    env = {
+        **gateway_env(redis_url),
+        "REALTIME_TEST_SETTINGS": json.dumps({"PRESENCE_HEARTBEAT": 0.5, "PRESENCE_TTL": ttl}),
+    }
+    a = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
+    servers.append(a)
+    b = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
+    servers.append(b)
+    stream = f"test.lobby:{room}"
+    alice_a = RealtimeClient([a.ws_url], session=cookies["alice"], backoff_initial=0.5)
+    bob_b = RealtimeClient([b.ws_url], session=cookies["bob"])
+    carol_b = RealtimeClient([b.ws_url], session=cookies["carol"])
+    clients = [alice_a, bob_b, carol_b]
+    alice, bob, carol = (people[n].pk for n in ("alice", "bob", "carol"))
+    try:
+        for client in clients:
+            await client.start()
+        await alice_a.subscribe(stream)
+        assert (await next_presence(alice_a, "members"))["members"] == [alice]  # she is in the store
+        await bob_b.subscribe(stream)
+        assert (await next_presence(bob_b, "members"))["members"] == sorted([alice, bob])
+        await asyncio.to_thread(a.kill)
+        assert (await next_presence(bob_b, "left"))["left"] == [alice]
+        # Longer than an unrenewed entry lives: bob is still present, renewed by heartbeats.
+        await asyncio.sleep(ttl + 1)
+        await carol_b.subscribe(stream)
+        assert (await next_presence(carol_b, "members"))["members"] == sorted([bob, carol])
+        # and the departure was reported once, not by every heartbeat since
+        later = [bob_b.ephemeral.get_nowait() for _ in range(bob_b.ephemeral.qsize())]
+        assert [f for f in later if f["type"] == "presence" and f["left"]] == []
+    finally:
+        for client in clients:
+            await client.close()

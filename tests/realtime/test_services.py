@@ -151,3 +151,31 @@ async def test_presence_joins_leaves_and_expires(backend: str, settings: Any, ro
     assert await store.members(stream) == []
     assert await store.expire(stream) == [2]
     assert await store.expire(stream) == []
+
+
+async def test_in_memory_layer_fans_out_and_still_expires_old_messages() -> None:
+    """The embedded default's layer sweeps for expired messages once a second instead of on
+    every receive; it still delivers a group message to every member, and still drops a message
+    nobody received within ``expiry``."""
+    import asyncio
+
+    from realtime.layers import InMemoryChannelLayer
+
+    layer = InMemoryChannelLayer(expiry=0.2)
+    channels = [await layer.new_channel() for _ in range(50)]
+    for channel in channels:
+        await layer.group_add("rt.test", channel)
+    await layer.group_send("rt.test", {"type": "rt.event", "n": 1})
+    assert [(await layer.receive(c))["n"] for c in channels] == [1] * 50
+
+    stale = channels[0]
+    await layer.send(stale, {"type": "rt.event", "n": 2})
+    await asyncio.sleep(InMemoryChannelLayer.SWEEP_SECONDS + 0.1)
+    await layer.send(channels[1], {"type": "rt.event", "n": 3})
+    assert (await layer.receive(channels[1]))["n"] == 3  # this receive sweeps
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(layer.receive(stale), 0.3)
+    # The expired message also ended the stale channel's group membership, as in Channels.
+    await layer.group_send("rt.test", {"type": "rt.event", "n": 4})
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(layer.receive(stale), 0.3)

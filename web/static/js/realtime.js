@@ -17,6 +17,7 @@
 
   const EPHEMERAL = new Set(["presence", "typing", "signal"]);
   const CLOSE_NOT_AUTHENTICATED = 4401;
+  const STABLE_MS = 10000; // a connection open this long resets the reconnect backoff
   const DEFAULT_LABELS = {
     connecting: "Connecting…",
     open: "Live",
@@ -88,7 +89,7 @@
       const socket = new WebSocket(this.url);
       this.socket = socket;
       socket.onopen = () => {
-        this.attempt = 0;
+        this.openedAt = Date.now();
         for (const [stream, sub] of this.streams) this.rawSend({ type: "subscribe", stream, since: sub.since });
         for (const pending of this.pendingSends.values()) this.rawSend(pending.frame);
         this.setState("open");
@@ -100,6 +101,10 @@
       };
       socket.onclose = (event) => {
         this.socket = null;
+        // Back off afresh only after a connection that lasted: a server that accepts and then
+        // closes at once (4503: its channel layer is down) must not be hammered every 0.5 s.
+        if (this.openedAt && Date.now() - this.openedAt > STABLE_MS) this.attempt = 0;
+        this.openedAt = 0;
         for (const waiter of this.waiters.values()) waiter.reject(new RealtimeError({ code: "disconnected" }));
         this.waiters.clear();
         if (event.code === CLOSE_NOT_AUTHENTICATED) {
