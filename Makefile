@@ -20,14 +20,21 @@ install: $(STAMP)
 
 serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
-	$(SERVE_ENV) $(BIN)/python manage.py load_demo
+	$(SERVE_ENV) $(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
 	$(SERVE_ENV) $(BIN)/python -m daphne -b $(HOST) -p $(PORT) web.asgi:application
 
-# Browser tests drive Debian's Chromium; install it when missing (CI runs as root).
+# Browser tests drive Debian's Chromium; install it when missing (CI runs as root), with a CJK font
+# so that Chinese pages are laid out (and screenshots read) with real glyphs, not empty boxes.
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	[ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && $(APT_INSTALL) $$missing; \
+	  else sudo apt-get update -qq && sudo $(APT_INSTALL) $$missing; fi; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

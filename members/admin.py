@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from members import services
 from members.access import SYSTEM
@@ -24,7 +25,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     readonly_fields = ["path", "depth"]
 
-    @admin.display(description="name", ordering="path")
+    @admin.display(description=_("name"), ordering="path")
     def indented_name(self, obj: Organisation) -> str:
         return "— " * obj.depth + obj.name
 

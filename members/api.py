@@ -9,6 +9,7 @@ from ninja import Router, Schema
 
 from members import selectors
 from members.access import actor_for
+from members.auth import client_address, login_throttle
 from web.errors import Forbidden, Invalid, NotAuthenticated
 from web.security import require_same_origin
 
@@ -64,9 +65,12 @@ class ErrorOut(Schema):
     message: str
 
 
-@router.post("/auth/login", auth=None, response={200: LoginOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut})
+@router.post(
+    "/auth/login", auth=None, response={200: LoginOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut}
+)
 def auth_login(request: HttpRequest, payload: LoginIn) -> LoginOut:
     require_same_origin(request)
+    login_throttle(username=payload.username, address=client_address(request))
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         raise NotAuthenticated(_("Wrong username or password."))

@@ -48,6 +48,7 @@ TRUE = {"1", "yes", "true", "y", "是"}
 FALSE = {"", "0", "no", "false", "n", "否"}
 USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
 PHONE_RE = re.compile(r"^\+?[\d\- ]{5,30}$")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")  # no NUL, line break or other control character in a value
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,44 @@ class RosterInvalid(Exception):
         super().__init__(f"{len(errors)} error(s) in the roster")
 
 
-def read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
-    text = data.decode("utf-8-sig")  # spreadsheets often save UTF-8 with a BOM
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+DELIMITERS = (",", ";", "\t")
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without the BOM that spreadsheets write) or UTF-16 with its BOM; anything
+    else is reported with the row that holds the first bad byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RosterInvalid([RowError(1, "-", "the file starts like UTF-16 but is not valid UTF-16")]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = data.count(b"\n", 0, exc.start) + 1
+        raise RosterInvalid(
+            [RowError(row, "-", f"not UTF-8 text (byte {exc.start}); save it as “CSV UTF-8” (GBK is not read)")]
+        ) from None
+
+
+def read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the records, each with the line number on which it starts."""
+    text = decode(data)
+    if not text.strip():
         raise RosterInvalid([RowError(1, "-", "the file is empty")])
-    return rows[0], rows[1:]
+    first_line = text.splitlines()[0]
+    # A spreadsheet set to a European locale separates with semicolons; Excel's "Unicode text" with tabs.
+    delimiter = "," if "," in first_line else max(DELIMITERS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for record in reader:
+            records.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise RosterInvalid([RowError(start, "-", f"not valid CSV: {exc}")]) from None
+    return records[0][1], records[1:]
 
 
 def parse_roster(data: bytes, *, by: Actor) -> list[RosterRow]:
@@ -117,8 +150,7 @@ def parse_roster(data: bytes, *, by: Actor) -> list[RosterRow]:
     orgs = {o.code: o for o in Organisation.objects.all()}
     seen: dict[str, int] = {}
     parsed: list[RosterRow] = []
-    for offset, raw in enumerate(body):
-        line = offset + 2
+    for line, raw in body:
         if not any(cell.strip() for cell in raw):
             continue
         if len(raw) != len(header):
@@ -128,7 +160,11 @@ def parse_roster(data: bytes, *, by: Actor) -> list[RosterRow]:
         def cell(key: str, raw: list[str] = raw) -> str:
             return raw[columns[key]].strip() if key in columns else ""
 
-        row_errors: list[RowError] = []
+        row_errors = [
+            RowError(line, key, f"contains the control character U+{ord(bad.group()):04X}")
+            for key, index in columns.items()
+            if (bad := CONTROL_RE.search(raw[index]))
+        ]
         username = cell("username")
         if not USERNAME_RE.match(username):
             row_errors.append(RowError(line, "username", "letters, digits and @.+-_ only, 1–150 characters"))
@@ -148,7 +184,7 @@ def parse_roster(data: bytes, *, by: Actor) -> list[RosterRow]:
         if status is None:
             row_errors.append(RowError(line, "status", f"unknown status {cell('status')!r}"))
         phone = cell("phone")
-        if phone and not PHONE_RE.match(phone):
+        if phone and not (PHONE_RE.match(phone) and sum(c.isdigit() for c in phone) >= 5):
             row_errors.append(RowError(line, "phone", f"not a phone number: {phone!r}"))
         migrant_raw = cell("migrant").lower()
         if migrant_raw not in TRUE | FALSE:

@@ -10,6 +10,7 @@ from members.models import Member, MemberStatus, Organisation, Role
 from web.errors import Invalid
 
 User = get_user_model()
+PATH_MAX_LENGTH = Organisation._meta.get_field("path").max_length or 255
 
 
 def organisation_create(
@@ -22,9 +23,16 @@ def organisation_create(
     with transaction.atomic():
         org = Organisation.objects.create(name=name, code=code, kind=kind, parent=parent, path="")
         org.path = f"{parent.path if parent else '/'}{org.pk}/"
+        _check_path_length(org.path)
         org.depth = parent.depth + 1 if parent else 0
         org.save(update_fields=["path", "depth"])
     return org
+
+
+def _check_path_length(path: str) -> None:
+    # Raised inside the transaction, so a move that would push a deep descendant over stays undone.
+    if len(path) > PATH_MAX_LENGTH:
+        raise Invalid("The organisation tree would be too deep here.")
 
 
 def organisation_move(*, by: Actor, organisation: Organisation, new_parent: Organisation) -> Organisation:
@@ -39,6 +47,7 @@ def organisation_move(*, by: Actor, organisation: Organisation, new_parent: Orga
         depth_delta = new_parent.depth + 1 - organisation.depth
         for org in Organisation.objects.select_for_update().filter(path__startswith=old_path):
             org.path = new_path + org.path[len(old_path) :]
+            _check_path_length(org.path)
             org.depth += depth_delta
             if org.pk == organisation.pk:
                 org.parent = new_parent

@@ -7,15 +7,17 @@ Authenticated writes need the CSRF token (header ``X-CSRFToken``), as pages do.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
-from web.errors import DomainError
+from web.errors import DomainError, http_error
 
 api = NinjaAPI(
     title="E-party affairs API",
@@ -55,27 +57,27 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 403 and "CSRF" in str(exc):  # ninja's session auth refusing the token
         return error_response(request, 403, {"code": "csrf_failed", "message": _("CSRF token missing or invalid.")})
-    code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    return error_response(request, exc.status_code, {"code": code, "message": str(exc)})
+    return error_response(request, exc.status_code, {**http_error(exc.status_code), "message": str(exc)})
 
 
-HTTP_CODES = {
-    400: "bad_request",
-    401: "not_authenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "too_large",
-    429: "rate_limited",
-}
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, http_error(404))
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Django answers these with 400 (a malformed or oversized request), not as a server error,
+    # and logs them where it logs its own.
+    logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+    status = 413 if isinstance(exc, RequestDataTooBig) else 400
+    return error_response(request, status, http_error(status))
 
 
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    import logging
-
     logging.getLogger("web.api").exception("unhandled API error")
-    return error_response(request, 500, {"code": "server_error", "message": _("Internal server error.")})
+    return error_response(request, 500, http_error(500))
 
 
 api.add_router("/", "members.api.router")

@@ -4,12 +4,45 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import check_for_language
 
-from web.errors import DomainError, NotAuthenticated
+from web.errors import DomainError, NotAuthenticated, http_error
+
+API_PREFIX = "/api/"
+
+
+def chosen_language(request: HttpRequest) -> str:
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return chosen if chosen and check_for_language(chosen) else settings.LANGUAGE_CODE
+
+
+class ApiJsonErrorsMiddleware:
+    """Every error under ``/api/`` leaves as JSON ``{"code", "message"}``, also the ones that no
+    API handler produced: Django's 404 for an unknown path (an HTML debug page under DEBUG), the
+    framework's plain-text 405 for a wrong method, a 400 for a bad host or an oversized body, a
+    500 raised in a middleware. It sits outermost, so it sees every response."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code < 400 or not request.path_info.startswith(API_PREFIX):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        with translation.override(chosen_language(request)):
+            body = http_error(response.status_code)
+        replacement = JsonResponse(body, status=response.status_code)
+        for header in ("Allow", "Retry-After", "Content-Language"):
+            if header in response:
+                replacement[header] = response[header]
+        for cookie in response.cookies.values():
+            replacement.cookies[cookie.key] = cookie
+        return replacement
 
 
 class ChineseFirstLocaleMiddleware:
@@ -23,9 +56,7 @@ class ChineseFirstLocaleMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen and check_for_language(chosen) else settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(chosen_language(request))
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)

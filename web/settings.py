@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "web.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "web.middleware.ChineseFirstLocaleMiddleware",
@@ -96,19 +97,24 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+SQLITE_OPTIONS = {
+    # WAL lets the web process read while another writes (media worker, imports).
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A SQLite file named by URL (another file, a benchmark's) needs the same settings: without
+        # them a write that meets another connection's lock fails with "database is locked".
+        DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "db.sqlite3"),
-            "OPTIONS": {
-                # WAL lets the web process read while another writes (media worker, imports).
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": SQLITE_OPTIONS,
         }
     }
 # Test databases are per test process, so that live servers started by tests can share them
@@ -125,7 +131,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # A prefix keeps several deployments (or test runs) apart on one Redis.
 REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "epa")
 # Which channels_redis layer: "pubsub" (RedisPubSubChannelLayer) or "core" (RedisChannelLayer);
-# docs/benchmarks.md has the measurement behind the default. Kept switchable for benchmarks.
+# docs/benchmarks.md ("Realtime fan-out") has the measurement behind the default. Kept switchable
+# for benchmarks.
 REDIS_CHANNEL_LAYER = os.environ.get("REDIS_CHANNEL_LAYER", "pubsub")
 if REDIS_URL:
     CHANNEL_LAYERS = {
@@ -138,7 +145,8 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer with its per-receive expiry sweep bounded (realtime/layers.py).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.InMemoryChannelLayer"}}
 
 # --- Realtime gateway -------------------------------------------------------------------------
 # Defaults of every REALTIME_* setting live in realtime/conf.py (listed in docs/protocol.md);
@@ -196,6 +204,23 @@ STUN_URLS = env_list("STUN_URLS")
 TURN_URLS = env_list("TURN_URLS")
 TURN_SECRET = os.environ.get("TURN_SECRET", "")
 TURN_CREDENTIAL_TTL = int(os.environ.get("TURN_CREDENTIAL_TTL", "3600"))
+
+# A meeting page suggests audio only when a peer's link is weaker than this: round-trip time
+# above MEETING_WEAK_LINK_RTT_MS, more than MEETING_WEAK_LINK_LOSS of video packets lost, or a
+# bandwidth estimate below MEETING_WEAK_LINK_MIN_KBPS (two readings in a row, 5 s apart).
+MEETING_WEAK_LINK_RTT_MS = int(os.environ.get("MEETING_WEAK_LINK_RTT_MS", "600"))
+MEETING_WEAK_LINK_LOSS = float(os.environ.get("MEETING_WEAK_LINK_LOSS", "0.08"))
+MEETING_WEAK_LINK_MIN_KBPS = int(os.environ.get("MEETING_WEAK_LINK_MIN_KBPS", "150"))
+
+# The media relay (meetings/media/). "inprocess": a task of the web process (one process only);
+# "external": `manage.py media_worker` processes, reached over the channel layer (Redis).
+MEDIA_WORKER = os.environ.get("MEDIA_WORKER", "external" if REDIS_URL else "inprocess")
+MEDIA_WORKER_CHANNEL = os.environ.get("MEDIA_WORKER_CHANNEL", "media.worker")
+MEDIA_WORKER_SHARDS = int(os.environ.get("MEDIA_WORKER_SHARDS", "1"))
+MEDIA_VIDEO_BITRATE = int(os.environ.get("MEDIA_VIDEO_BITRATE", "600000"))
+MEDIA_AUDIO_BITRATE = int(os.environ.get("MEDIA_AUDIO_BITRATE", "48000"))
+MEDIA_MAX_FPS = float(os.environ.get("MEDIA_MAX_FPS", "15"))
+MEDIA_STUDY_INTERVAL = float(os.environ.get("MEDIA_STUDY_INTERVAL", "15"))
 
 # --- Demo -----------------------------------------------------------------------------------
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2024")

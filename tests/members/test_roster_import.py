@@ -81,9 +81,93 @@ def test_missing_column_and_non_utf8_are_reported(tmp_path, org_tree, capsys):
 
     gbk = tmp_path / "gbk.csv"
     gbk.write_bytes((HEADER + f"x,张三,{org_tree.branch_a.code},full,,,\n").encode("gbk"))
-    with pytest.raises(CommandError, match="not UTF-8"):
+    with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_members", str(gbk))
+    assert "row 2, column -: not UTF-8 text" in capsys.readouterr().err
     assert Member.objects.count() == 0
+
+
+def test_a_badly_encoded_row_further_down_names_its_row_and_imports_nothing(tmp_path, org_tree, capsys):
+    a = org_tree.branch_a.code
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(
+        (HEADER + f"ok1,张三,{a},full,,,\nok2,李四,{a},full,,,\n").encode()
+        + f"gbk1,王五,{a},full,,,\n".encode("gbk")
+    )
+    with pytest.raises(CommandError, match="nothing was imported"):
+        call_command("import_members", str(path))
+    assert "row 4, column -: not UTF-8 text" in capsys.readouterr().err
+    assert Member.objects.count() == 0
+
+
+def test_utf16_and_semicolon_or_tab_separated_files_are_read(tmp_path, org_tree):
+    """What spreadsheets save besides "CSV UTF-8": UTF-16 "Unicode text" with tabs, and
+    semicolon-separated CSV from a European locale."""
+    a = org_tree.branch_a.code
+    utf16 = tmp_path / "unicode.txt"
+    utf16.write_bytes(f"用户名\t姓名\t组织\t身份\r\nu16,张三,{a},正式党员\r\n".replace(",", "\t").encode("utf-16"))
+    call_command("import_members", str(utf16))
+    semicolons = write(tmp_path, f"username;real_name;organisation;status\nsemi;李四;{a};activist\n", "semi.csv")
+    call_command("import_members", str(semicolons))
+    assert dict(Member.objects.values_list("user__username", "status")) == {
+        "u16": MemberStatus.FULL,
+        "semi": MemberStatus.ACTIVIST,
+    }
+
+
+def test_broken_csv_structure_is_reported_with_its_row(tmp_path, org_tree, capsys):
+    a = org_tree.branch_a.code
+    cases = {
+        # An unclosed quote would otherwise swallow every following row into one cell.
+        "quote.csv": (
+            HEADER + f'ok1,张三,{a},full,,,\nbad,"李四,{a},full,,,\nok2,王五,{a},full,,,\n',
+            "row 3, column -: not valid CSV",
+        ),
+        "cells.csv": (HEADER + f"ok1,张三,{a},full,,,\nshort,李四,{a}\n", "row 3, column -: expected 7 cells, found 3"),
+        "nul.csv": (HEADER + f"ok1,张\x00三,{a},full,,,\n", "row 2, column real_name: contains the control character"),
+        "empty.csv": ("", "row 1, column -: the file is empty"),
+    }
+    for name, (text, expected) in cases.items():
+        with pytest.raises(CommandError, match="nothing was imported"):
+            call_command("import_members", str(write(tmp_path, text, name)))
+        assert expected in capsys.readouterr().err, name
+    assert Member.objects.count() == 0
+
+
+def test_a_failure_while_writing_leaves_the_members_as_they_were(tmp_path, org_tree, monkeypatch):
+    a, b = org_tree.branch_a.code, org_tree.branch_b.code
+    call_command("import_members", str(write(tmp_path, HEADER + f"keep,张三,{a},full,,,\n", "first.csv")))
+    rows = HEADER + f"keep,张三,{b},probationary,,,\n" + f"new1,李四,{a},full,,,\n" + f"new2,王五,{a},full,,,\n"
+    from django.contrib.auth.models import UserManager
+
+    create_user = UserManager.create_user
+    calls = []
+
+    def fail_on_second(self, username, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(username)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return create_user(self, username, *args, **kwargs)
+
+    monkeypatch.setattr(UserManager, "create_user", fail_on_second)
+    with pytest.raises(RuntimeError):
+        call_command("import_members", str(write(tmp_path, rows, "second.csv")))
+    keep = Member.objects.get(user__username="keep")
+    assert (keep.organisation, keep.status) == (org_tree.branch_a, MemberStatus.FULL)
+    assert Member.objects.count() == 1
+
+
+def test_reimport_keeps_passwords_and_reports_nothing_changed(tmp_path, org_tree, member_factory, capsys):
+    member_factory(org_tree.branch_a, username="has-login", real_name="张三")
+    path = write(tmp_path, HEADER + f"has-login,张三,{org_tree.branch_a.code},full,,,\n")
+    call_command("import_members", str(path))
+    call_command("import_members", str(path))
+    assert capsys.readouterr().out.splitlines()[-1] == "0 created, 0 updated, 1 unchanged."
+    from django.contrib.auth import authenticate
+
+    from tests.conftest import PASSWORD
+
+    assert authenticate(username="has-login", password=PASSWORD) is not None
 
 
 def test_chinese_headers_and_bom_are_accepted(tmp_path, org_tree):

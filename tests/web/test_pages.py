@@ -59,3 +59,31 @@ def test_logout_is_a_post_and_ends_the_session(org_tree, member_factory, client_
     client = client_for(member_factory(org_tree.branch_a))
     client.post("/logout/")
     assert client.get("/").status_code == 302
+
+
+def test_the_login_page_says_when_there_were_too_many_attempts(org_tree, member_factory):
+    from members.auth import ACCOUNT_BURST
+
+    member_factory(org_tree.branch_a, username="page-guessed")
+    client = Client()
+    for _ in range(ACCOUNT_BURST):
+        page = client.post("/login/", {"username": "page-guessed", "password": "guess"}).content.decode()
+        assert "用户名或密码错误" in page
+    page = client.post("/login/", {"username": "page-guessed", "password": PASSWORD})
+    assert page.status_code == 200  # the form again, not logged in
+    assert "登录尝试次数过多" in page.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_the_admin_login_is_limited_too(org_tree):
+    from django.contrib.auth import get_user_model
+
+    from members.auth import ACCOUNT_BURST
+
+    get_user_model().objects.create_superuser(username="site-admin", password="admin-pass-2024")
+    client = Client()
+    for _ in range(ACCOUNT_BURST):
+        client.post("/admin/login/", {"username": "site-admin", "password": "guess"})
+    page = client.post("/admin/login/", {"username": "site-admin", "password": "admin-pass-2024", "next": "/admin/"})
+    assert page.status_code == 200
+    assert "登录尝试次数过多" in page.content.decode()

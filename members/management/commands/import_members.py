@@ -26,8 +26,6 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
         try:
             rows = parse_roster(data, by=SYSTEM)
-        except UnicodeDecodeError as exc:
-            raise CommandError(f"{path} is not UTF-8 text (byte {exc.start})") from exc
         except RosterInvalid as invalid:
             for error in invalid.errors:
                 self.stderr.write(str(error))

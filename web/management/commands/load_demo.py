@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,6 +65,9 @@ def demo_people() -> list[dict[str, Any]]:
 class Command(BaseCommand):
     help = "Create the demo organisation and users; running it again changes nothing."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="where the site is served (printed)")
+
     def handle(self, *args: Any, **options: Any) -> None:
         password = settings.DEMO_PASSWORD
         with transaction.atomic():
@@ -96,7 +99,7 @@ class Command(BaseCommand):
                 User.objects.create_superuser(username="admin", password=password)
             demo_content(orgs["DEMO-1"])
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready ({created} users created)."))
-        self.stdout.write(f"Log in at http://127.0.0.1:8000/ with password {password!r} as one of:")
+        self.stdout.write(f"Log in at {options['url']} with password {password!r} as one of:")
         for person in demo_people():
             self.stdout.write(f"  {person['username']:<10} {person['real_name']}")
         self.stdout.write("  admin      (site administration at /admin/)")

@@ -1,0 +1,118 @@
+"""The site administration for organisations, members and roles, as a superuser uses it."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from members.models import Member, Organisation, OrgKind, Role, RoleKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client_() -> Client:
+    user = get_user_model().objects.create_superuser(username="root", password="root-pass-2024")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_every_members_page_of_the_admin_opens(admin_client_, org_tree, member_factory):
+    member = member_factory(org_tree.group_a1, real_name="管理页党员", roles=[(RoleKind.SECRETARY, org_tree.branch_a)])
+    role = Role.objects.get(member=member)
+    pages = [
+        "/admin/",
+        "/admin/members/",
+        "/admin/members/organisation/",
+        "/admin/members/organisation/add/",
+        f"/admin/members/organisation/{org_tree.group_a1.pk}/change/",
+        "/admin/members/member/",
+        "/admin/members/member/add/",
+        f"/admin/members/member/{member.pk}/change/",
+        "/admin/members/role/",
+        "/admin/members/role/add/",
+        f"/admin/members/role/{role.pk}/change/",
+        "/admin/members/organisation/?q=第一",
+        "/admin/members/member/?status__exact=full",
+    ]
+    for url in pages:
+        response = admin_client_.get(url)
+        assert response.status_code == 200, url
+    changelist = admin_client_.get("/admin/members/member/").content.decode()
+    assert "管理页党员" in changelist
+    # The organisation list shows the tree by indentation, in path order.
+    organisations = admin_client_.get("/admin/members/organisation/").content.decode()
+    assert organisations.index("测试党委") < organisations.index("— 第一党支部") < organisations.index("— — 第一党小组")
+
+
+def test_autocomplete_finds_organisations_and_members(admin_client_, org_tree, member_factory):
+    member_factory(org_tree.branch_b, real_name="自动补全")
+    found = admin_client_.get(
+        "/admin/autocomplete/",
+        {"term": "第二", "app_label": "members", "model_name": "member", "field_name": "organisation"},
+    ).json()
+    assert {r["text"] for r in found["results"]} == {"第二党支部", "第二党小组"}
+    found = admin_client_.get(
+        "/admin/autocomplete/",
+        {"term": "自动", "app_label": "members", "model_name": "role", "field_name": "member"},
+    ).json()
+    assert [r["text"] for r in found["results"]] == ["自动补全"]
+
+
+def test_organisations_added_and_moved_in_the_admin_keep_their_paths(admin_client_, org_tree):
+    response = admin_client_.post(
+        "/admin/members/organisation/add/",
+        {"name": "第三党小组", "code": "ADMIN-G3", "kind": OrgKind.GROUP, "parent": org_tree.branch_a.pk},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    group = Organisation.objects.get(code="ADMIN-G3")
+    assert group.path == f"{org_tree.branch_a.path}{group.pk}/"
+    assert group.depth == 2
+
+    # Moving branch A under branch B rewrites the paths of its whole subtree.
+    response = admin_client_.post(
+        f"/admin/members/organisation/{org_tree.branch_a.pk}/change/",
+        {"name": "第一党支部", "code": org_tree.branch_a.code, "kind": OrgKind.BRANCH, "parent": org_tree.branch_b.pk},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    group.refresh_from_db()
+    org_tree.group_a1.refresh_from_db()
+    assert group.path.startswith(org_tree.branch_b.path)
+    assert org_tree.group_a1.path.startswith(org_tree.branch_b.path)
+    assert org_tree.group_a1.depth == 3
+
+
+def test_member_change_form_saves_profile_and_roles(admin_client_, org_tree, member_factory):
+    member = member_factory(org_tree.group_a1, real_name="旧名字")
+    url = f"/admin/members/member/{member.pk}/change/"
+    response = admin_client_.post(
+        url,
+        {
+            "user": member.user_id,
+            "real_name": "新名字",
+            "status": "probationary",
+            "organisation": org_tree.group_a1.pk,
+            "is_migrant": "on",
+            "current_location": "广东省深圳市",
+            "phone": "13800000000",
+            "roles-TOTAL_FORMS": "1",
+            "roles-INITIAL_FORMS": "0",
+            "roles-MIN_NUM_FORMS": "0",
+            "roles-MAX_NUM_FORMS": "1000",
+            "roles-0-organisation": org_tree.group_a1.pk,
+            "roles-0-kind": RoleKind.ORGANISER,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    member = Member.objects.get(pk=member.pk)
+    assert (member.real_name, member.status, member.is_migrant) == ("新名字", "probationary", True)
+    assert list(member.roles.values_list("kind", flat=True)) == [RoleKind.ORGANISER]
+
+
+def test_the_admin_is_closed_to_members_without_staff_status(org_tree, member_factory, client_for):
+    client = client_for(member_factory(org_tree.branch_a, roles=[(RoleKind.SECRETARY, org_tree.committee)]))
+    response = client.get("/admin/members/member/")
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
