@@ -7,6 +7,7 @@ organisation, flood control, the archive) around it; ``moderation_scan`` calls i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -146,7 +147,7 @@ def evaluate(*, text: str, kind: Kind, matcher: CompiledList | None = None, mail
         )
     clean = sanitize_html(text)
     pieces = html_segments(clean)
-    content = "".join(p for is_text, p in pieces if is_text)
+    content, text_offsets = _text_content(pieces)
     if content != text:
         markings = markings_find(content)  # markings split by tags (机<b>密</b>★)
         if markings:
@@ -158,17 +159,16 @@ def evaluate(*, text: str, kind: Kind, matcher: CompiledList | None = None, mail
     spans = [(m.start, m.end) for m in matches if m.action == ListAction.CENSOR]
     html = clean
     if spans:
+        content = _censor(content, spans)
+        offsets = iter(text_offsets)
         censored_pieces: list[tuple[bool, str]] = []
-        offset = 0
-        censored_content = _censor(content, spans)
         for is_text, piece in pieces:
             if is_text:
-                censored_pieces.append((True, censored_content[offset : offset + len(piece)]))
-                offset += len(piece)
+                offset = next(offsets)
+                censored_pieces.append((True, content[offset : offset + len(piece)]))
             else:
                 censored_pieces.append((False, piece))
         html = html_join(censored_pieces)
-        content = censored_content
     return Decision(
         action=verdict,
         reasons=tuple(_reasons(matches)),
@@ -179,3 +179,28 @@ def evaluate(*, text: str, kind: Kind, matcher: CompiledList | None = None, mail
         flagged=any(m.action == ListAction.FLAG for m in matches),
         kind=kind,
     )
+
+
+# Tags that end a block of text: the text on either side is not one run of words, so a line
+# break stands for them in the text that is matched (``<p>方法</p><p>轮到你</p>`` is two clauses).
+_BLOCK_TAG = re.compile(r"</?(?:p|br|li|ul|ol|blockquote|pre|h[1-6]|hr|table|thead|tbody|tr|th|td|div)\b", re.I)
+
+
+def _text_content(pieces: list[tuple[bool, str]]) -> tuple[str, list[int]]:
+    """The text of sanitised HTML (a line break for block boundaries) and where each text piece starts."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    position = 0
+    broken = False
+    for is_text, piece in pieces:
+        if not is_text:
+            broken = broken or _BLOCK_TAG.match(piece) is not None
+            continue
+        if broken and parts:
+            parts.append("\n")
+            position += 1
+        broken = False
+        offsets.append(position)
+        parts.append(piece)
+        position += len(piece)
+    return "".join(parts), offsets

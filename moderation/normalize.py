@@ -22,9 +22,8 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from itertools import compress
 
 # Characters that are letters to Unicode but render as nothing: used to pad words invisibly.
 INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
@@ -46,8 +45,16 @@ CONFUSABLES = {
 # that are not flags) spell Latin words that NFKC leaves alone.
 CONFUSABLES.update(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz", strict=True))
 CONFUSABLES.update((chr(0x1F1E6 + i), chr(ord("a") + i)) for i in range(26))
+# Negative circled and negative squared capitals (🅐 🅰), which have no compatibility decomposition,
+# and a few Latin letters with hooks that NFD does not split.
+CONFUSABLES.update((chr(base + i), chr(ord("a") + i)) for base in (0x1F150, 0x1F170) for i in range(26))
+CONFUSABLES.update({"ƒ": "f", "ɑ": "a", "ɩ": "i", "ʋ": "u", "ɓ": "b", "ɗ": "d", "ɠ": "g", "ƙ": "k", "ƥ": "p", "ƭ": "t"})
+CONFUSABLES.update({"ʂ": "s", "ʐ": "z", "ɦ": "h", "ɱ": "m", "ɲ": "n", "ɳ": "n", "ɽ": "r", "ʈ": "t", "ƈ": "c", "ɬ": "l"})
+CONFUSABLES.update({"һ": "h", "ӏ": "l", "ԍ": "g", "ԛ": "q", "ҽ": "e", "ꭰ": "d"})
 # Ideographs that are only strokes, typed between characters as separators (赌丨博, 法丶轮).
-STROKE_SEPARATORS = frozenset("丨丶丿乀乁〡〢〳〴〵")
+# The same for a few letters that look like dashes and bars: the katakana prolonged sound mark
+# (赌ー博) and bopomofo ㄧ (赌ㄧ博).
+STROKE_SEPARATORS = frozenset("丨丶丿乀乁〡〢〳〴〵ーｰㄧ")
 
 # Planes scanned when building the tables. Codepoints outside them (CJK extensions B+, which are
 # letters that neither NFKC nor t2s change) pass through unchanged.
@@ -73,6 +80,17 @@ def _keep_for_match(c: str) -> bool:
     return unicodedata.category(c)[0] in "LN"
 
 
+def _is_symbol_spelling_letters(ch: str, kept: str) -> bool:
+    """Symbols that NFKC spells with letters (™ → tm, ℃ → °c, ㎏ → kg) are symbols, as separators
+    are; a symbol that stands for one letter or ideograph (ⓕ, ㊙) is that letter."""
+    if not unicodedata.category(ch).startswith("S"):
+        return False
+    expanded = unicodedata.normalize("NFKC", ch)
+    if expanded == ch:
+        return False  # a letter by our own table (🅕, 🇫), not by NFKC
+    return len(kept) > 1 or any(unicodedata.category(c).startswith("S") for c in expanded)
+
+
 def _t2s_batch(chars: list[str]) -> dict[str, str]:
     """Traditional → simplified for single characters, in one OpenCC call."""
     import opencc
@@ -91,7 +109,6 @@ def _t2s_batch(chars: list[str]) -> dict[str, str]:
 # selectors supplement) are handled by a second, rarely needed pass.
 FAST_LIMIT = 0x20000
 _BEYOND_FAST = re.compile("[\U00020000-\U0010ffff]")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,11 @@ class Tables:
     guard_fast: list[str | int | None]
     match_beyond: dict[int, str | None]
     guard_beyond: dict[int, str | None]
+    # One mask character per original character: "\x00" dropped, "\x01" one character, "\x02" more.
+    match_mask_fast: list[str]
+    guard_mask_fast: list[str]
+    match_mask_beyond: dict[int, str]
+    guard_mask_beyond: dict[int, str]
 
     def sources_of(self, target: str) -> str:
         """Every character the match table turns into something containing ``target``."""
@@ -115,6 +137,18 @@ def _fast(table: dict[int, str | None]) -> tuple[list[str | int | None], dict[in
         if cp < FAST_LIMIT:
             fast[cp] = out
     return fast, {cp: out for cp, out in table.items() if cp >= FAST_LIMIT}
+
+
+def _mask(table: dict[int, str | None]) -> tuple[list[str], dict[int, str]]:
+    fast = ["\x01"] * FAST_LIMIT
+    beyond: dict[int, str] = {}
+    for cp, out in table.items():
+        value = "\x00" if not out else "\x01" if len(out) == 1 else "\x02"
+        if cp < FAST_LIMIT:
+            fast[cp] = value
+        else:
+            beyond[cp] = value
+    return fast, beyond
 
 
 def _build_tables() -> Tables:
@@ -135,6 +169,8 @@ def _build_tables() -> Tables:
         ch = chr(cp)
         simplified = "".join(t2s.get(c, c) for c in out)
         kept = "".join(c for c in simplified if _keep_for_match(c))
+        if kept and _is_symbol_spelling_letters(ch, kept):
+            kept = ""
         if ch in STAR_LIKE:
             guard_kept = STAR
         elif ch in COLON_LIKE:
@@ -147,6 +183,8 @@ def _build_tables() -> Tables:
             guard[cp] = guard_kept or None
     match_fast, match_beyond = _fast(match)
     guard_fast, guard_beyond = _fast(guard)
+    match_mask_fast, match_mask_beyond = _mask(match)
+    guard_mask_fast, guard_mask_beyond = _mask(guard)
     return Tables(
         match=match,
         guard=guard,
@@ -154,6 +192,10 @@ def _build_tables() -> Tables:
         guard_fast=guard_fast,
         match_beyond=match_beyond,
         guard_beyond=guard_beyond,
+        match_mask_fast=match_mask_fast,
+        guard_mask_fast=guard_mask_fast,
+        match_mask_beyond=match_mask_beyond,
+        guard_mask_beyond=guard_mask_beyond,
     )
 
 
@@ -178,6 +220,22 @@ def normalise(text: str) -> str:
     if _BEYOND_FAST.search(out) is not None:
         out = out.translate(t.match_beyond)
     return out
+
+
+# Everything from the emoji letters up: one range, which `re` tests much faster than several.
+_HIGH = re.compile("[\U0001f150-\U0010ffff]")
+
+
+def normalise_for_scan(text: str) -> tuple[str, bool]:
+    """``normalise(text)`` and ``has_two_readings(text)``, with one test for the rare characters
+    both look for (the matcher calls this for every text)."""
+    t = tables()
+    out = text.translate(t.match_fast)
+    if _HIGH.search(text) is None:
+        return out, False
+    if _BEYOND_FAST.search(out) is not None:
+        out = out.translate(t.match_beyond)
+    return out, has_two_readings(text)
 
 
 def normalise_for_guard(text: str) -> str:
@@ -206,16 +264,9 @@ class Normalised:
             o_end += 1
         return self.origin[start], o_end
 
-    @cached_property
-    def lengths(self) -> tuple[int, ...]:
-        """How many normalised characters each original character produced."""
-        counts = [0] * len(self.source)
-        for i in self.origin:
-            counts[i] += 1
-        return tuple(counts)
 
-
-def _with_map_slow(text: str, table: dict[int, str | None]) -> Normalised:
+def _with_map_slow(text: str, table: dict[int, str | None], source: str | None = None) -> Normalised:
+    """One step per character; ``source``: the original when ``text`` is a same-length variant of it."""
     out: list[str] = []
     origin: list[int] = []
     get = table.get
@@ -224,71 +275,57 @@ def _with_map_slow(text: str, table: dict[int, str | None]) -> Normalised:
         if value:
             out.append(value)
             origin.extend([i] * len(value))
-    return Normalised(source=text, text="".join(out), origin=tuple(origin))
+    return Normalised(source=text if source is None else source, text="".join(out), origin=tuple(origin))
 
 
-def _char_class(codepoints: Iterable[int]) -> re.Pattern[str]:
-    """A regex matching runs of the given code points (consecutive ones merged into ranges)."""
-    ranges: list[list[int]] = []
-    for cp in sorted(codepoints):
-        if ranges and cp == ranges[-1][1] + 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    parts = "".join(f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges)
-    return re.compile(f"[{parts}]+")
+_KEPT_AS_IS = re.compile("[^\x00-\x02]")
 
 
-@dataclass(frozen=True)
-class _MapShape:
-    # Runs of BMP characters the table deletes. A class of BMP code points only compiles to a
-    # bitmap in `re`; with astral ranges in it, every character would be tested range by range.
-    dropped_bmp: re.Pattern[str]
-    expanding: re.Pattern[str]  # characters it turns into more than one
-
-
-_shapes: dict[str, _MapShape] = {}
-
-
-def _shape(name: str, table: dict[int, str | None]) -> _MapShape:
-    shape = _shapes.get(name)
-    if shape is None:
-        shape = _shapes[name] = _MapShape(
-            dropped_bmp=_char_class(cp for cp, out in table.items() if not out and cp < 0x10000),
-            expanding=_char_class(cp for cp, out in table.items() if out and len(out) > 1),
-        )
-    return shape
-
-
-def _with_map(text: str, normalised: str, name: str, table: dict[int, str | None]) -> Normalised:
-    """The map back to original offsets, built from the runs of deleted characters (C-speed
-    ranges between them) rather than one Python step per character; texts with characters that
-    expand (ß → ss, ㎏ → kg) take the per-character path."""
-    shape = _shape(name, table)
-    if shape.expanding.search(text) is not None:
+def _with_map(
+    text: str, normalised: str, table: dict[int, str | None], mask_fast: list[str], mask_beyond: dict[int, str]
+) -> Normalised:
+    """The map back to original offsets without a Python step per character: one translation to a
+    mask (a character per original character: dropped, kept, expanded) and ``itertools.compress``
+    over the positions. Texts with characters that expand (ß → ss, ㎏ → kg) take the
+    per-character path."""
+    mask = text.translate(mask_fast)
+    if _BEYOND_FAST.search(mask) is not None:
+        mask = _KEPT_AS_IS.sub("\x01", mask.translate(mask_beyond))
+    if "\x02" in mask:
         return _with_map_slow(text, table)
-    drops = [run.span() for run in shape.dropped_bmp.finditer(text)]
-    if _ASTRAL.search(text) is not None:
-        get = table.get
-        drops.extend((m.start(), m.end()) for m in _ASTRAL.finditer(text) if not get(ord(m.group()), m.group()))
-        drops.sort()
-    origin: list[int] = []
-    pos = 0
-    for start, end in drops:
-        origin.extend(range(pos, start))
-        pos = end
-    origin.extend(range(pos, len(text)))
+    origin = tuple(compress(range(len(text)), mask.encode("latin-1")))
     if len(origin) != len(normalised):  # pragma: no cover - the tables guarantee it; stay correct anyway
         return _with_map_slow(text, table)
-    return Normalised(source=text, text=normalised, origin=tuple(origin))
+    return Normalised(source=text, text=normalised, origin=origin)
 
 
-def normalise_with_map(text: str) -> Normalised:
-    return _with_map(text, normalise(text), "match", tables().match)
+def normalise_with_map(text: str, normalised: str | None = None) -> Normalised:
+    """``normalised``: ``normalise(text)`` when the caller has it already."""
+    t = tables()
+    folded = normalise(text) if normalised is None else normalised
+    return _with_map(text, folded, t.match, t.match_mask_fast, t.match_mask_beyond)
 
 
-def normalise_for_guard_with_map(text: str) -> Normalised:
-    return _with_map(text, normalise_for_guard(text), "guard", tables().guard)
+def normalise_for_guard_with_map(text: str, normalised: str | None = None) -> Normalised:
+    t = tables()
+    folded = normalise_for_guard(text) if normalised is None else normalised
+    return _with_map(text, folded, t.guard, t.guard_mask_fast, t.guard_mask_beyond)
+
+
+# Letters that are also emoji: regional indicators spell words (🇫🇺🇨🇰) and, in pairs, are flags
+# (🇨🇳); negative squared and circled capitals spell words (🅵🆄🅲🅺) and are emoji (🅿️ 🅰️ 🅾️). As
+# emoji they separate words like any other, so the matcher reads texts that have them both ways.
+_EMOJI_LETTERS = "\U0001f1e6-\U0001f1ff\U0001f150-\U0001f169\U0001f170-\U0001f189"
+_TWO_READINGS = re.compile(f"[{_EMOJI_LETTERS}]")
+
+
+def has_two_readings(text: str) -> bool:
+    return _TWO_READINGS.search(text) is not None
+
+
+def normalise_second_reading_with_map(text: str) -> Normalised:
+    """The text with the letters that are also emoji read as emoji (dropped)."""
+    return _with_map_slow(_TWO_READINGS.sub("\ufeff", text), tables().match, source=text)
 
 
 def is_invisible(ch: str) -> bool:

@@ -64,6 +64,8 @@ class ContentBlocked(DomainError):
     default_message = gettext_lazy("This content cannot be published.")
 
 
+BLOCKING_REASONS = frozenset({"classified", "word_block", "duplicate"})
+
 _LINK = re.compile(r"https?://|www\.|<a\s", re.IGNORECASE)
 
 
@@ -92,7 +94,9 @@ def moderate(
         decision = _flood_checks(decision, author=author, text=text)
     if refuse_blocked and decision.action == Verdict.BLOCK:
         reasons = reasons_text(decision)
-        raise ContentBlocked(reasons[0]["message"] if reasons else None, reasons=reasons)
+        # The author is told what refused the text, not what would only have held it.
+        refusing = [r for r in reasons if r["code"] in BLOCKING_REASONS] or reasons
+        raise ContentBlocked(refusing[0]["message"] if refusing else None, reasons=reasons)
     return decision
 
 
@@ -129,7 +133,7 @@ def _flood_checks(decision: Decision, *, author: Actor, text: str) -> Decision:
         digest = hashlib.sha256(folded.encode()).hexdigest()
         decision = dataclasses.replace(decision, extra={**decision.extra, "fingerprint": digest})
         window = timezone.now() - dt.timedelta(minutes=int(conf("DUPLICATE_WINDOW_MINUTES")))
-        seen = ContentFingerprint.objects.filter(member_id=member_id, digest=digest, created__gte=window).count()
+        seen = ContentFingerprint.count_recent(member_id=member_id, digest=digest, since=window)
         if seen + 1 >= int(conf("DUPLICATE_LIMIT")):
             reason = Reason(
                 code="duplicate", template=gettext_noop("You have posted the same text several times; please wait.")

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -74,13 +75,22 @@ def queue_act(request: HttpRequest, item_id: int, verb: str) -> HttpResponse:
     return redirect("moderation:queue")
 
 
-def _parse_day(value: str | None) -> dt.datetime | None:
+def _parse_moment(value: str | None) -> dt.datetime | None:
+    """A ``datetime-local`` field's value: the moderator's local time (the site's time zone)."""
     if not value:
         return None
     try:
-        return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+        moment = dt.datetime.fromisoformat(value)
     except ValueError:
         return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+STAFF_VERBS = [
+    "queue.claim", "queue.approve", "queue.reject", "queue.edit_approve", "queue.escalate",
+    "sanction.warn", "sanction.mute", "sanction.suspend", "sanction.lift",
+    "wordlist.create", "wordlist.update", "wordlist.import", "wordlist.delete_word", "policy.set",
+]  # fmt: skip
 
 
 @login_required
@@ -92,14 +102,22 @@ def action_log_page(request: HttpRequest) -> HttpResponse:
         actor=actor_for(request.user),
         verb=q.get("verb") or None,
         moderator_id=int(q["moderator"]) if q.get("moderator", "").isdigit() else None,
-        since=_parse_day(q.get("since")),
-        until=_parse_day(q.get("until")),
+        since=_parse_moment(q.get("since")),
+        until=_parse_moment(q.get("until")),
     )
     page = Paginator(rows, 50).get_page(q.get("page"))
+    filters = q.copy()
+    filters.pop("page", None)
     return render(
         request,
         "moderation/actions.html",
-        {"page": page, "rows": [selectors.staff_action_dict(r) for r in page], "filters": q},
+        {
+            "page": page,
+            "rows": [selectors.staff_action_dict(r) for r in page],
+            "filters": q,
+            "filter_query": filters.urlencode(),
+            "verbs": STAFF_VERBS,
+        },
     )
 
 

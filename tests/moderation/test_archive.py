@@ -174,3 +174,12 @@ def test_tampering_detected_on_postgresql(postgres_url: str, tmp_path: Path) -> 
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.django_db
+def test_verify_shows_a_progress_bar(capsys: pytest.CaptureFixture[str]) -> None:
+    append_three()
+    call_command("archive_verify")
+    captured = capsys.readouterr()
+    assert "3/3" in captured.err and "rec" in captured.err
+    assert "OK: 3 records" in captured.out

@@ -15,7 +15,13 @@ from moderation.guard import markings_find
         "机密★1年",
         "秘密★长期",
         "秘密★6个月",
+        "绝密★永久",
+        "秘密★半年",
+        "机密★10年",
         "绝密★启用前",
+        "本文件为机密★1年，不得外传",
+        "报告 机密★",  # a separator before the level: a marking, not the end of a word
+        "机😀密★",
         "附件：机密★十年 关于某工程的报告",
         "机密☆5年",
         "机密*1年",
@@ -35,6 +41,9 @@ from moderation.guard import markings_find
         "密級：絕密",
         "密 级 ： 机 密",
         "密级 机密★3年",
+        "密级：【机密】",
+        "【密级】机密",
+        "密级 : 绝密",
         "内部资料 注意保密",
         "内部资料，注意保密",
         "內部資料 注意保密",
@@ -71,6 +80,12 @@ def test_marking_split_by_tags_is_blocked() -> None:
         "★★★★★ 五星好评",
         "机会★难得",
         "密码：123456",
+        "保守秘密",
+        "绝密行动是一部电影",
+        "我的小秘密☆",  # a level glued to a word, no period: decoration
+        "本文涉及商业机密*",  # a footnote mark
+        "密级：绝密、机密、秘密三个等级",  # a label followed by the list of levels explains them
+        "学习资料，注意保密",
     ],
 )
 def test_prose_passes(text: str) -> None:
@@ -91,3 +106,8 @@ def test_mailbox_mode_runs_the_guard_but_not_the_lists() -> None:
     lists = CompiledList.compile([Entry("赌博", ListAction.BLOCK)])
     assert evaluate(text="赌博", kind="plain", matcher=lists, mailbox=True).action == Verdict.ALLOW
     assert evaluate(text="秘密★", kind="plain", matcher=lists, mailbox=True).action == Verdict.BLOCK
+
+
+def test_a_period_makes_a_marking_even_after_a_word() -> None:
+    assert markings_find("小秘密☆") == []
+    assert [m.marking for m in markings_find("文件机密★5年")] == ["机密★5年"]

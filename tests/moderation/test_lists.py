@@ -130,3 +130,87 @@ def test_another_process_sees_the_change_without_restart() -> None:
     finally:
         scanner.stdin.close()
         scanner.wait(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(MODERATION_LIST_CHECK_SECONDS=0)
+def test_requests_during_a_swap_see_the_old_list_or_the_new_one(org_tree: OrgTree) -> None:
+    import threading
+
+    from django.db import connection
+
+    words = word_list_create(by=SYSTEM, organisation=org_tree.branch_a, name="词表")
+    word_entries_set(by=SYSTEM, word_list=words, entries=[(f"旧词{i}", "censor") for i in range(2000)])
+    old_answer, new_answer = ["旧词7"], ["新词7"]
+    seen: set[tuple[str, ...]] = set()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def scan() -> None:
+        try:
+            while not stop.is_set():
+                compiled = compiled_for(org_tree.group_a1)
+                seen.add(tuple(m.word for m in compiled.scan("旧词7 新词7")))
+        except BaseException as error:  # any failure of a request is what this test looks for
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=scan) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        word_entries_set(
+            by=SYSTEM, word_list=words, entries=[(f"新词{i}", "censor") for i in range(2000)], replace=True
+        )
+        deadline = time.monotonic() + 30
+        while tuple(new_answer) not in seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert seen <= {tuple(old_answer), tuple(new_answer)}  # never half a list
+    assert tuple(new_answer) in seen
+
+
+def test_a_fifty_thousand_entry_csv_applies_to_the_subtree(org_tree: OrgTree, tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    path.write_text("".join(f"词{i:05d},censor\n" for i in range(50_000)), encoding="utf-8")
+    call_command("moderation_import_wordlist", str(path), "--list", "大词表", "--organisation", org_tree.branch_a.code)
+    assert WordEntry.objects.filter(word_list__name="大词表").count() == 50_000
+    compiled = compiled_for(org_tree.group_a1)
+    assert len(compiled) == 50_000
+    assert [m.word for m in compiled.scan("前面 词 4 9 9 9 9 后面")] == ["词49999"]
+    assert compiled_for(org_tree.branch_b).scan("词49999") == []  # another subtree
+
+
+@override_settings(MODERATION_LIST_CHECK_SECONDS=0)
+def test_a_list_edited_in_the_admin_applies_at_once(org_tree: OrgTree) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    staff = get_user_model().objects.create_superuser("site-admin", "admin@example.org", "pw-123456")
+    client = Client()
+    client.force_login(staff)
+    assert compiled_for(org_tree.group_a1).scan("赌博") == []
+    form = {
+        "organisation": str(org_tree.branch_a.pk),
+        "name": "后台词表",
+        "description": "",
+        "entries-TOTAL_FORMS": "2",
+        "entries-INITIAL_FORMS": "0",
+        "entries-MIN_NUM_FORMS": "0",
+        "entries-MAX_NUM_FORMS": "1000",
+        "entries-0-word": "赌博",
+        "entries-0-action": "censor",
+        "entries-0-note": "",
+        "entries-1-word": "",
+        "entries-1-action": "",
+        "entries-1-note": "",
+    }
+    response = client.post("/admin/moderation/wordlist/add/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert [m.word for m in compiled_for(org_tree.group_a1).scan("不要赌 博")] == ["赌博"]
+    assert compiled_for(org_tree.branch_b).scan("赌博") == []

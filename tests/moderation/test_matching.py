@@ -159,11 +159,17 @@ def test_fifty_thousand_entries_compile() -> None:
 def test_fast_and_per_character_maps_agree_on_random_text() -> None:
     import random
 
-    from moderation.normalize import _with_map_slow, normalise_for_guard_with_map, tables
+    from moderation.normalize import (
+        _with_map_slow,
+        has_two_readings,
+        normalise_for_guard_with_map,
+        normalise_for_scan,
+        tables,
+    )
 
     pool = (
         "赌博機密★☆·*_- ，。！？abcXYZＡＢＣ１２３ßﬁ㎏½⑴ⓕ𝐟😀👍🏽\u200b\u200d\ufeff\u00ad\u0336\u3000\t"
-        "\U000e0041\U000e0100\U00020000\u3164é"
+        "\U000e0041\U000e0100\U00020000\u3164é🇨🇳🅿\U0002f800"
     )
     rng = random.Random(7)
     t = tables()
@@ -173,3 +179,104 @@ def test_fast_and_per_character_maps_agree_on_random_text() -> None:
         assert (fast.text, fast.origin) == (slow.text, slow.origin) and fast.text == normalise(text), repr(text)
         guard_fast, guard_slow = normalise_for_guard_with_map(text), _with_map_slow(text, t.guard)
         assert (guard_fast.text, guard_fast.origin) == (guard_slow.text, guard_slow.origin), repr(text)
+        assert normalise_for_scan(text) == (normalise(text), has_two_readings(text)), repr(text)
+
+
+GAPS = CompiledList.compile(
+    [
+        Entry("法轮", ListAction.CENSOR),
+        Entry("打倒共产党", ListAction.BLOCK),
+        Entry("shit", ListAction.CENSOR),
+        Entry("hell", ListAction.CENSOR),
+        Entry("anal", ListAction.CENSOR),
+        Entry("sb", ListAction.CENSOR),
+        Entry("fuck", ListAction.CENSOR),
+        Entry("kill yourself", ListAction.HOLD),
+        Entry("bitch", ListAction.CENSOR),
+        Entry("8964", ListAction.HOLD),
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "covered"),
+    [
+        # One clause break with a single character on one side: two clauses of running text.
+        ("用这个方法，轮流值班", None),
+        ("方法。轮到你了", None),
+        ("方法」，「轮到", None),
+        ("方法……轮到", None),
+        ("方法,轮到", None),
+        ("方法. 轮到", None),
+        ("学习方法\n轮流发言", None),
+        # A clause mark typed as a separator is not prose: after a space, repeated, or at two gaps.
+        ("法 , 轮", "法 , 轮"),
+        ("法,,轮", "法,,轮"),
+        ("法.轮", "法.轮"),
+        ("打倒，共产党", "打倒，共产党"),  # a phrase written with a pause: both sides are words
+        ("方法——轮到", None),  # the Chinese dash is two em dashes
+        ("法—轮", "法—轮"),  # one alone is a separator
+        # Spaced scripts: a space or an apostrophe between multi-letter pieces is a word break.
+        ("she's hit the ball", None),
+        ("he'll be fine", None),
+        ("an Al Gore fan", None),
+        ("s h i t", "s h i t"),
+        ("s.h.i.t", "s.h.i.t"),
+        ("sh*it", "sh*it"),
+        # Two letters spelled out are initials.
+        ("S. B. Johnson", None),
+        ("S B", None),
+        # A spelled-out run that goes on is a longer word; one that ends is the word.
+        ("H E L L O", None),
+        ("you f u c k!", "f u c k"),
+        ("son of a b i t c h", "b i t c h"),  # "a" after a word is a word
+        ("我买了 8 9 6 4 5 个", None),  # the digits go on
+        # The entry's own word break takes any separator, but not the end of a sentence.
+        ("Kill   yourself", "Kill   yourself"),
+        ("k i l l y o u r s e l f", "k i l l y o u r s e l f"),
+        ("I will kill. Yourself? No.", None),
+    ],
+)
+def test_gaps_decide_word_or_running_text(text: str, covered: str | None) -> None:
+    found = [text[m.start : m.end] for m in GAPS.scan(text)]
+    assert found == ([covered] if covered else []), found
+
+
+@pytest.mark.parametrize(
+    ("text", "covered"),
+    [("赌🇨🇳博", "赌🇨🇳博"), ("🇫🇺🇨🇰", "🇫🇺🇨🇰"), ("赌🅿️博", "赌🅿️博"), ("🅵🆄🅲🅺", "🅵🆄🅲🅺"), ("🅕🅤🅒🅚 off", "🅕🅤🅒🅚")],
+)
+def test_letters_that_are_also_emoji_are_read_both_ways(text: str, covered: str) -> None:
+    compiled = CompiledList.compile([Entry("赌博", ListAction.CENSOR), Entry("fuck", ListAction.CENSOR)])
+    assert [text[m.start : m.end] for m in compiled.scan(text)] == [covered]
+
+
+@pytest.mark.parametrize("text", ["赌™博", "赌℃博", "赌ー博", "赌ㄧ博", "赌№博"])
+def test_symbols_that_spell_letters_are_separators(text: str) -> None:
+    compiled = CompiledList.compile([Entry("赌博", ListAction.CENSOR)])
+    assert [text[m.start : m.end] for m in compiled.scan(text)] == [text]
+
+
+def test_offsets_with_characters_outside_the_basic_plane() -> None:
+    # UTF-16 surrogate pairs in the searched text must not shift the offsets.
+    compiled = CompiledList.compile([Entry("𠀀𠀁", ListAction.BLOCK), Entry("赌博", ListAction.CENSOR)])
+    text = "𠀀𠀁 前 𝐀 赌 😀 博 𠀀 · 𠀁"
+    assert [(m.word, text[m.start : m.end]) for m in compiled.scan(text)] == [
+        ("𠀀𠀁", "𠀀𠀁"),
+        ("赌博", "赌 😀 博"),
+        ("𠀀𠀁", "𠀀 · 𠀁"),
+    ]
+
+
+def test_ascii_texts_are_matched_by_the_ascii_entries() -> None:
+    compiled = CompiledList.compile([Entry("赌博", ListAction.CENSOR), Entry("sb", ListAction.CENSOR)])
+    assert [m.word for m in compiled.scan("you sb")] == ["sb"]
+    assert compiled.scan("plain english") == []
+    assert CompiledList.compile([Entry("赌博", ListAction.CENSOR)]).scan("ascii only") == []
+
+
+def test_paragraphs_of_rich_text_are_separate_clauses() -> None:
+    decision = evaluate(text="<p>学习方法</p><p>轮到你了</p>", kind="rich", matcher=GAPS)
+    assert decision.action == Verdict.ALLOW and decision.plain == "学习方法\n轮到你了"
+    spelled = evaluate(text="<p>法</p><p>轮</p><p>功</p> 法<b>轮</b>", kind="rich", matcher=GAPS)
+    assert spelled.html == "<p>法</p><p>轮</p><p>功</p> ＊<b>＊</b>"

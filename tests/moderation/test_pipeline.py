@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 
 import pytest
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from members.access import SYSTEM, Actor
 from members.models import Member, RoleKind
@@ -51,6 +52,47 @@ def test_classified_text_is_blocked_and_stored_nowhere(
     assert record.actor_id == author.pk
     assert record.payload["sha256"] == hashlib.sha256(SECRET.encode()).hexdigest()
     assert record.content_ref == ""
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [("关于选址的报告", SECRET), (f"密级：机密 {SECRET_BODY[:8]}", "正文见附件")],
+    ids=["in the body", "in the title"],
+)
+def test_classified_post_through_the_forum_api_leaves_no_trace(
+    org_tree: OrgTree,
+    member_factory: MemberFactory,
+    client_for: Callable[[Member], Client],
+    caplog: pytest.LogCaptureFixture,
+    title: str,
+    text: str,
+) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger, every level
+    author = member_factory(org_tree.group_a1)
+    board = org_tree.branch_a.boards.get(name="党员论坛")
+    response = client_for(author).post(
+        f"/api/forum/boards/{board.pk}/threads",
+        json.dumps({"title": title, "text": text}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "content_blocked" and body["reasons"][0]["code"] == "classified"
+    secret = SECRET_BODY[:8]
+    stored = every_stored_value()
+    logged = caplog.text + "\n".join(repr(record.args) for record in caplog.records)
+    for needle in (secret, json.dumps(secret)[1:-1]):
+        assert needle not in stored
+        assert needle not in logged
+        assert needle not in response.content.decode()
+    record = ArchiveRecord.objects.get(kind=Kind.CLASSIFIED)
+    assert record.actor_id == author.pk and set(record.payload) == {
+        "sha256",
+        "format",
+        "organisation_id",
+        "marking_kinds",
+    }
+    assert not board.threads.exists()
 
 
 def test_muted_member_is_refused_with_the_end_time(
@@ -113,6 +155,22 @@ def test_the_same_text_again_and_again_is_refused(
     post_chat(other, actor_of(other), text)
     for _ in range(5):
         post_chat(member, actor, "收到")
+
+
+@override_settings(MODERATION_DUPLICATE_LIMIT=2)
+def test_a_repeated_held_text_is_refused_for_the_repetition(
+    org_tree: OrgTree, member_factory: MemberFactory, actor_of: Callable[[Member], Actor], post_chat: PostChat
+) -> None:
+    words = word_list_create(by=SYSTEM, organisation=None, name="全局")
+    word_entries_set(by=SYSTEM, word_list=words, entries=[("代开发票", "hold")])
+    member = member_factory(org_tree.group_a1)
+    post_chat(member, actor_of(member), "代开发票，请联系我们")
+    with pytest.raises(ContentBlocked) as refused:
+        post_chat(member, actor_of(member), "代开发票，请联系我们")
+    codes = [r["code"] for r in refused.value.details["reasons"]]
+    assert codes == ["word_hold", "duplicate"]
+    # The author is told what refused it, not what would only have held it.
+    assert refused.value.message == refused.value.details["reasons"][1]["message"]
 
 
 @override_settings(MODERATION_POST_RATE=(0.001, 3))

@@ -30,19 +30,23 @@ def run_scan(lines: list[str], wordlist: str | None, tmp_path: Path) -> list[dic
         path = tmp_path / "words.tsv"
         path.write_text(wordlist, encoding="utf-8")
         args += ["--wordlist", str(path)]
-    env = {**os.environ, "SECRET_KEY": "scan-test", "PYTHONIOENCODING": "ascii", "LC_ALL": "C"}
+    # As another tool runs it: no site secret, no DEBUG, an ASCII locale, another directory.
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    env.update({"PYTHONIOENCODING": "ascii", "LC_ALL": "C"})
+    args[1] = str(ROOT / "manage.py")
     done = subprocess.run(
         args,
         input=("\n".join(lines) + "\n").encode("utf-8"),
         capture_output=True,
-        cwd=ROOT,
+        cwd=tmp_path,
         env=env,
         timeout=120,
         check=True,
     )
-    out = done.stdout.decode("utf-8").split("\n")
-    assert out[-1] == ""  # every object ends with a newline
-    return [json.loads(line) for line in out[:-1]]
+    out = done.stdout.decode("utf-8")
+    assert out.endswith("\n")  # every object ends with a newline
+    assert len(out.splitlines()) == len(out.split("\n")) - 1  # and no other line break splits one
+    return [json.loads(line) for line in out.split("\n")[:-1]]
 
 
 def test_contract(tmp_path: Path) -> None:
@@ -56,7 +60,10 @@ def test_contract(tmp_path: Path) -> None:
         "ＦＵＣＫ off",
         "机密★1年",
         "",
-        "a\u2028b",  # a Unicode line separator is not a line break here
+        "a\u2028b\x85c",  # Unicode line separators are not line breaks here
+        "翻墙 赌博",  # censor and flag: censored, published
+        "赌博，代开发票",  # hold wins over censor; the text is what others see once approved
+        "赌博 翻墙 法轮功 代开发票",  # block wins over everything; nothing is shown
     ]
     results = run_scan(lines, WORDLIST, tmp_path)
     assert len(results) == len(lines)
@@ -83,23 +90,47 @@ def test_contract(tmp_path: Path) -> None:
     assert results[7]["action"] == "block"
     assert results[7]["matches"][0]["start"] == 0 and results[7]["matches"][0]["end"] == 5
     assert results[8] == {"action": "allow", "matches": [], "text": ""}
-    assert results[9] == {"action": "allow", "matches": [], "text": "a\u2028b"}
+    assert results[9] == {"action": "allow", "matches": [], "text": "a\u2028b\x85c"}
+    assert results[10] == {
+        "action": "censor",
+        "matches": [{"word": "翻墙", "start": 0, "end": 2}, {"word": "赌博", "start": 3, "end": 5}],
+        "text": "翻墙 ＊＊",
+    }
+    assert results[11]["action"] == "hold" and results[11]["text"] == "＊＊，代开发票"
+    assert results[12]["action"] == "block" and results[12]["text"] == ""
+    assert [m["word"] for m in results[12]["matches"]] == ["赌博", "翻墙", "法轮功", "代开发票"]
 
 
-def test_guard_applies_without_a_wordlist_file(tmp_path: Path, transactional_db: None) -> None:
-    # Without --wordlist the configured lists are read; the guard applies either way.
+def test_without_a_wordlist_file_the_configured_lists_apply(tmp_path: Path, transactional_db: None) -> None:
+    from members.access import SYSTEM
+    from moderation.services import word_entries_set, word_list_create
     from tests.live import test_database_url
 
+    words = word_list_create(by=SYSTEM, organisation=None, name="全局词表")
+    word_entries_set(by=SYSTEM, word_list=words, entries=[("赌博", "censor"), ("代开发票", "hold")])
     args = [sys.executable, "manage.py", "moderation_scan"]
     env = {**os.environ, "SECRET_KEY": "scan-test", "DATABASE_URL": test_database_url()}
     done = subprocess.run(
-        args, input="秘密★长期\n秘密花园\n".encode(), capture_output=True, cwd=ROOT, env=env, timeout=120, check=True
+        args,
+        input="秘密★长期\n秘密花园\n不要赌 博\n代开发票\n".encode(),
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=True,
     )
     results = [json.loads(line) for line in done.stdout.decode().splitlines()]
-    assert [r["action"] for r in results] == ["block", "allow"]
+    assert [r["action"] for r in results] == ["block", "allow", "censor", "hold"]
+    assert results[2]["text"] == "不要＊＊＊"
 
 
 def test_bad_action_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(subprocess.CalledProcessError) as error:
         run_scan(["x"], "赌博\tdelete\n", tmp_path)
     assert b"unknown action" in error.value.stderr
+
+
+def test_the_guard_applies_whatever_the_wordlist_says(tmp_path: Path) -> None:
+    results = run_scan(["机密★1年", "内部资料 注意保密"], "机密\tallow\n内部资料\tallow\n", tmp_path)
+    assert [r["action"] for r in results] == ["block", "block"]
+    assert all(r["text"] == "" for r in results)

@@ -50,6 +50,15 @@ def wordlist_read(path: Path) -> list[Entry]:
     return entries
 
 
+# Characters that some line splitters (str.splitlines, JavaScript before ES2019) take for line
+# breaks; JSON lets them be escaped, so one object stays one line whoever reads it.
+_LINE_BREAK_ESCAPES = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(result: dict[str, Any]) -> bytes:
+    return json.dumps(result, ensure_ascii=False).translate(_LINE_BREAK_ESCAPES).encode("utf-8") + b"\n"
+
+
 class Command(BaseCommand):
     help = "Moderate stdin line by line and print one JSON decision per line."
     # A filter in a pipe: start fast, and never refuse to run because an unrelated check fails.
@@ -72,7 +81,7 @@ class Command(BaseCommand):
             if decision.markings:
                 matches = [{"word": k.marking, "start": k.start, "end": k.end} for k in decision.markings]
             result = {"action": decision.action.value, "matches": matches, "text": decision.plain}
-            out.write(json.dumps(result, ensure_ascii=False).encode("utf-8") + b"\n")
+            out.write(json_line(result))
             out.flush()
 
     def _matcher(self, path: Path | None) -> CompiledList:
