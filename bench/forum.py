@@ -7,8 +7,8 @@ Builds one organisation (its default boards come from the forum's signal), two m
 thread of 5,000 posts in a throwaway database (the thread and its first post through the
 services, the rest bulk-created), starts a real Daphne process (DEBUG off) and runs
 ``--readers`` concurrent keep-alive HTTP/1.1 clients (asyncio streams, stdlib only) for
-``--seconds`` against each target: the thread page's first and last page, "first unread", and
-the JSON API's last page. Prints requests per second and latency percentiles. Then posts
+``--seconds`` against each target: the thread page's first page, "first unread" and last page,
+and the JSON API's "first unread" and last page. Prints requests per second and latency percentiles. Then posts
 ``--posts`` replies in this process through ``forum.services.post_create`` (moderation
 pipeline with a 1,000-word list, archive, search index, stream events) and prints posts/s.
 """
@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,8 +48,9 @@ def setup(database_url: str | None) -> str:
     return database_url
 
 
-def build(n_posts: int) -> tuple[int, str, object]:
-    """The thread id, a reader's session cookie, and the writer's actor."""
+def build(n_posts: int) -> tuple[int, str, object, Callable[[], None]]:
+    """The thread id, a reader's session cookie, the writer's actor, and a function that puts the
+    reader's read mark back in the middle of the thread (a thread page moves it forward)."""
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.test import Client
@@ -103,7 +105,13 @@ def build(n_posts: int) -> tuple[int, str, object]:
     print(f"built a {n_posts}-post thread in {time.perf_counter() - started:.1f} s")
     client = Client()
     client.force_login(reader.user)
-    return thread.pk, client.cookies["sessionid"].value, writer_actor
+
+    def reset_read_mark() -> None:
+        from forum.models import ReadState
+
+        ReadState.objects.filter(member=reader, thread=thread).update(last_read_post_id=middle)
+
+    return thread.pk, client.cookies["sessionid"].value, writer_actor, reset_read_mark
 
 
 # --- a tiny keep-alive HTTP/1.1 client -----------------------------------------------------------
@@ -213,28 +221,35 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--writes", type=int, default=300, help="replies posted through the pipeline")
     args = parser.parse_args()
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     database_url = setup(args.database_url)
-    thread_id, cookie, writer = build(args.posts)
+    thread_id, cookie, writer, reset_read_mark = build(args.posts)
     process, port = start_daphne(database_url)
+    # Each target starts with the reader half-way through. A thread page moves the read mark to
+    # its last post (one write when it moves forward), so "first unread" pages walk through the
+    # unread half and then stay on the last page; the API only reads.
     targets = [
         ("thread page, first page", f"/forum/t/{thread_id}/"),
-        ("thread page, last page", f"/forum/t/{thread_id}/?last=1"),
         ("thread page, first unread", f"/forum/t/{thread_id}/?unread=1"),
+        ("thread page, last page", f"/forum/t/{thread_id}/?last=1"),
+        ("API posts, first unread", f"/api/forum/threads/{thread_id}/posts?unread=1"),
         ("API posts, last page", f"/api/forum/threads/{thread_id}/posts?last=1"),
     ]
     try:
         asyncio.run(load(port, targets[0][1], cookie, 2, 2.0))  # warm up
         print(f"\n{args.readers} concurrent readers, {args.seconds:.0f} s each, one Daphne process")
-        print("| target | req/s | p50 ms | p99 ms | non-200 |\n|---|---:|---:|---:|---:|")
+        print("| target | req/s | p50 ms | p99 ms | non-200 | load (1 min) |\n|---|---:|---:|---:|---:|---:|")
         for label, path in targets:
+            reset_read_mark()
             rps, p50, p99, errors = asyncio.run(load(port, path, cookie, args.readers, args.seconds))
-            print(f"| {label} | {rps:.0f} | {p50:.1f} | {p99:.1f} | {errors} |")
+            print(f"| {label} | {rps:.0f} | {p50:.1f} | {p99:.1f} | {errors} | {os.getloadavg()[0]:.1f} |")
     finally:
         process.terminate()
         process.wait(timeout=10)
     rate = bench_posting(writer, thread_id, args.writes)
     print(f"\nposting through the pipeline (1,000-word list, archive, index, events): {rate:.0f} posts/s "
           f"({args.writes} sequential replies in this process)")  # fmt: skip
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

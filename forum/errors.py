@@ -31,3 +31,8 @@ class AttachmentTooLarge(DomainError):
     code = "too_large"
     status = 413
     default_message = _("The file is too large.")
+
+
+class ThreadAwaitingReview(Conflict):
+    code = "thread_awaiting_review"
+    default_message = _("This thread awaits a moderator's review; replies open once it is published.")

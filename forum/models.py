@@ -125,13 +125,19 @@ class Post(models.Model):
 
 
 class PostRevision(models.Model):
-    """Every version of a post as moderated, the first one included; never changed."""
+    """Every version of a post as moderated, the first one included; its text is never changed.
+
+    ``published``: the version passed moderation (allowed, censored, flagged, or approved by a
+    moderator). A version held for review, rejected, or replaced by a moderator's edit stays in
+    the history for its author and moderators only.
+    """
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
     source = models.TextField()
     html = models.TextField()
     editor = models.ForeignKey("members.Member", null=True, on_delete=models.SET_NULL, related_name="+")
+    published = models.BooleanField(default=True)
     created = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from forum.models import Board, Post
+from forum.models import Board, Post, Thread
 from members.access import Action, Actor, can, can_see, has_role, require_member
 from members.models import RoleKind
 from web.errors import Forbidden, NotAuthenticated
@@ -58,6 +58,18 @@ def require_manage_threads(actor: Actor, board: Board) -> None:
 
 
 def can_delete_post(actor: Actor, post: Post, board: Board) -> bool:
+    return (actor.is_member and post.author_id == actor.member_id) or can_moderate(actor, board)
+
+
+def can_see_unpublished_thread(actor: Actor, thread: Thread) -> bool:
+    """A thread whose opening post awaits review (or was withdrawn): its author and moderators."""
+    return thread.published or (
+        (actor.is_member and thread.author_id == actor.member_id) or can_moderate(actor, thread.board)
+    )
+
+
+def can_see_all_revisions(actor: Actor, post: Post, board: Board) -> bool:
+    """The whole edit history, versions that did not pass moderation included."""
     return (actor.is_member and post.author_id == actor.member_id) or can_moderate(actor, board)
 
 

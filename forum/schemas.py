@@ -90,9 +90,13 @@ class PostPageOut(Out):
 class NotificationOut(Out):
     id: int
     kind: str
-    payload: dict[str, Any]
+    payload: dict[str, Any] = Field(
+        description="thread_id, thread_title, post_id, by, excerpt (mentions) or reason (moderation); "
+        "only thread_id and post_id when the post is no longer available to you."
+    )
     created: dt.datetime
     read: bool
+    available: bool = Field(default=True, description="False once the post was deleted, hidden or moved away.")
 
 
 class SearchHitOut(Out):
@@ -110,3 +114,8 @@ class RevisionOut(Out):
     html: str
     created: dt.datetime
     editor: AuthorOut
+    published: bool = Field(
+        default=True,
+        description="False for a version held, rejected or rewritten by a moderator "
+        "(shown to the post's author and moderators only).",
+    )

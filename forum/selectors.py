@@ -169,9 +169,7 @@ def thread_get_for(*, actor: Actor, thread_id: int) -> Thread:
     if thread is None:
         raise NotFound(_("No such thread."))
     rules.require_board_visible(actor, thread.board)
-    if not thread.published and not (
-        (actor.is_member and thread.author_id == actor.member_id) or rules.can_moderate(actor, thread.board)
-    ):
+    if not rules.can_see_unpublished_thread(actor, thread):
         raise NotFound(_("No such thread."))
     return thread
 
@@ -370,14 +368,19 @@ def page_posts_out(page: PostPage) -> list[PostOut]:
 
 
 def post_revisions_for(*, actor: Actor, post_id: int) -> list[RevisionOut]:
-    """The edit history: for whoever may read the post, unless it is deleted (then its author
-    and moderators only)."""
+    """The edit history. Whoever may read the post sees the versions that passed moderation; its
+    author and moderators also see the ones held, rejected or rewritten by a moderator. A
+    deleted post's history is for its author and moderators only."""
     post = post_get_for(actor=actor, post_id=post_id)
-    if post.deleted_at is not None and not rules.can_delete_post(actor, post, post.thread.board):
+    board = post.thread.board
+    if post.deleted_at is not None and not rules.can_delete_post(actor, post, board):
         raise NotFound(_("No such post."))
     revisions = PostRevision.objects.filter(post=post).select_related("editor").order_by("number")
+    if not rules.can_see_all_revisions(actor, post, board):
+        revisions = revisions.filter(published=True)
     return [
-        RevisionOut(number=r.number, html=r.html, created=r.created, editor=author_out(r.editor)) for r in revisions
+        RevisionOut(number=r.number, html=r.html, created=r.created, editor=author_out(r.editor), published=r.published)
+        for r in revisions
     ]
 
 
@@ -403,12 +406,35 @@ def attachment_get_for(*, actor: Actor, attachment_id: int) -> Attachment:
 
 
 def notifications_for(*, actor: Actor, limit: int = 50, before: int | None = None) -> list[Notification]:
+    """The actor's notifications, newest first. Each is checked against the post it points to as
+    it is now: a post since deleted, hidden, rejected or moved out of the actor's sight is shown
+    as no longer available, without its title or excerpt (two queries for the whole page)."""
     if not actor.is_member:
         return []
     rows = Notification.objects.filter(member_id=actor.member_id or 0)
     if before is not None:
         rows = rows.filter(pk__lt=before)
-    return list(rows.order_by("-pk")[:limit])
+    page = list(rows.order_by("-pk")[:limit])
+    post_ids = {n.payload.get("post_id") for n in page}
+    posts = Post.objects.filter(pk__in=[i for i in post_ids if isinstance(i, int)]).select_related(
+        "thread__board__organisation"
+    )
+    readable = {p.pk for p in posts if _post_readable(actor, p)}
+    for notification in page:
+        notification.available = notification.payload.get("post_id") in readable  # type: ignore[attr-defined]
+    return page
+
+
+def _post_readable(actor: Actor, post: Post) -> bool:
+    """``post_get_for`` without the queries: the post and its thread as loaded."""
+    thread = post.thread
+    return (
+        thread.deleted_at is None
+        and post.deleted_at is None
+        and rules.board_visible(actor, thread.board)
+        and rules.can_see_unpublished_thread(actor, thread)
+        and rules.can_see_post(actor, post, thread.board)
+    )
 
 
 def notifications_unread_count(*, actor: Actor) -> int:
@@ -417,13 +443,34 @@ def notifications_unread_count(*, actor: Actor) -> int:
     return Notification.objects.filter(member_id=actor.member_id or 0, read_at__isnull=True).count()
 
 
-def notification_out(notification: Notification) -> NotificationOut:
+UNAVAILABLE_KEEPS = ("thread_id", "post_id")
+# What the stored user-stream event keeps: ids, and the reason a member's own post was rejected.
+EVENT_KEEPS = ("thread_id", "post_id", "reason")
+
+
+def notification_event_out(notification: Notification) -> NotificationOut:
+    payload = {key: notification.payload[key] for key in EVENT_KEEPS if key in notification.payload}
     return NotificationOut(
         id=notification.pk,
         kind=notification.kind,
-        payload=notification.payload,
+        payload=payload,
         created=notification.created,
         read=notification.read_at is not None,
+    )
+
+
+def notification_out(notification: Notification) -> NotificationOut:
+    available = getattr(notification, "available", True)
+    payload = notification.payload
+    if not available:
+        payload = {key: payload[key] for key in UNAVAILABLE_KEEPS if key in payload}
+    return NotificationOut(
+        id=notification.pk,
+        kind=notification.kind,
+        payload=payload,
+        created=notification.created,
+        read=notification.read_at is not None,
+        available=available,
     )
 
 
@@ -500,6 +547,14 @@ def search_hit_out(hit: SearchHit) -> SearchHitOut:
         score=hit.score,
         created=hit.post.created,
     )
+
+
+def boards_managed_by(*, actor: Actor) -> list[Board]:
+    """Boards the actor may move threads to (visible to them, and they pin, lock and move there)."""
+    if not actor.is_member:
+        return []
+    return [b for b in boards_visible(actor).order_by("organisation__path", "position", "pk")[:500]
+            if rules.can_manage_threads(actor, b)]  # fmt: skip
 
 
 def live_seq(*, stream: str) -> int:

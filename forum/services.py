@@ -22,7 +22,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum import files, markup, rules, search, selectors
-from forum.errors import AttachmentRefused, AttachmentTooLarge, AwaitingReview, PostDeleted, ThreadLocked
+from forum.errors import (
+    AttachmentRefused,
+    AttachmentTooLarge,
+    AwaitingReview,
+    PostDeleted,
+    ThreadAwaitingReview,
+    ThreadLocked,
+)
 from forum.models import (
     Attachment,
     Board,
@@ -42,6 +49,7 @@ from members.models import Member, Organisation, Visibility
 from moderation.decision import Decision, Verdict
 from moderation.models import QueueItem, QueueStatus
 from moderation.pipeline import moderate
+from moderation.sanctions import ensure_can_post
 from moderation.sanitize import html_segments
 from moderation.services import content_submit
 from realtime.services import event_append
@@ -186,6 +194,10 @@ def thread_create(
         if not title_decision.published:
             post.status_reason = (_held_reason(title_decision) + " " + post.status_reason).strip()[:500]
             post.save(update_fields=["status_reason"])
+        elif title_decision.action == Verdict.CENSOR:  # the opening post tells of a masked title too
+            post.censored = True
+            post.status_reason = (_held_reason(title_decision) + " " + post.status_reason).strip()[:500]
+            post.save(update_fields=["censored", "status_reason"])
         thread.opening_post_id = post.pk
         thread.save(update_fields=["opening_post_id"])
         _attach(by=by, post=post, attachment_ids=attachment_ids)
@@ -227,10 +239,14 @@ def post_create(
     reply is stored for its author and the review queue only."""
     require_member(by)
     thread = selectors.thread_get_for(actor=by, thread_id=thread_id)
-    if thread.locked and not rules.can_manage_threads(by, thread.board):
-        raise ThreadLocked()
     if cid is not None and (existing := _post_by_cid(by, cid)) is not None:
         return existing
+    if thread.locked and not rules.can_manage_threads(by, thread.board):
+        raise ThreadLocked()
+    if not thread.published:
+        # Its title and opening post await review: a reply would announce it on the board and
+        # notify mentioned members of a thread they cannot open yet.
+        raise ThreadAwaitingReview()
     quote = None
     if quote_id is not None:
         quote = selectors.post_get_for(actor=by, post_id=quote_id)
@@ -285,7 +301,14 @@ def _post_store(
         quote=quote,
         cid=cid,
     )
-    PostRevision.objects.create(post=post, number=1, source=post.source, html=post.html, editor_id=by.member_id)
+    PostRevision.objects.create(
+        post=post,
+        number=1,
+        source=post.source,
+        html=post.html,
+        editor_id=by.member_id,
+        published=status == PostStatus.PUBLISHED,
+    )
     return post
 
 
@@ -328,24 +351,29 @@ def _publish_new_post(post: Post, *, thread_created: bool = False) -> None:
         payload={"type": "forum.post.created", "post": out.model_dump(mode="json")},
         author=post.author_id,
     )
-    event_append(
-        stream=board_stream(thread.board_id),
-        payload={
-            "type": "forum.thread.created" if thread_created else "forum.thread.updated",
-            "thread": selectors.thread_out(thread).model_dump(mode="json"),
-        },
-        author=post.author_id,
-    )
+    if thread.published:  # a thread awaiting review is not announced to the board's readers
+        event_append(
+            stream=board_stream(thread.board_id),
+            payload={
+                "type": "forum.thread.created" if thread_created else "forum.thread.updated",
+                "thread": selectors.thread_out(thread).model_dump(mode="json"),
+            },
+            author=post.author_id,
+        )
     _notify_mentions(post, thread)
 
 
 def _notify_mentions(post: Post, thread: Thread) -> None:
+    """Notify the members ``@mentioned`` in a visible post who may read its thread, each once per
+    post (an edit that adds a mention notifies the newcomer only; an approved edit nobody again)."""
     names = markup.mentioned_usernames(post.source)
-    if not names:
+    if not names or not thread.published:
         return
+    already = Notification.objects.filter(kind=NotificationKind.MENTION, payload__post_id=post.pk).values("member_id")
     members = (
         Member.objects.filter(user__username__in=names)
         .exclude(pk=post.author_id or 0)
+        .exclude(pk__in=already)
         .select_related("organisation", "user")
         .prefetch_related("roles__organisation")
     )
@@ -368,12 +396,15 @@ def _notify_mentions(post: Post, thread: Thread) -> None:
 
 
 def _push_notification(notification: Notification) -> None:
+    """The live notice: ids and the unread count. The event is stored and replayed on resume, so
+    it carries no title or excerpt of another member's post, which a moderator may later hide;
+    the notifications page and API show those as they are when read."""
     unread = Notification.objects.filter(member_id=notification.member_id, read_at__isnull=True).count()
     event_append(
         stream=user_stream(notification.member_id),
         payload={
             "type": "forum.notification",
-            "notification": selectors.notification_out(notification).model_dump(mode="json"),
+            "notification": selectors.notification_event_out(notification).model_dump(mode="json"),
             "unread": unread,
         },
     )
@@ -408,16 +439,22 @@ def post_edit(*, by: Actor, post_id: int, source: str) -> Post:
         post.edited_at = timezone.now()
         post.save()
         PostRevision.objects.create(
-            post=post, number=number, source=post.source, html=post.html, editor_id=by.member_id
+            post=post,
+            number=number,
+            source=post.source,
+            html=post.html,
+            editor_id=by.member_id,
+            published=post.status == PostStatus.PUBLISHED,
         )
         _index(post, title=thread.title if thread.opening_post_id == post.pk else "")
         content_submit(obj=post, decision=decision, by=by)
         post.thread = thread
         if post.is_public:
             _publish_post_changed(post, "forum.post.edited")
+            _notify_mentions(post, thread)
         elif was_public:
             _publish_post_changed(post, "forum.post.hidden")
-            Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") - 1)
+            _post_withdrawn(post)
     return post
 
 
@@ -438,6 +475,34 @@ def _publish_post_changed(post: Post, event: str) -> None:
     event_append(stream=thread_stream(post.thread_id), payload={"type": event, **body}, author=post.author_id)
 
 
+def _post_withdrawn(post: Post) -> None:
+    """A post others could see no longer shows (deleted, hidden, rejected, held edit): the thread's
+    count drops and, when it was the last one, "last post" moves back to the last visible post,
+    so the thread is not listed as unread for a post nobody can read."""
+    Thread.objects.filter(pk=post.thread_id).update(post_count=F("post_count") - 1)
+    last = (
+        Post.objects.filter(
+            thread_id=post.thread_id, status=PostStatus.PUBLISHED, hidden=False, deleted_at__isnull=True
+        )
+        .exclude(pk=post.pk)
+        .order_by("-id")
+        .values_list("id", "created")
+        .first()
+    )
+    last_id, last_at = last if last else (0, post.created)
+    Thread.objects.filter(pk=post.thread_id, last_post_id=post.pk).update(last_post_id=last_id, last_post_at=last_at)
+
+
+def _thread_withdraw_if_opening(post: Post) -> None:
+    """The opening post stopped showing (flags, a rejection): its title goes with it, so the thread
+    leaves the board's lists, search and unread counts until a moderator approves it again."""
+    thread = Thread.objects.get(pk=post.thread_id)
+    if thread.opening_post_id != post.pk or not thread.published:
+        return
+    Thread.objects.filter(pk=thread.pk).update(published=False)
+    event_append(stream=board_stream(thread.board_id), payload={"type": "forum.thread.hidden", "thread_id": thread.pk})
+
+
 def post_delete(*, by: Actor, post_id: int) -> Post:
     """Soft delete by the author or a moderator: the post stays as a placeholder."""
     require_member(by)
@@ -454,7 +519,7 @@ def post_delete(*, by: Actor, post_id: int) -> Post:
         post.refresh_from_db()
         post.thread = thread
         if was_public:
-            Thread.objects.filter(pk=thread.pk).update(post_count=F("post_count") - 1)
+            _post_withdrawn(post)
         _publish_post_changed(post, "forum.post.deleted")
         if thread.opening_post_id == post.pk:
             Thread.objects.filter(pk=thread.pk).update(deleted_at=timezone.now())
@@ -517,6 +582,7 @@ def reaction_set(*, by: Actor, post_id: int, kind: str, on: bool) -> dict[str, i
     """Add (``on``) or remove the actor's reaction of ``kind``; one per member per kind.
     The post's reaction counts."""
     require_member(by)
+    ensure_can_post(by)  # as the gateway's send guard does for the socket command
     if kind not in ReactionKind.values:
         raise Invalid(_("Unknown reaction."))
     post = selectors.post_get_for(actor=by, post_id=post_id)
@@ -601,6 +667,10 @@ def attachment_upload(*, by: Actor, name: str, stream: IO[bytes], size: int | No
     if sniffed is None:
         raise AttachmentRefused()
     filename = files.safe_filename(name or "file", extension=sniffed.extension)
+    # Readers see the name: a classification marking in it is stopped like one in a post, and a
+    # muted member uploads nothing. (Sanctions and the confidentiality guard only: an upload is
+    # not a post, so it spends no post from the rate limit.)
+    moderate(text=filename, kind="plain", author=by, organisation=None, mailbox=True)
     with transaction.atomic():
         attachment = Attachment(
             owner_id=by.member_id, filename=filename, content_type=sniffed.content_type, size=len(data)
@@ -619,8 +689,9 @@ def post_hide(post: Post) -> None:
     Post.objects.filter(pk=post.pk).update(hidden=True)
     post.hidden = True
     if was_public:
-        Thread.objects.filter(pk=post.thread_id).update(post_count=F("post_count") - 1)
+        _post_withdrawn(post)
         event_append(stream=thread_stream(post.thread_id), payload={"type": "forum.post.hidden", "post_id": post.pk})
+        _thread_withdraw_if_opening(post)
 
 
 def post_approve(post: Post, edited_text: str | None) -> None:
@@ -630,8 +701,15 @@ def post_approve(post: Post, edited_text: str | None) -> None:
         post.html = edited_text
         post.text = "".join(piece for is_text, piece in html_segments(edited_text) if is_text)
         post.edited_at = timezone.now()
-        number = PostRevision.objects.filter(post=post).count() + 1
+        revisions = PostRevision.objects.filter(post=post)
+        number = revisions.count() + 1
+        # The version the moderator rewrote (held, or published and flagged) leaves the public history.
+        latest = revisions.order_by("-number").values_list("pk", flat=True)[:1]
+        PostRevision.objects.filter(pk__in=list(latest)).update(published=False)
         PostRevision.objects.create(post=post, number=number, source=post.source, html=post.html, editor=None)
+    else:
+        latest = PostRevision.objects.filter(post=post).order_by("-number").values_list("pk", flat=True)[:1]
+        PostRevision.objects.filter(pk__in=list(latest)).update(published=True)
     post.status = PostStatus.PUBLISHED
     post.status_reason = ""
     post.hidden = False
@@ -656,8 +734,9 @@ def post_reject(post: Post, reason: str) -> None:
     Post.objects.filter(pk=post.pk).update(status=PostStatus.REJECTED, status_reason=reason[:500])
     post.status = PostStatus.REJECTED
     if was_public:
-        Thread.objects.filter(pk=post.thread_id).update(post_count=F("post_count") - 1)
+        _post_withdrawn(post)
         event_append(stream=thread_stream(post.thread_id), payload={"type": "forum.post.hidden", "post_id": post.pk})
+        _thread_withdraw_if_opening(post)
     if post.author_id is not None:
         thread = Thread.objects.get(pk=post.thread_id)
         notification = Notification.objects.create(

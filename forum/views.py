@@ -4,6 +4,7 @@ domain errors become an error page (reads) or a message on the form (writes)."""
 from __future__ import annotations
 
 import functools
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -94,24 +95,36 @@ def thread_compose(request: HttpRequest, board_id: int) -> HttpResponse:
         else:
             if not post.is_public:
                 messages.warning(request, _("Your thread awaits a moderator's review before others can see it."))
+            elif post.censored:
+                messages.info(request, _("Some words in your post were masked."))
             return redirect("forum:thread", thread_id=post.thread_id)
-    return render(request, "forum/compose.html", {"board": board, "form": form})
+    return render(request, "forum/compose.html", {"board": board, "form": form, "cid": uuid.uuid4().hex})
 
 
 @login_required
 @domain_errors
 def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
+    return _thread_page(request, thread_id)
+
+
+def _thread_page(
+    request: HttpRequest, thread_id: int, *, draft: dict[str, str] | None = None, status: int = 200
+) -> HttpResponse:
+    """The thread page; ``draft`` refills the reply form after a refused reply (last page)."""
     actor = actor_for(request.user)
     thread = selectors.thread_get_for(actor=actor, thread_id=thread_id)
     seq = selectors.live_seq(stream=services.thread_stream(thread.pk))
+    params = {} if draft is not None else request.GET
     page = selectors.thread_posts(
-        actor=actor, thread=thread, after=_int(request.GET.get("after")), before=_int(request.GET.get("before")),
-        last=request.GET.get("last") == "1", unread=request.GET.get("unread") == "1",
+        actor=actor, thread=thread, after=_int(params.get("after")), before=_int(params.get("before")),
+        last=draft is not None or params.get("last") == "1", unread=params.get("unread") == "1",
     )  # fmt: skip
-    if page.posts and actor.is_member:
+    if page.posts and actor.is_member and page.posts[-1].pk > page.read_upto:
+        # Only a page that moves the reader's position forward writes (rereading costs nothing).
         services.thread_mark_read(by=actor, thread_id=thread.pk, post_id=page.posts[-1].pk)
     board = thread.board
-    kinds = [(k.value, REACTION_EMOJI[k], k.label) for k in ReactionKind]
+    can_manage = rules.can_manage_threads(actor, board)
+    kinds = [(k.value, REACTION_EMOJI[k], str(k.label)) for k in ReactionKind]  # translated once
     context = {
         "thread": thread,
         "board": board,
@@ -120,16 +133,19 @@ def thread(request: HttpRequest, thread_id: int) -> HttpResponse:
             (post, out, [(k, emoji, label, out.reactions.get(k), k in out.my_reactions) for k, emoji, label in kinds])
             for post, out in zip(page.posts, selectors.page_posts_out(page), strict=True)
         ],
-        "can_manage": rules.can_manage_threads(actor, board),
+        "can_manage": can_manage,
+        "move_targets": [b for b in selectors.boards_managed_by(actor=actor) if b.pk != board.pk] if can_manage else [],
         "can_moderate": rules.can_moderate(actor, board),
-        "can_reply": actor.is_member and (not thread.locked or rules.can_manage_threads(actor, board)),
+        "can_reply": actor.is_member and thread.published and (not thread.locked or can_manage),
         "reaction_kinds": kinds,
         "reaction_json": [[kind, emoji, str(label)] for kind, emoji, label in kinds],
         "last_id": page.posts[-1].pk if page.posts else None,
         "me": actor.member_id,
         "seq": seq,
+        "draft": draft or {},
+        "cid": uuid.uuid4().hex,
     }
-    return render(request, "forum/thread.html", context)
+    return render(request, "forum/thread.html", context, status=status)
 
 
 @login_required
@@ -144,7 +160,9 @@ def post_reply(request: HttpRequest, thread_id: int) -> HttpResponse:
         )  # fmt: skip
     except DomainError as error:
         _refused(request, error)
-        return redirect(reverse("forum:thread", args=[thread_id]) + "?last=1#reply")
+        # The page again with what was typed, so nothing is lost.
+        draft = {"text": request.POST.get("text", ""), "quote": request.POST.get("quote", "")}
+        return _thread_page(request, thread_id, draft=draft, status=error.status)
     if not post.is_public:
         messages.warning(request, _("Your post awaits a moderator's review before others can see it."))
     elif post.censored:
@@ -166,6 +184,8 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
         else:
             if not post.is_public:
                 messages.warning(request, _("Your edit awaits a moderator's review before others can see it."))
+            elif post.censored:
+                messages.info(request, _("Some words in your post were masked."))
             return redirect(reverse("forum:thread", args=[post.thread_id]) + f"?after={post.pk - 1}#p{post.pk}")
     return render(request, "forum/edit.html", {"post": post, "text": text})
 

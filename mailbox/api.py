@@ -7,13 +7,14 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from django.urls import reverse
+from ninja import File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
 from mailbox import selectors, services
-from mailbox.models import Tip, TipEntry, Writing
+from mailbox.models import MailboxFile, Tip, TipEntry, Writing
 from members.access import actor_for
 
 router = Router(tags=["mailbox"])
@@ -171,6 +172,27 @@ class CommentOut(Schema):
     created: dt.datetime
 
 
+class FileOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    url: str
+
+
+def _files_out(items: list[MailboxFile]) -> list[FileOut]:
+    return [
+        FileOut(
+            id=f.pk,
+            name=f.name,
+            content_type=f.content_type,
+            size=f.size,
+            url=reverse("mailbox:file", args=[f.pk]),
+        )
+        for f in items
+    ]
+
+
 class WritingOut(Schema):
     id: int
     kind: str
@@ -184,6 +206,7 @@ class WritingOut(Schema):
     submitted_at: dt.datetime | None
     reviewed_at: dt.datetime | None
     comments: list[CommentOut]
+    files: list[FileOut]
 
 
 def _writing_out(w: Writing) -> WritingOut:
@@ -203,6 +226,7 @@ def _writing_out(w: Writing) -> WritingOut:
             CommentOut(author=c.author.real_name, text=c.text, created=c.created)
             for c in w.comments.select_related("author")
         ],
+        files=_files_out(list(w.files.all())),
     )
 
 
@@ -230,9 +254,86 @@ def writing_create(request: HttpRequest, payload: WritingIn) -> Status[WritingOu
     return Status(201, _writing_out(writing))
 
 
+class ReviewOrganisationOut(Schema):
+    id: int
+    name: str
+
+
+@router.get("/writings/review-organisations", response=list[ReviewOrganisationOut])
+def review_organisations(request: HttpRequest) -> list[ReviewOrganisationOut]:
+    """Organisations whose members' reports you read and review (their subtrees included)."""
+    return [
+        ReviewOrganisationOut(id=o.pk, name=o.name)
+        for o in selectors.reviewable_organisations(actor=actor_for(request.user))
+    ]
+
+
+class BranchQuery(Schema):
+    organisation: int
+    year: int | None = None
+    quarter: int | None = Field(default=None, ge=1, le=4)
+    status: str | None = None
+
+
+@router.get("/writings/branch", response=list[WritingOut])
+def writings_branch(request: HttpRequest, query: Query[BranchQuery]) -> list[WritingOut]:
+    """Submitted and reviewed writings of an organisation's subtree, for its reviewers; filtered
+    by period (year, quarter) and status."""
+    actor = actor_for(request.user)
+    rows = selectors.writings_for_branch(
+        actor=actor,
+        organisation=selectors.organisation_get(organisation_id=query.organisation),
+        year=query.year,
+        quarter=query.quarter,
+        status=query.status,
+    )
+    return [_writing_out(w) for w in rows.prefetch_related("files")[:500]]
+
+
+class MissingQuery(Schema):
+    organisation: int
+    year: int | None = None
+    quarter: int | None = Field(default=None, ge=1, le=4)
+
+
+@router.get("/writings/missing", response=list[PersonOut])
+def writings_missing(request: HttpRequest, query: Query[MissingQuery]) -> list[PersonOut]:
+    """Members of the subtree with no thought report submitted for the quarter (default: this one)."""
+    this_year, this_quarter = services.current_period()
+    rows = selectors.members_without_report(
+        actor=actor_for(request.user),
+        organisation=selectors.organisation_get(organisation_id=query.organisation),
+        year=query.year or this_year,
+        quarter=query.quarter or this_quarter,
+    )
+    return [_person(m) for m in rows[:1000]]
+
+
 @router.get("/writings/{writing_id}", response=WritingOut)
 def writing_get(request: HttpRequest, writing_id: int) -> WritingOut:
     return _writing_out(selectors.writing_get_for(actor=actor_for(request.user), writing_id=writing_id))
+
+
+class WritingEditIn(In):
+    title: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=services.MAX_TEXT)
+
+
+@router.patch("/writings/{writing_id}", response=WritingOut)
+def writing_update(request: HttpRequest, writing_id: int, payload: WritingEditIn) -> WritingOut:
+    """Change a draft (a submitted report is final)."""
+    writing = services.writing_update(
+        by=actor_for(request.user), writing_id=writing_id, title=payload.title, text=payload.text
+    )
+    return _writing_out(writing)
+
+
+@router.post("/writings/{writing_id}/files", response={201: WritingOut})
+def writing_attach(request: HttpRequest, writing_id: int, files: File[list[UploadedFile]]) -> Status[WritingOut]:
+    """Attach images or PDFs to a draft (multipart ``files``); typed by their bytes."""
+    actor = actor_for(request.user)
+    services.writing_attach(by=actor, writing_id=writing_id, uploads=[(f.name or "file", f) for f in files])
+    return Status(201, _writing_out(selectors.writing_get_for(actor=actor, writing_id=writing_id)))
 
 
 @router.post("/writings/{writing_id}/submit", response=WritingOut)
@@ -274,6 +375,16 @@ class TipOut(Schema):
     received_on: dt.date
     named_reporter: str | None
     entries: list[EntryOut]
+    files: list[FileOut]
+
+
+class TipSummaryOut(Schema):
+    id: str
+    organisation: str
+    subject: str
+    status: str
+    received_on: dt.date
+    named: bool
 
 
 class TipFiledOut(Schema):
@@ -293,6 +404,8 @@ def _tip_out(tip: Tip, *, reporter_view: bool = False) -> TipOut:
         received_on=tip.received_on,
         named_reporter=None if reporter_view or tip.named_reporter is None else tip.named_reporter.real_name,
         entries=[EntryOut(from_reporter=e.from_reporter, text=e.text, written_on=e.written_on) for e in entries],
+        # The reporter sees their report's text; its files are downloaded by inspectors only.
+        files=[] if reporter_view else _files_out(list(tip.files.all())),
     )
 
 
@@ -330,21 +443,33 @@ class ReceiptTextIn(ReceiptIn):
 @router.post("/tips/follow-up", response=TipOut, auth=None)
 def tip_follow_up(request: HttpRequest, payload: ReceiptIn) -> TipOut:
     """The reporter reads their report and the inspectors' replies with the receipt code."""
-    return _tip_out(services.tip_by_receipt(code=payload.receipt_code), reporter_view=True)
+    tip = services.tip_by_receipt(code=payload.receipt_code, client=request.META.get("REMOTE_ADDR"))
+    return _tip_out(tip, reporter_view=True)
 
 
 @router.post("/tips/follow-up/add", response={201: TipOut}, auth=None)
 def tip_add_information(request: HttpRequest, payload: ReceiptTextIn) -> Status[TipOut]:
-    entry = services.tip_add_information(code=payload.receipt_code, text=payload.text)
+    entry = services.tip_add_information(
+        code=payload.receipt_code, text=payload.text, client=request.META.get("REMOTE_ADDR")
+    )
     return Status(201, _tip_out(entry.tip, reporter_view=True))
 
 
-@router.get("/tips", response=list[TipOut])
-def tips(request: HttpRequest, status: str | None = None) -> list[TipOut]:
-    """Reports addressed to where you are a discipline inspector (or below)."""
-    rows = selectors.tips_for(actor=actor_for(request.user), status=status)
-    rows = rows.select_related("named_reporter").prefetch_related("entries")
-    return [_tip_out(t) for t in rows[:200]]
+@router.get("/tips", response=list[TipSummaryOut])
+def tips(request: HttpRequest, status: str | None = None) -> list[TipSummaryOut]:
+    """Reports addressed to where you are a discipline inspector (or below): subjects, statuses
+    and dates. Listing them is recorded in the archive; a report's text is read one at a time."""
+    return [
+        TipSummaryOut(
+            id=t.public_id,
+            organisation=t.organisation.name,
+            subject=t.subject,
+            status=t.status,
+            received_on=t.received_on,
+            named=t.named_reporter_id is not None,
+        )
+        for t in selectors.tips_list_for(actor=actor_for(request.user), status=status)
+    ]
 
 
 @router.get("/tips/{public_id}", response=TipOut)

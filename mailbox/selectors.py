@@ -155,6 +155,13 @@ def writings_own(*, actor: Actor) -> QuerySet[Writing]:
     return Writing.objects.filter(author_id=actor.member_id).select_related("organisation")
 
 
+def organisation_get(*, organisation_id: int) -> Organisation:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise NotFound(_("No such organisation."))
+    return organisation
+
+
 def reviewable_organisations(*, actor: Actor) -> list[Organisation]:
     """Organisations where the actor reviews thought reports (their subtrees included)."""
     return list(Organisation.objects.filter(path__in=organisations_where(actor, Action.REVIEW_THOUGHT_REPORTS)))
@@ -219,4 +226,21 @@ def tips_for(*, actor: Actor, status: str | None = None) -> QuerySet[Tip]:
     rows = Tip.objects.filter(subtree_q(paths)).select_related("organisation")
     if status:
         rows = rows.filter(status=status)
+    return rows
+
+
+def tips_list_for(*, actor: Actor, status: str | None = None, limit: int = 200) -> list[Tip]:
+    """The inspector's list (subjects, statuses, dates): showing it is a read of those reports, so
+    one access record names every report listed."""
+    rows = list(tips_for(actor=actor, status=status)[:limit])
+    if rows:
+        from mailbox.services import ACCESS_KIND
+        from moderation import archive
+
+        archive.archive_append(
+            kind=ACCESS_KIND,
+            content_ref="mailbox.tips",
+            actor_id=actor.member_id,
+            payload={"action": "list", "reports": [t.public_id for t in rows]},
+        )
     return rows

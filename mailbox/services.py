@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -49,6 +50,8 @@ MAX_FILES = 5
 # table) and follow-ups per receipt code: (per second, burst).
 TIP_RATE = (1 / 600, 3)
 FOLLOW_UP_RATE = (1 / 60, 5)
+# Receipt-code attempts per client address, whatever the code: each one costs a slow hash.
+RECEIPT_CLIENT_RATE = (1 / 10, 20)
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes get written down
 
 
@@ -184,7 +187,10 @@ def writing_create(
     year: int | None = None,
     quarter: int | None = None,
     submit: bool = False,
+    uploads: Iterable[tuple[str, IO[bytes]]] = (),
 ) -> Writing:
+    """A new draft (submitted at once with ``submit``), with its files: all of it or nothing, so
+    a refused file loses nothing and leaves no half-made draft behind."""
     require_member(by)
     if kind not in WritingKind.values:
         raise Invalid(_("Unknown kind of writing."))
@@ -196,18 +202,21 @@ def writing_create(
     if not title or len(title) > 200:
         raise Invalid(_("The title must have between 1 and 200 characters."))
     member = Member.objects.select_related("organisation").get(pk=by.mid)
-    writing = Writing.objects.create(
-        author=member,
-        organisation=selectors.branch_of(member.organisation),
-        kind=kind,
-        year=year,
-        quarter=quarter,
-        title=_plain(title, by=by, limit=200),
-        text=_plain(text, by=by, limit=MAX_TEXT),
-    )
-    if submit:
-        writing_submit(by=by, writing_id=writing.pk)
-        writing.refresh_from_db()
+    clean_title, clean_text = _plain(title, by=by, limit=200), _plain(text, by=by, limit=MAX_TEXT)
+    with transaction.atomic():
+        writing = Writing.objects.create(
+            author=member,
+            organisation=selectors.branch_of(member.organisation),
+            kind=kind,
+            year=year,
+            quarter=quarter,
+            title=clean_title,
+            text=clean_text,
+        )
+        _store_files(uploads=uploads, writing=writing, by=by)
+        if submit:
+            writing_submit(by=by, writing_id=writing.pk)
+            writing.refresh_from_db()
     return writing
 
 
@@ -256,9 +265,15 @@ def writing_comment(*, by: Actor, writing_id: int, text: str) -> WritingComment:
     writing = selectors.writing_get_for(actor=by, writing_id=writing_id)
     if writing.status == WritingStatus.DRAFT:
         raise Conflict(_("Submit the report before commenting on it."))
-    comment = WritingComment.objects.create(writing=writing, author_id=by.mid, text=_plain(text, by=by, limit=MAX_TEXT))
-    if by.mid != writing.author_id:
-        _notify(writing.author_id, {"type": "mailbox.writing.comment", "writing": writing.pk, "title": writing.title})
+    clean = _plain(text, by=by, limit=MAX_TEXT)
+    with transaction.atomic():
+        comment = WritingComment.objects.create(writing=writing, author_id=by.mid, text=clean)
+        payload = {"type": "mailbox.writing.comment", "writing": writing.pk, "title": writing.title}
+        if by.mid != writing.author_id:
+            _notify(writing.author_id, payload)
+        else:  # the writer answers: whoever reviews the branch's reports hears of it
+            for reviewer in _reviewers(writing):
+                _notify(reviewer, payload)
     return comment
 
 
@@ -283,12 +298,18 @@ def writing_review(*, by: Actor, writing_id: int, comment: str = "") -> Writing:
 
 
 def _store_files(
-    *, uploads: Iterable[tuple[str, IO[bytes]]], writing: Writing | None = None, tip: Tip | None = None
+    *,
+    uploads: Iterable[tuple[str, IO[bytes]]],
+    by: Actor,
+    writing: Writing | None = None,
+    tip: Tip | None = None,
 ) -> None:
-    """Attachments checked like the forum's: the bytes decide the type, the size is limited."""
+    """Attachments checked like the forum's: the bytes decide the type, the size is limited, and
+    the name (which readers see) passes the confidentiality guard like the text."""
     limit = max_attachment_bytes()
     uploads = list(uploads)
-    if len(uploads) > MAX_FILES:
+    already = MailboxFile.objects.filter(writing=writing).count() if writing is not None else 0
+    if len(uploads) + already > MAX_FILES:
         raise Invalid(_("At most %(n)s files.") % {"n": MAX_FILES})
     for name, stream in uploads:
         data = stream.read(limit + 1)
@@ -297,10 +318,12 @@ def _store_files(
         sniffed = files.sniff(data[: files.SNIFF_BYTES])
         if sniffed is None:
             raise AttachmentRefused()
+        filename = files.safe_filename(name or "file", extension=sniffed.extension)
+        _plain(filename, by=by, limit=200)
         item = MailboxFile(
             writing=writing,
             tip=tip,
-            name=files.safe_filename(name or "file", extension=sniffed.extension),
+            name=filename,
             content_type=sniffed.content_type,
             size=len(data),
         )
@@ -313,7 +336,7 @@ def writing_attach(*, by: Actor, writing_id: int, uploads: Iterable[tuple[str, I
     if writing.author_id != by.mid or writing.status != WritingStatus.DRAFT:
         raise Forbidden()
     with transaction.atomic():
-        _store_files(uploads=uploads, writing=writing)
+        _store_files(uploads=uploads, writing=writing, by=by)
 
 
 # --- The report mailbox (举报信箱) -----------------------------------------------------------------
@@ -367,13 +390,21 @@ def tip_file(
             person_concerned=person,
             named_reporter_id=by.mid if named else None,
         )
-        _store_files(uploads=uploads, tip=tip)
+        _store_files(uploads=uploads, tip=tip, by=writer)
         _access_record(tip, "received", inspector_id=None)
     return tip, code
 
 
-def tip_by_receipt(*, code: str) -> Tip:
-    """The report a receipt code opens (no login: the code is the reporter's only key)."""
+def tip_by_receipt(*, code: str, client: str | None = None) -> Tip:
+    """The report a receipt code opens (no login: the code is the reporter's only key).
+
+    Attempts are limited per report and, when ``client`` (the client's address) is given, per
+    client: every attempt costs a slow hash, guessed ids included. The client bucket's key is a
+    keyed digest of the address and names no report."""
+    if client:
+        rate, burst = _rate("RECEIPT_CLIENT_RATE", RECEIPT_CLIENT_RATE)
+        digest = hashlib.blake2b(client.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=12).hexdigest()
+        rate_check(f"mailbox.receipt-client:{digest}", rate=rate, burst=burst)
     public, secret = _parse_receipt(code)
     rate, burst = _rate("FOLLOW_UP_RATE", FOLLOW_UP_RATE)
     rate_check(f"mailbox.receipt:{public}", rate=rate, burst=burst)
@@ -394,8 +425,8 @@ def _next_position(tip: Tip) -> int:
     return (last or 0) + 1
 
 
-def tip_add_information(*, code: str, text: str) -> TipEntry:
-    tip = tip_by_receipt(code=code)
+def tip_add_information(*, code: str, text: str, client: str | None = None) -> TipEntry:
+    tip = tip_by_receipt(code=code, client=client)
     if tip.status == TipStatus.CONCLUDED:
         raise Conflict(_("This report is concluded."))
     clean = _plain(text, by=_ANON, limit=MAX_TEXT)

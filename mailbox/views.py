@@ -3,6 +3,8 @@ on the form, other domain errors become an error page (web.middleware)."""
 
 from __future__ import annotations
 
+import contextlib
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -18,7 +20,7 @@ from mailbox import selectors, services
 from mailbox.models import MailboxFile, TipStatus, WritingKind, WritingStatus
 from members.access import Action, actor_for, can
 from members.models import Member
-from web.errors import DomainError, NotFound
+from web.errors import DomainError, NotFound, RateLimited
 
 
 def _int(value: str | None) -> int | None:
@@ -51,22 +53,33 @@ def start(request: HttpRequest) -> HttpResponse:
     return redirect("mailbox:conversation", conversation.pk)
 
 
+HISTORY_PAGE = 50
+
+
 @login_required
 def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     c = selectors.conversation_get_for(actor=actor, conversation_id=conversation_id)
+    draft = ""
+    status = 200
     if request.method == "POST":
         try:
             services.message_send(
                 by=actor, conversation_id=c.pk, text=request.POST.get("text", ""), cid=request.POST.get("cid") or None
             )
+            return redirect("mailbox:conversation", c.pk)
         except DomainError as error:
             messages.error(request, str(error))
-        return redirect("mailbox:conversation", c.pk)
+            draft, status = request.POST.get("text", ""), error.status  # shown again: nothing is lost
     other = Member.objects.select_related("organisation").get(pk=c.other_id(actor.mid))
-    history = selectors.messages_for(actor=actor, conversation_id=c.pk)
+    before = _int(request.GET.get("before")) if request.method == "GET" else None
     head = selectors.stream_head_of(c)
-    services.conversation_read(by=actor, conversation_id=c.pk, upto=head)
+    # Older pages by seq (``before``); one more than a page tells whether there is an older one.
+    history = selectors.messages_for(actor=actor, conversation_id=c.pk, before=before, limit=HISTORY_PAGE + 1)
+    older = history[1]["seq"] if len(history) > HISTORY_PAGE else None
+    history = history[-HISTORY_PAGE:]
+    if before is None:
+        services.conversation_read(by=actor, conversation_id=c.pk, upto=head)
     return render(
         request,
         "mailbox/conversation.html",
@@ -77,7 +90,12 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             "head": head,
             "me": actor.mid,
             "other_read": c.read_upto(other.pk),
+            "older": older,
+            "latest": before is None,
+            "draft": draft,
+            "cid": uuid.uuid4().hex,
         },
+        status=status,
     )
 
 
@@ -115,11 +133,9 @@ def writings(request: HttpRequest) -> HttpResponse:
                 text=request.POST.get("text", ""),
                 year=_int(request.POST.get("year")),
                 quarter=_int(request.POST.get("quarter")),
+                submit=request.POST.get("submit") == "on",
+                uploads=_uploads(request),
             )
-            if request.FILES:
-                services.writing_attach(by=actor, writing_id=writing.pk, uploads=_uploads(request))
-            if request.POST.get("submit") == "on":
-                services.writing_submit(by=actor, writing_id=writing.pk)
             return redirect("mailbox:writing", writing.pk)
         except DomainError as error:
             messages.error(request, str(error))
@@ -142,18 +158,29 @@ def writings(request: HttpRequest) -> HttpResponse:
 def writing(request: HttpRequest, writing_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     w = selectors.writing_get_for(actor=actor, writing_id=writing_id)
+    draft: dict[str, str] = {}
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
-            if action == "submit":
+            if action == "save":
+                services.writing_update(
+                    by=actor, writing_id=w.pk, title=request.POST.get("title", ""), text=request.POST.get("text", "")
+                )
+                if request.FILES:
+                    services.writing_attach(by=actor, writing_id=w.pk, uploads=_uploads(request))
+                messages.success(request, _("Saved."))
+            elif action == "submit":
                 services.writing_submit(by=actor, writing_id=w.pk)
             elif action == "review":
                 services.writing_review(by=actor, writing_id=w.pk, comment=request.POST.get("text", ""))
             else:
                 services.writing_comment(by=actor, writing_id=w.pk, text=request.POST.get("text", ""))
+            return redirect("mailbox:writing", w.pk)
         except DomainError as error:
             messages.error(request, str(error))
-        return redirect("mailbox:writing", w.pk)
+            draft, status = request.POST.dict(), error.status  # shown again: nothing is lost
+            w = selectors.writing_get_for(actor=actor, writing_id=writing_id)
     return render(
         request,
         "mailbox/writing.html",
@@ -164,7 +191,9 @@ def writing(request: HttpRequest, writing_id: int) -> HttpResponse:
             "is_author": w.author_id == actor.member_id,
             "can_review": w.status == WritingStatus.SUBMITTED
             and can(actor, Action.REVIEW_THOUGHT_REPORTS, w.organisation),
+            "draft": draft,
         },
+        status=status,
     )
 
 
@@ -239,44 +268,55 @@ def tip_follow(request: HttpRequest) -> HttpResponse:
     """The reporter's follow-up, by receipt code, without logging in (the code travels in the
     POST body only, never in a URL)."""
     tip = None
-    code = ""
+    code = draft = ""
+    status = 200
     if request.method == "POST":
         code = request.POST.get("code", "")
+        text = request.POST.get("text", "")
+        client = request.META.get("REMOTE_ADDR")
         try:
-            if request.POST.get("text", "").strip():
-                services.tip_add_information(code=code, text=request.POST["text"])
+            if text.strip():
+                tip = services.tip_add_information(code=code, text=text, client=client).tip
                 messages.success(request, _("Your information was added."))
-            tip = services.tip_by_receipt(code=code)
+            else:
+                tip = services.tip_by_receipt(code=code, client=client)
         except DomainError as error:
             messages.error(request, str(error))
+            status = error.status
+            if text.strip() and not isinstance(error, (NotFound, RateLimited)):
+                # The code was right but the text was refused: the report again, with the text.
+                with contextlib.suppress(DomainError):
+                    tip, draft = services.tip_by_receipt(code=code, client=client), text
     return render(
         request,
         "mailbox/tip_follow.html",
-        {"tip": tip, "code": code if tip else "", "entries": tip.entries.all() if tip else []},
+        {"tip": tip, "code": code if tip else "", "entries": tip.entries.all() if tip else [], "draft": draft},
+        status=status,
     )
 
 
 @login_required
 def tips(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
-    rows = selectors.tips_for(actor=actor_for(request.user), status=status)
-    return render(
-        request, "mailbox/tips.html", {"rows": rows[:500], "status": status or "", "statuses": TipStatus.choices}
-    )
+    rows = selectors.tips_list_for(actor=actor_for(request.user), status=status, limit=500)
+    return render(request, "mailbox/tips.html", {"rows": rows, "status": status or "", "statuses": TipStatus.choices})
 
 
 @login_required
 def tip(request: HttpRequest, public_id: str) -> HttpResponse:
     actor = actor_for(request.user)
+    draft = ""
+    status = 200
     if request.method == "POST":
         try:
             if request.POST.get("status"):
                 services.tip_status_set(by=actor, public_id=public_id, status=request.POST["status"])
             if request.POST.get("text", "").strip():
                 services.tip_reply(by=actor, public_id=public_id, text=request.POST["text"])
+            return redirect("mailbox:tip", public_id)
         except DomainError as error:
             messages.error(request, str(error))
-        return redirect("mailbox:tip", public_id)
+            draft, status = request.POST.get("text", ""), error.status  # shown again: nothing is lost
     t = selectors.tip_get_for(actor=actor, public_id=public_id)
     return render(
         request,
@@ -286,7 +326,9 @@ def tip(request: HttpRequest, public_id: str) -> HttpResponse:
             "entries": t.entries.select_related("inspector"),
             "files": t.files.all(),
             "statuses": TipStatus.choices,
+            "draft": draft,
         },
+        status=status,
     )
 
 

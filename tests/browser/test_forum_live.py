@@ -104,3 +104,72 @@ def test_a_new_thread_appears_live_on_the_board_page(
     row = page.locator(f"#t{post.thread_id}")
     row.wait_for()
     assert row.locator("a").first.inner_text() == "新鲜出炉"
+
+
+def wide_png(width: int = 900, height: int = 60) -> bytes:
+    """A real PNG wider than a phone (a grey bar), made with the standard library."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def test_every_forum_page_fits_a_360px_phone(transactional_db, tmp_path, new_page, org_tree, member_factory):
+    """Board list, board, thread (long words, code, a wide image, a quote, reactions), compose,
+    search, notifications, history and edit, each on a 360 × 740 screen: nothing wider than the
+    screen. Screenshots of each page are left in the test's temporary folder."""
+    import io
+
+    from tests.live import start_daphne
+
+    media = tmp_path / "media"
+    server = start_daphne({"MEDIA_ROOT": str(media)})
+    try:
+        from django.test import override_settings
+
+        u = uuid.uuid4().hex[:6]
+        alice = member_factory(org_tree.group_a1, username=f"alice{u}", real_name="张三")
+        bob = member_factory(org_tree.group_a1, username=f"bob{u}", real_name="李四")
+        board = org_tree.branch_a.boards.get(name="党员论坛")
+        author, reader = actor_from_member(alice), actor_from_member(bob)
+        with override_settings(MEDIA_ROOT=str(media)):
+            image = services.attachment_upload(by=author, name="合影.png", stream=io.BytesIO(wide_png()))
+        long_word = "https://example.org/" + "很长的没有空格的链接文字" * 12
+        first = services.thread_create(
+            by=author, board_id=board.pk, title="学习二十大精神的体会与收获" * 3,
+            source=f"**认真学习** @bob{u}\n\n```\n{'x' * 200}\n```\n\n{long_word}", attachment_ids=[image.pk],
+        )  # fmt: skip
+        reply = services.post_create(by=reader, thread_id=first.thread_id, source="同意！" * 40, quote_id=first.pk)
+        services.post_edit(by=reader, post_id=reply.pk, source="同意，补充一句。" * 30)
+        services.reaction_set(by=reader, post_id=first.pk, kind="like", on=True)
+        for i in range(3):
+            services.thread_create(by=author, board_id=board.pk, title=f"第{i}个主题", source="内容")
+        page = new_page()
+        log_in(page, server.url, f"bob{u}")
+        targets = {
+            "boards": "/forum/",
+            "board": f"/forum/b/{board.pk}/",
+            "thread": f"/forum/t/{first.thread_id}/",
+            "compose": f"/forum/b/{board.pk}/new/",
+            "search": "/forum/search/?q=学习",
+            "notifications": "/forum/notifications/",
+            "history": f"/forum/p/{reply.pk}/history/",
+            "edit": f"/forum/p/{reply.pk}/edit/",
+        }
+        widths = {}
+        for name, path in targets.items():
+            page.goto(server.url + path)
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(tmp_path / f"forum-{name}.png"), full_page=True)
+            widths[name] = page.evaluate("document.documentElement.scrollWidth")
+        assert {name: width for name, width in widths.items() if width > 360} == {}
+        page.goto(server.url + f"/forum/t/{first.thread_id}/")
+        shown = page.locator(".attachments img").evaluate("img => img.getBoundingClientRect().width")
+        assert 0 < shown <= 360
+    finally:
+        server.stop()

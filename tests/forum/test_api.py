@@ -78,3 +78,44 @@ def test_openapi_schema_lists_the_forum(client_for, forum):
     schema = client_for(forum.alice).get("/api/openapi.json").json()
     assert "/api/forum/threads/{thread_id}/posts" in schema["paths"]
     assert "/api/forum/search" in schema["paths"]
+
+
+def test_every_page_operation_is_in_the_openapi_schema(client_for, forum):
+    paths = client_for(forum.alice).get("/api/openapi.json").json()["paths"]
+    expected = {
+        "/api/forum/boards": {"get"},
+        "/api/forum/boards/{board_id}": {"get"},
+        "/api/forum/boards/{board_id}/threads": {"get", "post"},
+        "/api/forum/threads/{thread_id}": {"get"},
+        "/api/forum/threads/{thread_id}/posts": {"get", "post"},
+        "/api/forum/threads/{thread_id}/pin": {"post"},
+        "/api/forum/threads/{thread_id}/lock": {"post"},
+        "/api/forum/threads/{thread_id}/move": {"post"},
+        "/api/forum/threads/{thread_id}/read": {"post"},
+        "/api/forum/posts/{post_id}": {"patch", "delete"},
+        "/api/forum/posts/{post_id}/revisions": {"get"},
+        "/api/forum/posts/{post_id}/reactions": {"post"},
+        "/api/forum/search": {"get"},
+        "/api/forum/notifications": {"get"},
+        "/api/forum/notifications/read": {"post"},
+        "/api/forum/attachments": {"post"},
+    }
+    assert {path: set(paths.get(path, {})) & methods for path, methods in expected.items()} == expected
+
+
+def test_api_move_search_and_notifications(forum, client_for, thread_of):
+    from forum.models import Board
+
+    post = thread_of("接口搜索测试", f"学习强国的学习体会 @{forum.bob.user.username}")
+    bob, sec, carol = client_for(forum.bob), client_for(forum.secretary), client_for(forum.carol)
+    hits = bob.get("/api/forum/search", {"q": "学习"}).json()
+    assert [h["post_id"] for h in hits] == [post.pk] and "<mark>学习</mark>" in hits[0]["snippet_html"]
+    assert carol.get("/api/forum/search", {"q": "学习"}).json() == []
+    study = Board.objects.get(organisation=forum.tree.branch_a, name="学习园地")
+    assert post_json(bob, f"/api/forum/threads/{post.thread_id}/move", {"board_id": study.pk}).status_code == 403
+    moved = post_json(sec, f"/api/forum/threads/{post.thread_id}/move", {"board_id": study.pk})
+    assert moved.status_code == 200 and moved.json()["board_id"] == study.pk
+    [notification] = bob.get("/api/forum/notifications").json()
+    assert notification["kind"] == "mention" and notification["read"] is False
+    assert post_json(bob, "/api/forum/notifications/read", {"ids": [notification["id"]]}).json() == {"unread": 0}
+    assert bob.get("/api/forum/notifications").json()[0]["read"] is True

@@ -79,3 +79,34 @@ def test_home_page_links_the_forum_and_lists_boards_with_unread_threads(forum, c
     assert f'href="/forum/b/{forum.board.pk}/"' not in bob.get("/").content.decode()
     # Carol, outside branch A, is never told about branch A's threads.
     assert f'href="/forum/b/{forum.board.pk}/"' not in client_for(forum.carol).get("/").content.decode()
+
+
+def test_a_refused_reply_comes_back_with_what_was_typed(forum, client_for, thread_of, words):
+    post = thread_of()
+    words(("违禁词", "block"))
+    bob = client_for(forum.bob)
+    typed = {"text": "我写了很长的一段话，里面有违禁词", "quote": post.pk}
+    refused = bob.post(f"/forum/t/{post.thread_id}/reply/", typed)
+    page = refused.content.decode()
+    assert refused.status_code == 422 and 'class="error"' in page
+    assert ">我写了很长的一段话，里面有违禁词</textarea>" in page
+    assert f'id="reply-quote" value="{post.pk}"' in page
+
+
+def test_the_reply_and_compose_forms_carry_a_client_id_so_a_resubmission_is_stored_once(forum, client_for, thread_of):
+    import re
+
+    from forum.models import Post
+
+    post = thread_of()
+    bob = client_for(forum.bob)
+    page = bob.get(f"/forum/t/{post.thread_id}/").content.decode()
+    cid = re.search(r'name="cid" value="([0-9a-f]{32})"', page).group(1)
+    for _ in range(2):  # a double click, or the browser sending the form again
+        assert bob.post(f"/forum/t/{post.thread_id}/reply/", {"text": "只发一次", "cid": cid}).status_code == 302
+    assert Post.objects.filter(thread_id=post.thread_id, source="只发一次").count() == 1
+    compose = bob.get(f"/forum/b/{forum.board.pk}/new/").content.decode()
+    cid = re.search(r'name="cid" value="([0-9a-f]{32})"', compose).group(1)
+    for _ in range(2):
+        bob.post(f"/forum/b/{forum.board.pk}/new/", {"title": "新主题", "text": "正文", "cid": cid})
+    assert Post.objects.filter(source="正文", thread__title="新主题").count() == 1

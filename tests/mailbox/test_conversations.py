@@ -137,3 +137,25 @@ def test_reporting_abuse_sends_that_one_message_to_moderation_with_consent(peopl
     own = api.post(url, {"seq": 3, "consent": True}, content_type="application/json")
     assert own.status_code == 400
     assert api.post(url, {"seq": 1, "consent": True}, content_type="application/json").status_code == 409
+
+
+def test_a_refused_message_comes_back_with_what_was_typed(people, actor_of, client_for):
+    c = services.conversation_open(by=actor_of(people.alice), other_id=people.secretary.pk)
+    refused = client_for(people.alice).post(f"/mailbox/c/{c.pk}/", {"text": "附上 机密★1年 文件的内容"})
+    page = refused.content.decode()
+    assert refused.status_code == 422 and "附上 机密★1年 文件的内容</textarea>" in page
+    assert not StreamEvent.objects.filter(stream=c.stream).exists()
+
+
+def test_the_whole_history_is_reachable_page_by_page(people, actor_of, client_for):
+    alice = actor_of(people.alice)
+    c = services.conversation_open(by=alice, other_id=people.secretary.pk)
+    for i in range(1, 56):
+        services.message_send(by=alice, conversation_id=c.pk, text=f"第{i}条消息")
+    client = client_for(people.secretary)
+    latest = client.get(f"/mailbox/c/{c.pk}/").content.decode()
+    assert "第55条消息" in latest and "第6条消息" in latest and "第5条消息<" not in latest
+    assert 'href="?before=6"' in latest
+    older = client.get(f"/mailbox/c/{c.pk}/", {"before": 6}).content.decode()
+    assert "第1条消息" in older and "第5条消息" in older and "第6条消息" not in older
+    assert 'id="older-messages"' not in older and 'data-live="0"' in older and 'id="send"' not in older

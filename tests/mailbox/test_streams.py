@@ -90,3 +90,26 @@ async def test_outsiders_cannot_subscribe_send_or_mark_read(talk, connect):  # n
         denied = await request(comm, {"type": "mailbox.read", "stream": c.stream, "upto": 1})
         assert denied["code"] == "not_found"
     assert not await database_sync_to_async(lambda: StreamEvent.objects.filter(stream=c.stream).exists())()
+
+
+async def test_a_message_sent_over_the_socket_updates_the_other_sides_unread_count_live(talk, connect):  # noqa: F811
+    people, c = talk
+    alice, secretary = await socket_of(connect, people.alice), await socket_of(connect, people.secretary)
+    await request(alice, {"type": "subscribe", "stream": c.stream})
+    await request(secretary, {"type": "subscribe", "stream": "user:me"})
+    for i, text in enumerate(("第一条", "第二条")):
+        await alice.send_json_to({"type": "send", "stream": c.stream, "cid": f"u{i}", "body": {"text": text}})
+        unread = await recv(secretary)
+        assert unread["stream"] == "user:me"
+        assert unread["event"] == {"type": "mailbox.unread", "conversation": c.pk, "unread": i + 1}
+    # Reading over the socket brings the reader's own count down, on their user:me stream too.
+    await request(secretary, {"type": "subscribe", "stream": c.stream})
+    await secretary.send_json_to({"type": "mailbox.read", "stream": c.stream, "upto": 2, "ref": 1})
+    frames = [await recv(secretary) for _ in range(3)]
+    counts = [f["event"] for f in frames if f["type"] == "event" and f["stream"] == "user:me"]
+    assert counts == [{"type": "mailbox.unread", "conversation": c.pk, "unread": 0}]
+    # Alice, the sender, is told nothing on her user:me stream about her own messages.
+    told_alice = await database_sync_to_async(
+        lambda: StreamEvent.objects.filter(stream=f"user:{people.alice.pk}", payload__type="mailbox.unread").count()
+    )()
+    assert told_alice == 0

@@ -34,7 +34,7 @@
     rt.subscribe("forum.board:" + board.dataset.board, (frame) => {
       if (frame.type !== "event") return;
       const event = frame.event;
-      if (event.type === "forum.thread.deleted") {
+      if (event.type === "forum.thread.deleted" || event.type === "forum.thread.hidden") {
         const row = document.getElementById("t" + event.thread_id);
         if (row) row.remove();
         return;
@@ -123,6 +123,8 @@
       return article;
     }
     if (post.status === "held") article.appendChild(el("p", { class: "notice warn", text: (i18n.held || "") + " " + (post.status_reason || "") }));
+    else if (post.status === "rejected") article.appendChild(el("p", { class: "notice error", text: (i18n.rejected || "") + " " + (post.status_reason || "") }));
+    else if (post.hidden) article.appendChild(el("p", { class: "notice warn", text: i18n.hidden || "" }));
     if (post.censored) article.appendChild(el("p", { class: "notice muted", text: i18n.censored || "" }));
     if (post.quote) {
       const quote = el("blockquote", { class: "quote" }, [el("strong", { text: post.quote.author.name + ": " })]);
@@ -217,7 +219,8 @@
       }
       case "forum.thread.updated": {
         const tag = document.getElementById("locked-tag");
-        if (event.thread.locked && !tag) document.getElementById("thread-title").after(el("p", { class: "tag", id: "locked-tag", text: "🔒" }));
+        if (event.thread.locked && !tag) document.getElementById("thread-title").after(el("p", { class: "tag", id: "locked-tag", text: "🔒 " + (i18n.locked || "") }));
+        else if (!event.thread.locked && tag) tag.remove();
         break;
       }
     }

@@ -5,18 +5,50 @@
  * exactly what was missed; messages are keyed by seq, so nothing shows twice. Sending is the
  * gateway's `send` frame with a client id (a retry after a drop is stored once). Messages from
  * the other side are marked read with the mailbox.read command while the page is visible; their
- * read receipts (mailbox.read events) show "Read" under my messages.
+ * read receipts (mailbox.read events) show "Read" under my messages. On every mailbox page the
+ * member's user:me stream keeps the unread badge current and shows thought-report events live.
  */
 (function () {
   "use strict";
+  if (!window.EpaRealtime) return;
+  const rt = new EpaRealtime.Connection({ indicator: document.getElementById("conn-state") });
+  window.epaMailboxConnection = rt;
+
+  // Every mailbox page: the unread badge and live notices from the member's own user:me stream.
+  const badge = document.getElementById("mailbox-badge");
+  const forumBadge = document.getElementById("notification-badge");
+  const notices = document.getElementById("mailbox-live");
+  const live = (document.getElementById("i18n-mailbox-live") || { dataset: {} }).dataset;
+  const WRITING_LABELS = { "mailbox.writing.submitted": "submitted", "mailbox.writing.comment": "comment", "mailbox.writing.reviewed": "reviewed" };
+  rt.subscribe("user:me", (frame) => {
+    if (frame.type !== "event") return;
+    const event = frame.event;
+    if (event.type === "mailbox.unread" && badge) {
+      badge.textContent = String(event.unread);
+      badge.hidden = !event.unread;
+    } else if ((event.type === "forum.notification" || event.type === "forum.notifications.read") && forumBadge) {
+      forumBadge.textContent = String(event.unread); // the site's notifications badge, as on forum pages
+      forumBadge.dataset.count = String(event.unread);
+      forumBadge.hidden = !event.unread;
+    } else if (WRITING_LABELS[event.type] && notices) {
+      const notice = document.createElement("p");
+      notice.className = "notice live-notice";
+      notice.dataset.event = event.type;
+      notice.appendChild(document.createTextNode((live[WRITING_LABELS[event.type]] || "") + " "));
+      const link = document.createElement("a");
+      link.href = "/mailbox/writings/" + Number(event.writing) + "/";
+      link.textContent = event.title; // text, never HTML
+      notice.appendChild(link);
+      notices.prepend(notice);
+    }
+  });
+
   const list = document.getElementById("messages");
-  if (!window.EpaRealtime || !list) return;
+  if (!list || list.dataset.live !== "1") return; // an older page of the history stays as it is
   const stream = "mailbox:" + list.dataset.conversation;
   const me = Number(list.dataset.me);
   const i18n = document.getElementById("i18n-mailbox").dataset;
   const typing = document.getElementById("typing");
-  const rt = new EpaRealtime.Connection({ indicator: document.getElementById("conn-state") });
-  window.epaMailboxConnection = rt;
   let otherRead = Number(list.dataset.otherRead || 0);
   let readUpto = Number(list.dataset.seq || 0);
   let typingTimer = null;
