@@ -1,4 +1,5 @@
-"""JSON API for meetings: scheduling, leave, attendance, votes, minutes, statistics, ICE servers."""
+"""JSON API for meetings: scheduling, attachments, leave, attendance, votes, minutes, statistics,
+ICE servers."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
-from meetings import selectors, services
+from meetings import attachments, room, selectors, services
 from meetings.ice import ice_servers_for
 from meetings.models import LeaveRequest, Meeting, Motion
 from members.access import actor_for
@@ -25,7 +27,10 @@ class ErrorOut(Schema):
     message: str
 
 
-ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut,
+    429: ErrorOut,
+}  # fmt: skip
 
 
 class MeetingIn(Schema):
@@ -59,13 +64,18 @@ class MeetingOut(Schema):
     starts_at: dt.datetime
     ends_at: dt.datetime
     agenda: list[str]
+    cohost_ids: list[int]
     status: str
     locked: bool
     quorum_ratio: Decimal
 
 
 class InviteesIn(Schema):
-    member_ids: list[int]
+    member_ids: list[int] = Field(max_length=5000)
+
+
+class CohostsOut(Schema):
+    cohost_ids: list[int]
 
 
 class LeaveIn(Schema):
@@ -132,6 +142,16 @@ class Ok(Schema):
     ok: bool = True
 
 
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: int | None
+    created: dt.datetime
+    url: str
+
+
 def meeting_out(meeting: Meeting) -> dict[str, Any]:
     return {
         "id": meeting.pk,
@@ -145,6 +165,7 @@ def meeting_out(meeting: Meeting) -> dict[str, Any]:
         "starts_at": meeting.starts_at,
         "ends_at": meeting.ends_at,
         "agenda": meeting.agenda,
+        "cohost_ids": sorted(meeting.cohosts.values_list("pk", flat=True)),
         "status": meeting.status,
         "locked": meeting.locked,
         "quorum_ratio": meeting.quorum_ratio,
@@ -212,14 +233,47 @@ def meeting_invitees(request: HttpRequest, meeting_id: int, payload: InviteesIn)
     return Ok()
 
 
+@router.put("/meetings/{meeting_id}/cohosts", response={200: CohostsOut, **ERRORS})
+def meeting_cohosts(request: HttpRequest, meeting_id: int, payload: InviteesIn) -> dict[str, Any]:
+    meeting = _meeting(request, meeting_id)
+    return {"cohost_ids": room.cohosts_set(by=actor_for(request.user), meeting=meeting, member_ids=payload.member_ids)}
+
+
+# Starting and ending go through the live room, so pages in the room hear of it.
 @router.post("/meetings/{meeting_id}/start", response={200: MeetingOut, **ERRORS})
 def meeting_start(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
-    return meeting_out(services.meeting_start(by=actor_for(request.user), meeting=_meeting(request, meeting_id)))
+    meeting = _meeting(request, meeting_id)
+    room.room_start(by=actor_for(request.user), meeting=meeting)
+    return meeting_out(meeting)
 
 
 @router.post("/meetings/{meeting_id}/end", response={200: MeetingOut, **ERRORS})
 def meeting_end(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
-    return meeting_out(services.meeting_end(by=actor_for(request.user), meeting=_meeting(request, meeting_id)))
+    meeting = _meeting(request, meeting_id)
+    room.room_end(by=actor_for(request.user), meeting=meeting)
+    return meeting_out(meeting)
+
+
+@router.get("/meetings/{meeting_id}/attachments", response={200: list[AttachmentOut], **ERRORS})
+def attachment_list(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]]:
+    return [attachments.attachment_dict(a) for a in attachments.attachments_of(_meeting(request, meeting_id))]
+
+
+@router.post("/meetings/{meeting_id}/attachments", response={201: AttachmentOut, **ERRORS})
+def attachment_upload(request: HttpRequest, meeting_id: int, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+    attachment = attachments.attachment_upload(
+        by=actor_for(request.user), meeting=_meeting(request, meeting_id), name=file.name or "", stream=file,
+        size=file.size,
+    )  # fmt: skip
+    return Status(201, attachments.attachment_dict(attachment))
+
+
+@router.delete("/meetings/{meeting_id}/attachments/{attachment_id}", response={200: Ok, **ERRORS})
+def attachment_delete(request: HttpRequest, meeting_id: int, attachment_id: int) -> Ok:
+    attachments.attachment_delete(
+        by=actor_for(request.user), meeting=_meeting(request, meeting_id), attachment_id=attachment_id
+    )
+    return Ok()
 
 
 @router.post("/meetings/{meeting_id}/leave", response={201: LeaveOut, **ERRORS})

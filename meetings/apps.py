@@ -8,7 +8,9 @@ class MeetingsConfig(AppConfig):
 
     def ready(self) -> None:
         from meetings.moderation_hooks import register_content_kind
+        from meetings.questions import register_content_kind as register_questions
         from meetings.streams import register_streams
 
         register_streams()
         register_content_kind()
+        register_questions()

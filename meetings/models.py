@@ -36,6 +36,10 @@ class Meeting(models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=MeetingKind.choices)
     title = models.CharField(_("title"), max_length=200)
     host = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="hosted_meetings")
+    # A lesson's lecturer (授课人); the host teaches when it is empty (meetings/lessons.py).
+    lecturer = models.ForeignKey(
+        Member, verbose_name=_("lecturer"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     cohosts = models.ManyToManyField(Member, blank=True, related_name="cohosted_meetings")
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("planned end"))
@@ -192,6 +196,32 @@ class Minutes(models.Model):
     archive_seq = models.PositiveBigIntegerField(null=True, blank=True)
 
 
+class MeetingAttachment(models.Model):
+    """A file the hosts attach to a meeting (会议材料), checked like a forum attachment
+    (meetings/attachments.py): typed by its first bytes, stored under a random name, served only
+    to those who may see the meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    uploaded_by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
+    file = models.FileField(upload_to="meetings/%Y/%m/")
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meeting attachment")
+        verbose_name_plural = _("meeting attachments")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
 # --- The live room (meetings/room.py) ---------------------------------------------------------
 
 
@@ -226,13 +256,15 @@ class Breakout(models.Model):
 
 
 class Seat(models.Model):
-    """One participant's live state in a room: raised hand, mute state, breakout room."""
+    """One participant's live state in a room: raised hand, mute state, audio only, breakout room.
+    The seat outlives a dropped connection, so a reconnect finds its state kept."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="seats")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     hand_raised_at = models.DateTimeField(null=True, blank=True)
     mic_muted = models.BooleanField(default=False)
     video_muted = models.BooleanField(default=False)
+    audio_only = models.BooleanField(default=False)
     breakout = models.ForeignKey(Breakout, null=True, blank=True, on_delete=models.SET_NULL, related_name="seats")
 
     class Meta:
@@ -252,3 +284,125 @@ class ChatMessage(models.Model):
 
     class Meta:
         ordering = ["created", "pk"]
+
+
+# --- Lessons (meetings/lessons.py, slides.py, questions.py, study.py, recordings.py) -------------
+
+
+class DeckStatus(models.TextChoices):
+    RENDERING = "rendering", _("Preparing the pages")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Could not be read")
+
+
+class SlideDeck(models.Model):
+    """A lecturer's PDF, stored privately under a random key; its pages are rendered to images
+    beside it (``lessons/slides/<key>/<n>.webp``) and served only through the access policy."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="slide_decks")
+    uploaded_by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
+    key = models.CharField(max_length=32, unique=True)
+    file = models.FileField(upload_to="lessons/slides/")
+    filename = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=DeckStatus.choices, default=DeckStatus.RENDERING)
+    pages = models.PositiveIntegerField(default=0)
+    rendered = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+
+class SlideTurn(models.Model):
+    """One page shown, and when: the current slide is the latest turn, and the turns are the
+    timeline a replay follows."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="slide_turns")
+    deck = models.ForeignKey(SlideDeck, on_delete=models.CASCADE, related_name="+")
+    page = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["meeting", "at"])]
+
+
+class Question(models.Model):
+    """提问: a viewer's question, as the moderation pipeline let it through (held: not visible)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="questions")
+    author = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField()
+    visible = models.BooleanField(default=True)
+    votes = models.PositiveIntegerField(default=0)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-votes", "created", "pk"]
+        indexes = [models.Index(fields=["meeting", "visible"])]
+
+
+class QuestionVote(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="upvotes")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["question", "member"], name="question_vote_once")]
+
+
+class StudySource(models.TextChoices):
+    LIVE = "live", _("Live")
+    REPLAY = "replay", _("Replay")
+
+
+class StudyTime(models.Model):
+    """学时: seconds of a lesson a member really watched, per source and per calendar year of
+    the watching (a December lesson replayed in January counts in January's year)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="study_times")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="study_times")
+    source = models.CharField(max_length=8, choices=StudySource.choices)
+    year = models.PositiveSmallIntegerField()
+    seconds = models.FloatField(default=0)
+    last_credit_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member", "source", "year"], name="study_time_unique")
+        ]
+        indexes = [models.Index(fields=["year", "member"])]
+
+
+class Recording(models.Model):
+    """A lesson's recording, a file under ``MEDIA_ROOT/recordings/`` written by the media worker."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="recordings")
+    path = models.CharField(max_length=300, unique=True, help_text="Relative to MEDIA_ROOT.")
+    content_type = models.CharField(max_length=60)
+    started_at = models.DateTimeField()
+    duration = models.FloatField()
+    size = models.PositiveBigIntegerField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+
+
+class ReplayWatch(models.Model):
+    """Where a member's replay of a recording stands: the last heartbeat's position, time and
+    playing state, and the seconds of it already credited (never more than its duration)."""
+
+    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="watches")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    position = models.FloatField(default=0)
+    playing = models.BooleanField(default=False)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    credited = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recording", "member"], name="replay_watch_unique")]

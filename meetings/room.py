@@ -23,16 +23,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import selectors, services
+from meetings import relay, selectors, services
 from meetings.models import (
     AdmissionStatus,
     Breakout,
     ChatMessage,
     LiveRoom,
     Meeting,
+    MeetingKind,
     MeetingStatus,
     Motion,
     MotionStatus,
@@ -117,12 +119,16 @@ def room_joined(*, actor: Actor, meeting: Meeting) -> None:
     with transaction.atomic():
         _seat(meeting, actor.mid)
         services.attendance_join(meeting=meeting, member_id=actor.mid)
+    mesh_limit_check(meeting)
 
 
 def room_left(*, actor: Actor, meeting: Meeting) -> None:
     """One socket left; the stay ends with the member's last socket (the grace period joins
-    a reconnect to it)."""
-    services.attendance_leave(meeting=meeting, member_id=actor.mid)
+    a reconnect to it), and so do the member's relay connections."""
+    with transaction.atomic():
+        stay = services.attendance_leave(meeting=meeting, member_id=actor.mid)
+        if stay is not None and stay.left_at is not None:
+            relay.relay_member_gone(meeting, actor.mid)
 
 
 def present_ids(meeting: Meeting) -> list[int]:
@@ -188,11 +194,13 @@ def participant_remove(*, by: Actor, meeting: Meeting, member_id: int) -> None:
         _append(meeting, {"type": "meetings.participant.removed", "member": member_id})
         _notify(member_id, {"type": "meetings.room.removed", "meeting": meeting.pk})
         _hands_event(meeting)
+        relay.relay_member_gone(meeting, member_id)
 
 
 def room_end(*, by: Actor, meeting: Meeting) -> None:
     """End for all: the lead's meeting_end closes stays and open votes; results go out with it."""
     with transaction.atomic():
+        relay.relay_end(meeting)
         open_ids = list(meeting.motions.filter(status=MotionStatus.OPEN).values_list("pk", flat=True))
         services.meeting_end(by=by, meeting=meeting)
         Breakout.objects.filter(meeting=meeting, closed_at__isnull=True).update(closed_at=meeting.ended_at)
@@ -201,17 +209,42 @@ def room_end(*, by: Actor, meeting: Meeting) -> None:
 
 
 def room_mode_set(*, by: Actor, meeting: Meeting, mode: str) -> None:
-    """Choose how video travels. Only mesh exists until the lessons' media relay is built."""
+    """Choose how video travels: browser to browser (mesh) or through the media relay. Pages
+    switch over when the ``meetings.mode`` event arrives; nobody leaves the room."""
     _require_host(by, meeting)
     if mode not in RoomMode.values:
         raise Invalid(_("Unknown room mode."))
-    if mode == RoomMode.RELAY:
-        raise Conflict(_("The media relay is not available yet; the room stays browser to browser."))
+    if meeting.kind == MeetingKind.LESSON and mode == RoomMode.MESH:
+        raise Conflict(_("A lesson is always streamed through the media relay."))
+    _mode_switch(meeting, mode)
+
+
+def _mode_switch(meeting: Meeting, mode: str) -> None:
     with transaction.atomic():
-        room = _live_room(meeting)
+        room = LiveRoom.objects.select_for_update().filter(meeting=meeting).first() or _live_room(meeting)
+        if room.mode == mode:
+            return
+        if mode == RoomMode.MESH:
+            relay.relay_end(meeting)  # while the room still says relay
         room.mode = mode
         room.save(update_fields=["mode"])
         _append(meeting, {"type": "meetings.mode", "mode": mode})
+
+
+def _video_senders(meeting: Meeting) -> int:
+    """Participants present with their camera on: not muted, not on audio only."""
+    dark = Seat.objects.filter(Q(video_muted=True) | Q(audio_only=True), meeting=meeting)
+    return len(set(present_ids(meeting)) - set(dark.values_list("member_id", flat=True)))
+
+
+def mesh_limit_check(meeting: Meeting) -> None:
+    """More cameras than a mesh carries: the room moves to the relay by itself (and stays there;
+    a host may move it back)."""
+    if meeting.kind == MeetingKind.LESSON:
+        return
+    mode = LiveRoom.objects.filter(meeting=meeting).values_list("mode", flat=True).first()
+    if mode != RoomMode.RELAY and _video_senders(meeting) > MESH_VIDEO_SENDERS:
+        _mode_switch(meeting, RoomMode.RELAY)
 
 
 # --- Hands and the floor ------------------------------------------------------------------------
@@ -307,6 +340,41 @@ def mute_set(
                 "by": by.member_id,
             },
         )
+        relay.relay_mute(meeting, seat)
+    if video is False:
+        mesh_limit_check(meeting)
+
+
+# --- Audio only ---------------------------------------------------------------------------------
+
+
+def audio_only_set(*, by: Actor, meeting: Meeting, on: bool) -> None:
+    """A member switches to audio only (a weak link) or back. Their page stops sending and
+    receiving video; the event tells everyone else why that member's picture went away. The
+    seat keeps the choice, so a page that reconnects is told it in the room's state."""
+    require_member(by)
+    if not is_participant(meeting, by.member_id):
+        raise Forbidden()
+    with transaction.atomic():
+        Seat.objects.filter(pk=_seat(meeting, by.mid).pk).update(audio_only=on)
+        _append(meeting, {"type": "meetings.audio_only", "member": by.mid, "audio_only": on})
+    if not on:
+        mesh_limit_check(meeting)
+
+
+def audio_only_ids(meeting: Meeting) -> set[int]:
+    """Who is on audio only now (their seats say so)."""
+    return set(Seat.objects.filter(meeting=meeting, audio_only=True).values_list("member_id", flat=True))
+
+
+def cohosts_set(*, by: Actor, meeting: Meeting, member_ids: Sequence[int]) -> list[int]:
+    """Name the co-hosts, also during the meeting: the room redraws everyone's role."""
+    with transaction.atomic():
+        chosen = services.meeting_cohosts_set(
+            by=by, meeting=meeting, members=Member.objects.select_related("organisation").filter(pk__in=member_ids)
+        )
+        _append(meeting, {"type": "meetings.roles", "cohosts": chosen})
+    return chosen
 
 
 # --- Breakout rooms -----------------------------------------------------------------------------
@@ -357,6 +425,7 @@ def breakout_start(
                 Seat.objects.update_or_create(meeting=meeting, member_id=member_id, defaults={"breakout": room})
             created.append(room)
         _append(meeting, {"type": "meetings.breakout.started", "breakouts": breakout_dicts(meeting)})
+        relay.relay_regroup(meeting)
     return created
 
 
@@ -409,6 +478,7 @@ def breakout_return(*, by: Actor, meeting: Meeting) -> None:
         Breakout.objects.filter(pk__in=[r.pk for r in open_rooms]).update(closed_at=timezone.now())
         Seat.objects.filter(meeting=meeting).update(breakout=None)
         _append(meeting, {"type": "meetings.breakout.ended"})
+        relay.relay_regroup(meeting)
 
 
 def _breakout_of(meeting: Meeting, member_id: int) -> int | None:
@@ -560,6 +630,7 @@ def room_state(*, actor: Actor, meeting: Meeting) -> dict[str, Any]:
             "status": statuses.get(pk),
             "mic_muted": bool(seats.get(pk) and seats[pk].mic_muted),
             "video_muted": bool(seats.get(pk) and seats[pk].video_muted),
+            "audio_only": bool(seats.get(pk) and seats[pk].audio_only),
             "breakout": seats[pk].breakout_id if pk in seats else None,
         }
         for pk in present
@@ -583,4 +654,5 @@ def room_state(*, actor: Actor, meeting: Meeting) -> dict[str, Any]:
             {**selectors.motion_dict(m), "voted": m.pk in voted, "turnout": m.voters.count()} for m in open_motions
         ],
         "chat": [chat_dict(m) for m in reversed(chat)],
+        "recording": relay.recording_on(meeting),
     }

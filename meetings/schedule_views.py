@@ -1,4 +1,5 @@
-"""Pages for scheduling: calendar, schedule form, meeting page, minutes, the secretary's statistics."""
+"""Pages for scheduling: calendar, schedule form, meeting page (with its attachments), minutes,
+the secretary's statistics."""
 
 from __future__ import annotations
 
@@ -11,20 +12,22 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from meetings import selectors, services
+from forum import files
+from meetings import attachments, room, selectors, services
 from meetings.models import LeaveRequest, Meeting, MeetingKind, MeetingStatus
 from meetings.rules import is_host, minute_taker
-from members.access import Action, actor_for, organisations_where
-from members.models import Organisation
+from members.access import Action, actor_for, organisations_where, subtree_q
+from members.models import Member, Organisation
 from members.selectors import organisations_under
-from web.errors import DomainError
+from web.errors import DomainError, Forbidden, Invalid
 
 
 class ScheduleForm(forms.Form):
@@ -40,6 +43,51 @@ class ScheduleForm(forms.Form):
     agenda = forms.CharField(
         label=gettext_lazy("Agenda (one item a line)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+
+# The browser's datetime-local control reads and writes this format only.
+LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class EditForm(forms.Form):
+    """What a host changes: time, title and agenda until the meeting starts; co-hosts and
+    invitees until it ends."""
+
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title"))
+    starts_at = forms.DateTimeField(label=gettext_lazy("Starts at"), widget=LOCAL_DATETIME)
+    ends_at = forms.DateTimeField(label=gettext_lazy("Planned end"), widget=LOCAL_DATETIME)
+    agenda = forms.CharField(
+        label=gettext_lazy("Agenda (one item a line)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    cohosts = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.none(),
+        required=False,
+        label=gettext_lazy("Co-hosts"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    invitees = forms.ModelMultipleChoiceField(
+        queryset=Member.objects.none(),
+        required=False,
+        label=gettext_lazy("Invited members"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        invited = meeting.invitations.values("member_id")
+        people = Member.objects.filter(subtree_q([meeting.organisation.path]) | Q(pk__in=invited))
+        people = people.exclude(pk=meeting.host_id).order_by("real_name", "pk")
+        self.fields["cohosts"].queryset = people  # type: ignore[attr-defined]
+        self.fields["invitees"].queryset = people  # type: ignore[attr-defined]
+        self.fields["cohosts"].label_from_instance = _member_label  # type: ignore[attr-defined]
+        self.fields["invitees"].label_from_instance = _member_label  # type: ignore[attr-defined]
+        if meeting.status != MeetingStatus.SCHEDULED:
+            for name in ("title", "starts_at", "ends_at", "agenda"):
+                self.fields[name].disabled = True
+
+
+def _member_label(member: Member) -> str:
+    return f"{member.real_name} · {member.get_status_display()}"
 
 
 def _hostable_organisations(request: HttpRequest) -> QuerySet[Organisation]:
@@ -76,6 +124,9 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
             "can_schedule": bool(
                 organisations_where(actor, Action.HOST_MEETING) or organisations_where(actor, Action.TEACH)
             ),
+            "stats_organisations": Organisation.objects.filter(
+                path__in=organisations_where(actor, Action.HOST_MEETING)
+            ).order_by("path"),
         },
     )
 
@@ -121,6 +172,7 @@ def detail_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "meetings/detail.html",
         {
             "meeting": meeting,
+            "cohosts": meeting.cohosts.order_by("real_name"),
             "is_host": host,
             "is_invited": meeting.invitations.filter(member_id=actor.mid).exists(),
             "invitee_count": meeting.invitations.count(),
@@ -131,6 +183,9 @@ def detail_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             else [],
             "motions": [selectors.motion_dict(m) for m in meeting.motions.order_by("opened_at", "pk")],
             "minute_taker": minute_taker(actor, meeting),
+            "attachments": [attachments.attachment_dict(a) for a in attachments.attachments_of(meeting)],
+            "can_attach": host and meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.LIVE),
+            "attachment_limit": attachments.max_bytes(),
         },
     )
 
@@ -145,11 +200,93 @@ def _detail_action(request: HttpRequest, meeting: Meeting) -> None:
         leave = get_object_or_404(LeaveRequest, pk=request.POST.get("request"), meeting=meeting)
         services.leave_request_decide(by=actor, request=leave, approve=action == "approve")
     elif action == "start":
-        services.meeting_start(by=actor, meeting=meeting)
+        room.room_start(by=actor, meeting=meeting)
     elif action == "end":
-        services.meeting_end(by=actor, meeting=meeting)
+        room.room_end(by=actor, meeting=meeting)
     elif action == "cancel":
         services.meeting_cancel(by=actor, meeting=meeting)
+    elif action == "attach":
+        uploaded = request.FILES.get("file")
+        if uploaded is None:
+            raise Invalid(_("Choose a file to attach."))
+        attachment = attachments.attachment_upload(
+            by=actor, meeting=meeting, name=uploaded.name or "", stream=uploaded, size=uploaded.size
+        )
+        messages.success(request, _("Attached: %(name)s") % {"name": attachment.filename})
+    elif action == "detach":
+        attachment_id = request.POST.get("attachment", "")
+        if not attachment_id.isdigit():
+            raise Invalid(_("No such file in this meeting."))
+        attachments.attachment_delete(by=actor, meeting=meeting, attachment_id=int(attachment_id))
+        messages.success(request, _("The attachment is removed."))
+
+
+@login_required
+def attachment_file(request: HttpRequest, meeting_id: int, attachment_id: int) -> HttpResponseBase:
+    """An attachment, for whoever may see the meeting, with the forum's safe download headers:
+    the sniffed type, no sniffing by the browser, and a sandbox with nothing allowed to run."""
+    item = attachments.attachment_get_for(
+        actor=actor_for(request.user), meeting_id=meeting_id, attachment_id=attachment_id
+    )
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = files.content_disposition(item.filename, inline=item.is_image)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+def edit_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    meeting = selectors.meeting_get_for(actor=actor, meeting_id=meeting_id)
+    if not is_host(actor, meeting):
+        raise Forbidden(_("Only the meeting's hosts may do this."))
+    invited = meeting.invitations.values_list("member_id", flat=True)
+    initial = {
+        "title": meeting.title,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "ends_at": timezone.localtime(meeting.ends_at),
+        "agenda": "\n".join(meeting.agenda),
+        "cohosts": list(meeting.cohosts.values_list("pk", flat=True)),
+        "invitees": list(invited),
+    }
+    form = EditForm(request.POST or None, initial=initial, meeting=meeting)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _edit_apply(request, meeting, form)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved. Those concerned have been notified."))
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    return render(request, "meetings/edit.html", {"meeting": meeting, "form": form})
+
+
+def _same_minute(a: dt.datetime, b: dt.datetime) -> bool:
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
+def _edit_apply(request: HttpRequest, meeting: Meeting, form: EditForm) -> None:
+    actor = actor_for(request.user)
+    data = form.cleaned_data
+    agenda = [line.strip() for line in data["agenda"].splitlines() if line.strip()]
+    if meeting.status == MeetingStatus.SCHEDULED and (
+        data["title"].strip() != meeting.title
+        or not _same_minute(data["starts_at"], meeting.starts_at)
+        or not _same_minute(data["ends_at"], meeting.ends_at)
+        or agenda != meeting.agenda
+    ):
+        services.meeting_update(
+            by=actor, meeting=meeting, title=data["title"], starts_at=data["starts_at"], ends_at=data["ends_at"],
+            agenda=agenda,
+        )  # fmt: skip
+    cohosts = {m.pk for m in data["cohosts"]}
+    if cohosts != set(meeting.cohosts.values_list("pk", flat=True)):
+        room.cohosts_set(by=actor, meeting=meeting, member_ids=sorted(cohosts))
+    invitees = {m.pk for m in data["invitees"]} | cohosts | {meeting.host_id}
+    if invitees != set(meeting.invitations.values_list("member_id", flat=True)):
+        services.meeting_invitees_set(by=actor, meeting=meeting, members=Member.objects.filter(pk__in=invitees))
 
 
 @login_required

@@ -113,7 +113,8 @@ def motion_dict(motion: Motion) -> dict[str, Any]:
 
 
 def minutes_document(*, meeting: Meeting, text: str) -> dict[str, Any]:
-    """The minutes as kept: the secretary's text with agenda, attendance and votes filled in."""
+    """The minutes as kept: the secretary's text with agenda, attendance, votes and the names of
+    the meeting's attachments filled in."""
     rows = attendance_rows(meeting)
     return {
         "meeting": {
@@ -132,6 +133,10 @@ def minutes_document(*, meeting: Meeting, text: str) -> dict[str, Any]:
             for status in ("present", "excused", "absent")
         },
         "votes": [motion_dict(m) for m in meeting.motions.order_by("opened_at", "pk")],
+        "attachments": [
+            {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+            for a in meeting.attachments.order_by("pk")
+        ],
         "text": text,
     }
 

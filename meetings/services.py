@@ -32,7 +32,7 @@ from meetings.models import (
     VoteRecord,
 )
 from meetings.rules import default_invitees, eligible_voters, is_host, minute_taker, tally_result
-from members.access import Action, Actor, can_see, require, require_member
+from members.access import Action, Actor, actor_from_member, can_see, require, require_member
 from members.models import Member, MemberStatus, Organisation, Visibility
 from realtime.services import event_append
 from realtime.streams import user_stream
@@ -69,6 +69,25 @@ def require_host(actor: Actor, meeting: Meeting) -> None:
         raise Forbidden(_("Only the meeting's hosts may do this."))
 
 
+def host_ids(meeting: Meeting) -> list[int]:
+    return [meeting.host_id, *meeting.cohosts.values_list("pk", flat=True)]
+
+
+def _require_not_over(meeting: Meeting) -> None:
+    if meeting.status in (MeetingStatus.ENDED, MeetingStatus.CANCELLED):
+        raise Conflict(_("This meeting is over; its records no longer change."))
+
+
+def _valid_cohosts(organisation: Organisation, cohosts: Iterable[Member]) -> list[Member]:
+    """Co-hosts run the room with the host, so they must belong to the meeting's organisation
+    (its subtree, or a leader holding a role at it or above)."""
+    people = list({m.pk: m for m in cohosts}.values())
+    for member in people:
+        if not can_see(actor_from_member(member), visibility=Visibility.SUBTREE, organisation=organisation):
+            raise Invalid(_("%(name)s is not a member of this organisation.") % {"name": member.real_name})
+    return people
+
+
 # --- Scheduling -------------------------------------------------------------------------------
 
 
@@ -94,6 +113,7 @@ def meeting_schedule(
     if not Decimal("0") < Decimal(str(quorum_ratio)) < Decimal("1"):
         raise Invalid(_("The quorum must be a share between 0 and 1."))
     host = _member(by)
+    cohost_list = [m for m in _valid_cohosts(organisation, cohosts) if m.pk != host.pk]
     with transaction.atomic():
         meeting = Meeting.objects.create(
             organisation=organisation,
@@ -105,10 +125,10 @@ def meeting_schedule(
             agenda=[item.strip() for item in agenda if item.strip()],
             quorum_ratio=Decimal(str(quorum_ratio)),
         )
-        meeting.cohosts.set(list(cohosts))
+        meeting.cohosts.set(cohost_list)
         people = list(invitees) if invitees is not None else list(default_invitees(meeting))
         Invitation.objects.bulk_create(
-            [Invitation(meeting=meeting, member=m) for m in {p.pk: p for p in [*people, host]}.values()]
+            [Invitation(meeting=meeting, member=m) for m in {p.pk: p for p in [*people, *cohost_list, host]}.values()]
         )
         notify_invitees(meeting, "invited")
     return meeting
@@ -154,13 +174,29 @@ def meeting_cancel(*, by: Actor, meeting: Meeting) -> Meeting:
 
 
 def meeting_invitees_set(*, by: Actor, meeting: Meeting, members: Iterable[Member]) -> None:
+    """Replace the invitation list (the hosts stay invited); newly invited members are told."""
     require_host(by, meeting)
-    wanted = {m.pk for m in members} | {meeting.host_id}
+    _require_not_over(meeting)
+    wanted = {m.pk for m in members} | set(host_ids(meeting))
     with transaction.atomic():
         meeting.invitations.exclude(member_id__in=wanted).delete()
         have = set(meeting.invitations.values_list("member_id", flat=True))
         Invitation.objects.bulk_create([Invitation(meeting=meeting, member_id=pk) for pk in wanted - have])
         notify_invitees(meeting, "invited", wanted - have)
+
+
+def meeting_cohosts_set(*, by: Actor, meeting: Meeting, members: Iterable[Member]) -> list[int]:
+    """Choose the co-hosts (before or during the meeting). They are invited, and told so."""
+    require_host(by, meeting)
+    _require_not_over(meeting)
+    chosen = [m for m in _valid_cohosts(meeting.organisation, members) if m.pk != meeting.host_id]
+    with transaction.atomic():
+        meeting.cohosts.set(chosen)
+        have = set(meeting.invitations.values_list("member_id", flat=True))
+        new = [m.pk for m in chosen if m.pk not in have]
+        Invitation.objects.bulk_create([Invitation(meeting=meeting, member_id=pk) for pk in new])
+        notify_invitees(meeting, "invited", new)
+    return sorted(m.pk for m in chosen)
 
 
 def meeting_start(*, by: Actor, meeting: Meeting) -> Meeting:
@@ -244,23 +280,45 @@ def _admission_set(meeting: Meeting, member_id: int, status: str) -> None:
 # --- Leave -------------------------------------------------------------------------------------
 
 
+def _leave_payload(what: str, request: LeaveRequest, member: Member) -> dict[str, Any]:
+    return {
+        "type": f"meetings.leave.{what}",
+        "meeting": {"id": request.meeting.pk, "title": request.meeting.title},
+        "request": request.pk,
+        "member": {"id": member.pk, "name": member.real_name},
+        "reason": request.reason,
+        "status": request.status,
+    }
+
+
 def leave_request_create(*, by: Actor, meeting: Meeting, reason: str) -> LeaveRequest:
+    """请假: an invitee asks the hosts, who hear of it at once on their ``user:`` streams."""
     member = _member(by)
     if not meeting.invitations.filter(member=member).exists():
         raise Forbidden(_("Only invitees can ask for leave."))
+    _require_not_over(meeting)
     if not reason.strip():
         raise Invalid(_("Please give a reason."))
-    request, _created = LeaveRequest.objects.update_or_create(
-        meeting=meeting, member=member, defaults={"reason": reason.strip(), "status": LeaveStatus.PENDING}
-    )
+    with transaction.atomic():
+        request, _created = LeaveRequest.objects.update_or_create(
+            meeting=meeting,
+            member=member,
+            defaults={"reason": reason.strip(), "status": LeaveStatus.PENDING, "decided_by": None},
+        )
+        for host_id in host_ids(meeting):
+            if host_id != member.pk:
+                event_append(stream=user_stream(host_id), payload=_leave_payload("requested", request, member))
     return request
 
 
 def leave_request_decide(*, by: Actor, request: LeaveRequest, approve: bool) -> LeaveRequest:
+    """The host approves (the absence is then excused) or declines; the member is told."""
     require_host(by, request.meeting)
-    request.status = LeaveStatus.APPROVED if approve else LeaveStatus.DECLINED
-    request.decided_by_id = by.member_id
-    request.save(update_fields=["status", "decided_by"])
+    with transaction.atomic():
+        request.status = LeaveStatus.APPROVED if approve else LeaveStatus.DECLINED
+        request.decided_by_id = by.member_id
+        request.save(update_fields=["status", "decided_by"])
+        event_append(stream=user_stream(request.member_id), payload=_leave_payload("decided", request, request.member))
     return request
 
 

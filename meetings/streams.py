@@ -98,6 +98,14 @@ class MuteIn(In):
     video: bool | None = None
 
 
+class AudioOnlyIn(In):
+    on: bool
+
+
+class CohostsIn(In):
+    members: list[int] = Field(max_length=50)
+
+
 class RoomIn(In):
     name: str = Field(min_length=1, max_length=120)
     members: list[int] = Field(min_length=1, max_length=500)
@@ -145,12 +153,17 @@ class Candidate(In):
 class SignalIn(In):
     """One WebRTC signal to one peer: a session description, a batch of ICE candidates (a
     batch, because the command rate limit would otherwise drop a fast trickle), an ICE
-    restart request, or hang-up."""
+    restart request, or hang-up. ``session`` names the sending page: a member who reloads
+    comes back as a new session, and the peer starts a fresh connection for it;
+    ``peer_session`` names the page the sender's connection was made for, so a page drops what
+    a connection to its earlier incarnation still sends."""
 
     to: int
     kind: Literal["description", "candidates", "restart", "hangup"]
     description: Description | None = None
     candidates: list[Candidate] = Field(default_factory=list, max_length=50)
+    session: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    peer_session: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,64}$")
 
     @model_validator(mode="after")
     def _complete(self) -> SignalIn:
@@ -225,6 +238,15 @@ def mute(actor: Actor, stream_id: str, args: MuteIn) -> dict[str, Any]:
     return {"member": args.member}
 
 
+def audio_only(actor: Actor, stream_id: str, args: AudioOnlyIn) -> dict[str, Any]:
+    room.audio_only_set(by=actor, meeting=_room(actor, stream_id), on=args.on)
+    return {"audio_only": args.on}
+
+
+def cohosts(actor: Actor, stream_id: str, args: CohostsIn) -> dict[str, Any]:
+    return {"cohosts": room.cohosts_set(by=actor, meeting=_room(actor, stream_id), member_ids=args.members)}
+
+
 def breakout_start(actor: Actor, stream_id: str, args: BreakoutIn) -> dict[str, Any]:
     meeting = _room(actor, stream_id)
     rooms = [(r.name, r.members) for r in args.rooms]
@@ -278,6 +300,8 @@ ROOM_COMMANDS = {
     "hand.lower": _c(LowerIn, hand_lower),
     "hand.floor": _c(FloorIn, hand_floor),
     "mute": _c(MuteIn, mute),
+    "audio_only": _c(AudioOnlyIn, audio_only),
+    "room.cohosts": _c(CohostsIn, cohosts),
     "breakout.start": _c(BreakoutIn, breakout_start),
     "breakout.return": _c(NoArgs, breakout_return),
     "chat": _c(ChatIn, chat, writes=True),
@@ -289,11 +313,14 @@ ROOM_COMMANDS = {
 
 
 def register_streams() -> None:
+    from meetings.lesson_streams import LESSON_COMMANDS
+    from meetings.media_streams import MEDIA_COMMANDS
+
     register(
         StreamKind(
             name="meeting",
             authorise=room_authorise,
-            commands=ROOM_COMMANDS,
+            commands={**ROOM_COMMANDS, **LESSON_COMMANDS, **MEDIA_COMMANDS},
             presence=True,
             on_join=on_join,
             on_leave=on_leave,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from meetings import lesson_views, selectors
 from meetings import room as live_room
-from meetings import selectors
+from meetings.lessons import can_present
+from meetings.models import MeetingKind
 from meetings.rules import is_host
 from members.access import actor_for
 
@@ -32,6 +35,10 @@ ROOM_TEXT = {
     "giveFloor": _("Give the floor"),
     "floor": _("Has the floor:"),
     "audioOnly": _("Audio only"),
+    "audioOnlyMark": _("audio only"),
+    "makeCohost": _("Make co-host"),
+    "dropCohost": _("No longer co-host"),
+    "roomName": _("Room"),
     "video": _("Video"),
     "lock": _("Lock the room"),
     "unlock": _("Unlock the room"),
@@ -65,6 +72,12 @@ ROOM_TEXT = {
     "noMedia": _("No camera or microphone: you can still follow, chat and vote."),
     "main": _("Main room"),
     "error": _("That did not work:"),
+    "shareScreen": _("Share screen"),
+    "stopSharing": _("Stop sharing"),
+    "record": _("Record"),
+    "stopRecording": _("Stop recording"),
+    "waiting": _("Waiting for the lecturer's video…"),
+    "playSound": _("Tap to hear the lesson"),
 }
 
 
@@ -74,15 +87,24 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     meeting = selectors.meeting_get_for(actor=actor, meeting_id=meeting_id)
     context = {
+        **lesson_views.room_context(actor, meeting),
         "meeting": meeting,
         "is_host": is_host(actor, meeting),
         "room_text": {key: str(text) for key, text in ROOM_TEXT.items()},
         "room_config": {
             "meeting": meeting.pk,
             "me": actor.member_id,
+            "lesson": meeting.kind == MeetingKind.LESSON,
+            "presenter": meeting.kind == MeetingKind.LESSON and can_present(actor, meeting),
             "room": live_room.room_stream(meeting.pk),
             "lobby": f"meeting.lobby:{meeting.pk}",
             "ice_url": reverse("api:ice_servers", kwargs={"meeting_id": meeting.pk}),
+            # When the page suggests audio only (meetings/static/meetings/room.js, assessLink).
+            "weak_link": {
+                "rtt_ms": settings.MEETING_WEAK_LINK_RTT_MS,
+                "loss": settings.MEETING_WEAK_LINK_LOSS,
+                "min_kbps": settings.MEETING_WEAK_LINK_MIN_KBPS,
+            },
         },
     }
     return render(request, "meetings/room.html", context)

@@ -55,7 +55,9 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def live_server_url(transactional_db: None) -> Iterator[str]:
-    server: LiveServer = start_daphne()
+    # One web process: the media relay runs inside it, on Redis too (the separate worker process
+    # of production is tested in tests/meetings/test_relay.py).
+    server: LiveServer = start_daphne({"MEDIA_WORKER": "inprocess"})
     try:
         yield server.url
     finally:

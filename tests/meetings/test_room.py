@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from meetings import room, services
+from meetings import relay, room, services
 from meetings.models import ChatMessage, MotionKind, Seat, Stay
 from members.access import SYSTEM
 from moderation.models import QueueItem
@@ -148,11 +148,44 @@ def test_ending_for_all_closes_stays_and_publishes_open_votes(actor_of, live):
         room.room_get_for(actor=host, meeting_id=meeting.pk)
 
 
-def test_relay_mode_is_refused_until_the_relay_exists(actor_of, live):
-    with pytest.raises(Conflict):
-        room.room_mode_set(by=actor_of(live.secretary), meeting=live.meeting, mode="relay")
-    room.room_mode_set(by=actor_of(live.secretary), meeting=live.meeting, mode="mesh")
-    assert room.room_state(actor=actor_of(live.secretary), meeting=live.meeting)["mode"] == "mesh"
+def test_a_host_switches_the_room_to_the_relay_and_back(
+    actor_of, live, monkeypatch, django_capture_on_commit_callbacks
+):
+    meeting, host = live.meeting, actor_of(live.secretary)
+    stream = room.room_stream(meeting.pk)
+    told: list[Any] = []
+    monkeypatch.setattr(relay, "worker_send", told.append)
+    with pytest.raises(Forbidden):
+        room.room_mode_set(by=actor_of(live.full[0]), meeting=meeting, mode="relay")
+    room.room_mode_set(by=host, meeting=meeting, mode="relay")
+    assert events(stream)[-1] == {"type": "meetings.mode", "mode": "relay"}
+    assert room.room_state(actor=host, meeting=meeting)["mode"] == "relay"
+    before = head(stream)
+    room.room_mode_set(by=host, meeting=meeting, mode="relay")
+    assert head(stream) == before  # no change, no event
+    with django_capture_on_commit_callbacks(execute=True):
+        room.mute_set(by=host, meeting=meeting, member_id=live.full[2].pk, video=True)
+    assert [(m.type, m.member, m.video) for m in told] == [("media.mute", live.full[2].pk, True)]
+    with django_capture_on_commit_callbacks(execute=True):
+        room.room_mode_set(by=host, meeting=meeting, mode="mesh")
+    assert told[-1].type == "media.end"  # the relay's connections of this room are hung up
+    assert events(stream)[-1] == {"type": "meetings.mode", "mode": "mesh"}
+
+
+def test_more_than_four_cameras_move_the_room_to_the_relay(actor_of, live, member_factory, org_tree):
+    meeting = live.meeting
+    stream = room.room_stream(meeting.pk)
+    # Five are present; one camera is off, so four senders: the mesh carries them.
+    room.mute_set(by=actor_of(live.full[0]), meeting=meeting, member_id=live.full[0].pk, video=True)
+    room.room_joined(actor=actor_of(live.secretary), meeting=meeting)
+    assert room.room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "mesh"
+    # Audio only does not count either, and switching back on does.
+    room.audio_only_set(by=actor_of(live.full[1]), meeting=meeting, on=True)
+    room.mute_set(by=actor_of(live.full[0]), meeting=meeting, member_id=live.full[0].pk, video=False)
+    assert room.room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "mesh"
+    room.audio_only_set(by=actor_of(live.full[1]), meeting=meeting, on=False)
+    assert room.room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "relay"
+    assert {"type": "meetings.mode", "mode": "relay"} in events(stream)
 
 
 def test_breakout_by_party_group_splits_signals_and_keeps_attendance(org_tree, actor_of, live):

@@ -7,6 +7,11 @@
  * the polite side (the lower member id) rolls back and answers while the impolite side ignores
  * the other's offer. Offers, answers and ICE candidates go through the gateway as meeting.signal
  * commands; candidates are batched because the gateway rate-limits commands per member.
+ *
+ * Lessons, and meetings whose mode is "relay" (a host's choice, or more than four cameras), send
+ * video through the server's media relay instead (relay.js): one connection per page, the
+ * server offering. A room switches between the two when the meetings.mode event arrives,
+ * without anyone leaving it.
  */
 (function () {
   "use strict";
@@ -28,6 +33,19 @@
   let myBreakout = null;
   let stateTimer = null;
   let breakoutTimer = null;
+  const ICE_DISCONNECTED_GRACE_MS = 3000;
+  const LINK_CHECK_MS = 5000;
+  const NEGOTIATION_CHECK_MS = 1000;
+  // This page's WebRTC session: a reload is a new one, so peers replace their connection to it.
+  const SESSION = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
+  const lastInbound = new Map(); // member id → video packets lost/received at the last check
+  let poorChecks = 0;
+  let hintDismissed = false;
+  let relay = null; // the media relay session, in lessons and relay rooms
+  let lessonStage = null;
+  const relayTiles = new Map(); // member id → { tile, stream }
+  const relayMids = new Map(); // mid → { member, track }
+  const watchOnly = Boolean(config.lesson && !config.presenter); // a lesson's audience sends nothing
 
   // --- helpers -------------------------------------------------------------------------------
 
@@ -97,8 +115,11 @@
     inRoom = true;
     $("lobby").hidden = true;
     $("room").hidden = false;
-    await Promise.all([loadIceServers(), openMedia()]);
+    await Promise.all([loadIceServers(), watchOnly ? watchMedia() : openMedia()]);
     rt.subscribe(config.room, onRoomFrame);
+    // Other scripts of the page (the lesson's slides and questions) join the room's stream now.
+    window.EpaRoom.entered = true;
+    document.dispatchEvent(new CustomEvent("epa:room-entered"));
     // The subscribe and this command travel on one socket in order: the state includes us.
     await refreshState();
   }
@@ -126,10 +147,18 @@
     $("local-video").srcObject = localStream;
   }
 
+  /* A lesson's audience: nothing to send, so no camera or microphone prompt. */
+  async function watchMedia() {
+    localStream = new MediaStream();
+    for (const id of ["toggle-mic", "toggle-video"]) $(id).hidden = true;
+    document.querySelector(".tile.local").hidden = true;
+  }
+
   function closeRoom(message) {
     inRoom = false;
     for (const peer of peers.values()) peer.close();
     peers.clear();
+    stopRelay();
     if (localStream) localStream.getTracks().forEach((track) => track.stop());
     $("room").hidden = true;
     $("lobby").hidden = true;
@@ -149,8 +178,10 @@
     const me = state.participants.find((p) => p.member === ME);
     myBreakout = me ? me.breakout : null;
     if (me) applyMute(me.mic_muted, me.video_muted, false);
+    if (me && Boolean(me.audio_only) !== audioOnly) setAudioOnly(Boolean(me.audio_only), false);
     renderAll();
-    reconcilePeers();
+    reconcileMedia();
+    markTiles();
   }
 
   function refreshSoon() {
@@ -196,6 +227,19 @@
         closeRoom(T.ended);
         renderResults($("closed-results"), event.closed_votes);
         break;
+      case "meetings.audio_only": {
+        const person = state.participants.find((p) => p.member === event.member);
+        if (person) person.audio_only = event.audio_only;
+        if (event.member === ME && event.audio_only !== audioOnly) setAudioOnly(event.audio_only, false);
+        renderParticipants();
+        markTiles();
+        break;
+      }
+      case "meetings.media.recording":
+        state.recording = event.on;
+        reconcileMedia();
+        break;
+      case "meetings.roles":
       case "meetings.breakout.started":
       case "meetings.breakout.ended":
       case "meetings.mode":
@@ -241,7 +285,7 @@
     renderChat();
     renderHost();
     renderBreakout();
-    const senders = state.participants.filter((p) => !p.video_muted).length;
+    const senders = state.participants.filter((p) => !p.video_muted && !p.audio_only).length;
     if (state.mode === "mesh" && senders > state.mesh_video_senders && !audioOnly) notice(T.meshLimit);
   }
 
@@ -250,14 +294,15 @@
     list.replaceChildren();
     $("participant-count").textContent = String(state.participants.length);
     for (const person of state.participants) {
-      const marks = (person.mic_muted ? "🔇" : "") + (person.video_muted ? "🚫📷" : "");
+      const marks = (person.mic_muted ? "🔇" : "") + (person.video_muted ? "🚫📷" : "") + (person.audio_only ? "🎧" : "");
       const item = el(
         "li",
         { "data-member": person.member },
         el("span", { class: "name" }, person.name),
         el("span", { class: "role" }, T[person.role] || person.role),
-        el("span", { class: "state" }, marks),
+        el("span", { class: "state", title: person.audio_only ? T.audioOnlyMark : "" }, marks),
       );
+      item.dataset.audioOnly = String(Boolean(person.audio_only));
       if (state.me.is_host && person.member !== ME) {
         if (!person.mic_muted) {
           item.append(el("button", { type: "button", "data-action": "mute-mic", onclick: () => command("mute", { member: person.member, mic: true }).catch(fail) }, T.muteOther));
@@ -265,12 +310,24 @@
         if (!person.video_muted) {
           item.append(el("button", { type: "button", "data-action": "mute-video", onclick: () => command("mute", { member: person.member, video: true }).catch(fail) }, T.stopOther));
         }
+        if (person.role === "participant") {
+          item.append(el("button", { type: "button", "data-action": "make-cohost", onclick: () => setCohost(person.member, true) }, T.makeCohost));
+        } else if (person.role === "cohost") {
+          item.append(el("button", { type: "button", "data-action": "drop-cohost", onclick: () => setCohost(person.member, false) }, T.dropCohost));
+        }
         if (person.role !== "host") {
           item.append(el("button", { type: "button", "data-action": "remove", onclick: () => command("room.remove", { member: person.member }).catch(fail) }, T.remove));
         }
       }
       list.append(item);
     }
+  }
+
+  function setCohost(member, on) {
+    const cohosts = new Set(state.participants.filter((p) => p.role === "cohost").map((p) => p.member));
+    if (on) cohosts.add(member);
+    else cohosts.delete(member);
+    command("room.cohosts", { members: [...cohosts] }).catch(fail);
   }
 
   function renderHands() {
@@ -432,19 +489,37 @@
     const raised = state && state.hands.some((h) => h.member === ME);
     command(raised ? "hand.lower" : "hand.raise").catch(fail);
   });
-  $("toggle-audio-only").addEventListener("click", () => setAudioOnly(!audioOnly));
-  $("accept-audio-only").addEventListener("click", () => setAudioOnly(true));
+  $("toggle-audio-only").addEventListener("click", () => setAudioOnly(!audioOnly, true));
+  $("accept-audio-only").addEventListener("click", () => setAudioOnly(true, true));
+  $("dismiss-audio-only").addEventListener("click", () => {
+    hintDismissed = true;
+    $("quality-hint").hidden = true;
+  });
 
   /* Audio only: stop sending our video and ask not to receive any (the video transceivers
      become inactive, which renegotiates each connection): what saves a weak link. */
-  function setAudioOnly(on) {
+  function setAudioOnly(on, announce) {
     audioOnly = on;
     $("quality-hint").hidden = true;
+    poorChecks = 0;
     $("toggle-audio-only").setAttribute("aria-pressed", String(on));
     $("toggle-audio-only").textContent = on ? T.video : T.audioOnly;
     tracks("video").forEach((t) => (t.enabled = videoOn && !on));
     for (const peer of peers.values()) peer.applyAudioOnly();
-    document.querySelectorAll(".tile.remote").forEach((tile) => tile.classList.toggle("audio-only", on));
+    if (relay) relay.setVideoOff(on);
+    markTiles();
+    // The server keeps the choice: others see why the picture went, a reconnect keeps it.
+    if (announce && inRoom) command("audio_only", { on }).catch(fail);
+  }
+
+  /* A remote tile shows no picture while either side is on audio only. */
+  function markTiles() {
+    for (const [id, peer] of peers) {
+      const person = state && state.participants.find((p) => p.member === id);
+      const theirs = Boolean(person && person.audio_only);
+      peer.tile.classList.toggle("audio-only", audioOnly || theirs);
+      peer.caption(nameOf(id) + (theirs ? " · " + T.audioOnlyMark : ""));
+    }
   }
 
   $("chat-form").addEventListener("submit", (e) => {
@@ -466,7 +541,17 @@
     $("breakout-return").addEventListener("click", () => command("breakout.return").catch(fail));
     $("breakout-form").addEventListener("submit", (e) => {
       e.preventDefault();
-      command("breakout.start", { minutes: Number(e.target.elements.minutes.value), by_group: true }).catch(fail);
+      const f = e.target.elements;
+      const minutes = Number(f.minutes.value);
+      if (f.split.value === "groups") {
+        command("breakout.start", { minutes, by_group: true }).catch(fail);
+        return;
+      }
+      // Ad-hoc rooms: everyone present but the hosts, dealt round the rooms in turn.
+      const count = Math.max(2, Math.min(20, Number(f.rooms.value) || 2));
+      const rooms = Array.from({ length: count }, (_, i) => ({ name: T.roomName + " " + (i + 1), members: [] }));
+      state.participants.filter((p) => p.role === "participant").forEach((p, i) => rooms[i % count].members.push(p.member));
+      command("breakout.start", { minutes, by_group: false, rooms: rooms.filter((r) => r.members.length) }).catch(fail);
     });
     $("vote-form").addEventListener("submit", (e) => {
       e.preventDefault();
@@ -483,6 +568,143 @@
 
   function sameRoom(person) {
     return person.member !== ME && (person.breakout || null) === myBreakout;
+  }
+
+  function usingRelay() {
+    return Boolean(config.lesson || (state && state.mode === "relay"));
+  }
+
+  /* Mesh or relay, as the room says now: switching closes one and opens the other. */
+  function reconcileMedia() {
+    if (usingRelay()) {
+      for (const id of [...peers.keys()]) dropPeer(id);
+      startRelay();
+      reconcileRelayTiles();
+    } else {
+      stopRelay();
+      reconcilePeers();
+    }
+    const recording = Boolean(state && state.recording);
+    if ($("recording-state")) $("recording-state").hidden = !recording;
+    if ($("toggle-record")) {
+      $("toggle-record").setAttribute("aria-pressed", String(recording));
+      $("toggle-record").textContent = recording ? T.stopRecording : T.record;
+    }
+  }
+
+  // --- the media relay (relay.js) -------------------------------------------------------------
+
+  function startRelay() {
+    if (relay || !localStream) return;
+    const publish = {};
+    if (!watchOnly) {
+      const mic = tracks("audio")[0];
+      const cam = tracks("video")[0];
+      if (mic) publish.mic = mic;
+      if (cam) publish.cam = cam;
+      if (config.lesson) publish.screen = null; // negotiated now, filled when sharing starts
+    }
+    if (config.lesson && !lessonStage) lessonStage = new EpaRelay.LessonStage($("media-stage"), T);
+    relay = new EpaRelay.Session({
+      rt,
+      room: config.room,
+      iceServers,
+      publish,
+      onTrack: onRelayTrack,
+      onError: (error) => { if (error && error.code === "forbidden") fail(error); },
+    });
+    if (audioOnly) relay.videoOff = true;
+    relay.start();
+  }
+
+  function stopRelay() {
+    if (!relay) return;
+    relay.stop();
+    relay = null;
+    for (const { tile } of relayTiles.values()) tile.remove();
+    relayTiles.clear();
+    relayMids.clear();
+    stopScreen();
+  }
+
+  function onRelayTrack(mid, info, track) {
+    if (config.lesson) {
+      if (lessonStage) lessonStage.onTrack(mid, info, track);
+      return;
+    }
+    const before = relayMids.get(mid);
+    if (before && (!info || before.member !== info.member)) {
+      const old = relayTiles.get(before.member);
+      if (old) old.stream.removeTrack(track);
+    }
+    if (!info || info.member === null) {
+      relayMids.delete(mid);
+      return;
+    }
+    relayMids.set(mid, { member: info.member, track });
+    const entry = relayTile(info.member);
+    if (!entry.stream.getTracks().includes(track)) entry.stream.addTrack(track);
+    entry.video.srcObject = entry.stream;
+    entry.video.play().catch(() => {});
+  }
+
+  function relayTile(member) {
+    let entry = relayTiles.get(member);
+    if (!entry) {
+      const tile = el("figure", { class: "tile remote", "data-member": member },
+        el("video", { class: "remote", autoplay: "", playsinline: "" }), el("figcaption", {}, nameOf(member)));
+      $("tiles").append(tile);
+      entry = { tile, stream: new MediaStream(), video: tile.querySelector("video") };
+      relayTiles.set(member, entry);
+    }
+    return entry;
+  }
+
+  /* Relay tiles follow the room: someone who left, or is in another breakout, goes away. */
+  function reconcileRelayTiles() {
+    const wanted = new Set(state.participants.filter(sameRoom).map((p) => p.member));
+    for (const [member, entry] of relayTiles) {
+      if (!wanted.has(member)) {
+        entry.tile.remove();
+        relayTiles.delete(member);
+      } else {
+        entry.tile.querySelector("figcaption").textContent = nameOf(member);
+      }
+    }
+  }
+
+  // Screen sharing and recording: a lesson's presenters.
+  let screenTrack = null;
+
+  async function shareScreen() {
+    if (screenTrack) return stopScreen();
+    try {
+      const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 } });
+      screenTrack = stream.getVideoTracks()[0];
+    } catch (error) {
+      return; // the member cancelled the picker
+    }
+    screenTrack.addEventListener("ended", stopScreen);
+    if (relay) relay.setTrack("screen", screenTrack);
+    $("share-screen").setAttribute("aria-pressed", "true");
+    $("share-screen").textContent = T.stopSharing;
+  }
+
+  function stopScreen() {
+    if (!screenTrack) return;
+    screenTrack.stop();
+    screenTrack = null;
+    if (relay) relay.setTrack("screen", null);
+    if ($("share-screen")) {
+      $("share-screen").setAttribute("aria-pressed", "false");
+      $("share-screen").textContent = T.shareScreen;
+    }
+  }
+
+  if ($("share-screen")) $("share-screen").addEventListener("click", shareScreen);
+  if ($("toggle-record")) {
+    $("toggle-record").addEventListener("click", () =>
+      rt.command("meeting.media.record", config.room, { on: !(state && state.recording) }).catch(fail));
   }
 
   function reconcilePeers() {
@@ -504,7 +726,16 @@
   function onSignal(frame) {
     const id = frame.sender;
     if (id === null || id === ME) return;
+    // Sent by a connection made for an earlier load of this page: it leads nowhere now.
+    if (frame.data.peer_session && frame.data.peer_session !== SESSION) return;
     let peer = peers.get(id);
+    const session = frame.data.session || null;
+    if (peer && session && peer.remoteSession && session !== peer.remoteSession) {
+      // The member reloaded (or their phone's page was reopened): the old connection leads
+      // nowhere, and a new page's offer cannot be applied to it.
+      dropPeer(id);
+      peer = null;
+    }
     if (!peer) {
       // A newcomer's offer can beat the presence frame announcing them.
       if (!localStream) return;
@@ -512,12 +743,14 @@
       peers.set(id, peer);
       refreshSoon();
     }
+    if (session) peer.remoteSession = session;
     peer.receive(frame.data);
   }
 
   class Peer {
     constructor(id) {
       this.id = id;
+      this.remoteSession = null; // the other page's SESSION, learnt from its first signal
       this.polite = ME < id;
       this.makingOffer = false;
       this.ignoreOffer = false;
@@ -539,14 +772,29 @@
         if (this.video.srcObject !== stream) this.video.srcObject = stream;
         this.video.play().catch(() => {}); // autoplay may need a gesture for sound; video still plays muted
       };
-      this.pc.onnegotiationneeded = () => this.offer();
+      this.negotiationTimer = null;
+      this.awaitingNegotiation = false;
+      this.pc.onnegotiationneeded = () => {
+        this.awaitingNegotiation = false;
+        this.offer();
+      };
       this.pc.onicecandidate = ({ candidate }) => {
         if (!candidate || !candidate.candidate) return;
         this.outCandidates.push(candidate.toJSON());
         if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flushCandidates(), 100);
       };
+      this.disconnectTimer = null;
       this.pc.oniceconnectionstatechange = () => {
-        if (this.pc.iceConnectionState === "failed") this.restart();
+        const ice = this.pc.iceConnectionState;
+        clearTimeout(this.disconnectTimer);
+        if (ice === "failed") this.restart();
+        // "disconnected" often heals by itself within seconds (a brief radio fade); if it does
+        // not, the path is gone (a new network) and only fresh candidates bring it back.
+        else if (ice === "disconnected") {
+          this.disconnectTimer = setTimeout(() => {
+            if (this.pc.iceConnectionState === "disconnected") this.restart();
+          }, ICE_DISCONNECTED_GRACE_MS);
+        }
       };
       this.pc.onconnectionstatechange = () => {
         if (this.pc.connectionState === "failed") this.restart();
@@ -560,7 +808,8 @@
 
     signal(data, attempt = 0) {
       if (this.closed) return Promise.resolve();
-      return command("signal", { to: this.id, ...data }).catch((error) => {
+      const sessions = { session: SESSION, peer_session: this.remoteSession || undefined };
+      return command("signal", { to: this.id, ...sessions, ...data }).catch((error) => {
         if (error.code === "rate_limited" && attempt < 5) {
           const wait = Math.ceil(((error.frame && error.frame.retry_after) || 0.5) * 1000);
           return new Promise((r) => setTimeout(r, wait)).then(() => this.signal(data, attempt + 1));
@@ -605,6 +854,8 @@
         await pc.setRemoteDescription(description); // polite + collision: an implicit rollback
         this.answerPending = false;
         if (description.type === "offer") {
+          await this.adoptTransceivers();
+          this.applyAudioOnly(false); // the answer itself carries our audio-only choice
           await pc.setLocalDescription();
           await this.signal({ kind: "description", description: pc.localDescription.toJSON() });
         }
@@ -618,6 +869,7 @@
         }
       } else if (data.kind === "restart") {
         pc.restartIce();
+        this.expectNegotiation();
       } else if (data.kind === "hangup") {
         dropPeer(this.id);
       }
@@ -628,23 +880,65 @@
     restart() {
       if (this.closed) return;
       this.pc.restartIce();
+      this.expectNegotiation();
       this.signal({ kind: "restart" });
     }
 
-    applyAudioOnly() {
+    /* A local change (direction, ICE restart) must reach the other side. After the polite side
+       has rolled back its own offer in a collision, Chromium may never fire negotiationneeded
+       for the next change (its flag stays set from the rolled-back offer), and the change would
+       wait forever: if the event has not come by the time the connection is stable, offer. */
+    expectNegotiation() {
+      this.awaitingNegotiation = true;
+      clearTimeout(this.negotiationTimer);
+      const check = () => {
+        if (this.closed || !this.awaitingNegotiation) return;
+        if (this.makingOffer || this.pc.signalingState !== "stable") {
+          this.negotiationTimer = setTimeout(check, NEGOTIATION_CHECK_MS);
+          return;
+        }
+        this.awaitingNegotiation = false;
+        this.offer();
+      };
+      this.negotiationTimer = setTimeout(check, NEGOTIATION_CHECK_MS);
+    }
+
+    /* An offer whose video section is inactive or sendonly (the other side is on audio only)
+       cannot take over the transceiver our addTrack made: the browser makes a new one for it,
+       and ours would come back as an extra section in our next offer, where the receiving side
+       would get video after all. So our track moves onto the offer's transceiver and the spare
+       one is stopped before it was ever negotiated. */
+    async adoptTransceivers() {
+      const all = this.pc.getTransceivers().filter((t) => t.direction !== "stopped");
+      for (const spare of all.filter((t) => t.mid === null && t.sender.track)) {
+        const kind = spare.sender.track.kind;
+        const free = all.find((t) => t.mid !== null && t.receiver.track.kind === kind && !t.sender.track);
+        if (!free) continue;
+        await free.sender.replaceTrack(spare.sender.track);
+        if (free.sender.setStreams && localStream) free.sender.setStreams(localStream);
+        free.direction = "sendrecv";
+        spare.stop();
+      }
+    }
+
+    applyAudioOnly(negotiate = true) {
+      let changed = false;
       for (const transceiver of this.pc.getTransceivers()) {
-        const track = transceiver.sender.track;
-        if ((track && track.kind === "video") || (transceiver.receiver.track && transceiver.receiver.track.kind === "video")) {
-          const hasVideo = tracks("video").length > 0;
-          const wanted = audioOnly ? "inactive" : hasVideo ? "sendrecv" : "recvonly";
-          if (transceiver.direction !== wanted && transceiver.direction !== "stopped") transceiver.direction = wanted;
+        if (transceiver.receiver.track.kind !== "video" || transceiver.direction === "stopped") continue;
+        const wanted = audioOnly ? "inactive" : tracks("video").length ? "sendrecv" : "recvonly";
+        if (transceiver.direction !== wanted) {
+          transceiver.direction = wanted;
+          changed = true;
         }
       }
+      if (changed && negotiate) this.expectNegotiation();
     }
 
     close() {
       this.closed = true;
       clearTimeout(this.flushTimer);
+      clearTimeout(this.disconnectTimer);
+      clearTimeout(this.negotiationTimer);
       this.pc.close();
       this.tile.remove();
     }
@@ -658,37 +952,69 @@
 
   // --- connection quality: suggest audio only when the link is poor -----------------------------
 
-  const lastInbound = new Map();
-  setInterval(async () => {
-    if (audioOnly || !peers.size) return;
-    let poor = 0;
-    for (const [id, peer] of peers) {
-      if (peer.pc.connectionState !== "connected") continue;
-      const stats = await peer.pc.getStats();
-      let rtt = 0;
-      let lost = 0;
-      let received = 0;
-      stats.forEach((report) => {
-        if (report.type === "candidate-pair" && report.nominated && report.currentRoundTripTime) rtt = report.currentRoundTripTime;
-        if (report.type === "inbound-rtp" && report.kind === "video") {
-          lost += report.packetsLost || 0;
-          received += report.packetsReceived || 0;
-        }
-      });
-      const before = lastInbound.get(id) || { lost: 0, received: 0 };
-      lastInbound.set(id, { lost, received });
+  /* One peer's link from two getStats() readings: round-trip time, the share of video packets
+     lost since the last reading, and the sender's bandwidth estimate. Weak when any of them
+     crosses the room's thresholds (config.weak_link, from the server's settings). */
+  function assessLink(sample, limits) {
+    const reasons = [];
+    if (sample.rtt !== null && sample.rtt * 1000 > limits.rtt_ms) reasons.push("rtt");
+    if (sample.lossRate !== null && sample.lossRate > limits.loss) reasons.push("loss");
+    if (sample.outgoingBitrate !== null && sample.outgoingBitrate < limits.min_kbps * 1000) reasons.push("bitrate");
+    return reasons;
+  }
+
+  async function sampleLink(id, peer) {
+    const stats = await peer.pc.getStats();
+    const sample = { rtt: null, lossRate: null, outgoingBitrate: null };
+    let lost = 0;
+    let received = 0;
+    stats.forEach((report) => {
+      if (report.type === "candidate-pair" && report.nominated && report.state === "succeeded") {
+        if (typeof report.currentRoundTripTime === "number") sample.rtt = report.currentRoundTripTime;
+        if (typeof report.availableOutgoingBitrate === "number") sample.outgoingBitrate = report.availableOutgoingBitrate;
+      }
+      if (report.type === "inbound-rtp" && report.kind === "video") {
+        lost += report.packetsLost || 0;
+        received += report.packetsReceived || 0;
+      }
+    });
+    const before = lastInbound.get(id);
+    lastInbound.set(id, { lost, received });
+    if (before) {
       const dLost = lost - before.lost;
       const dReceived = received - before.received;
-      const lossRate = dLost + dReceived > 0 ? dLost / (dLost + dReceived) : 0;
-      if (rtt > 0.6 || lossRate > 0.08) poor += 1;
+      if (dLost + dReceived > 0) sample.lossRate = Math.max(0, dLost) / (Math.max(0, dLost) + dReceived);
     }
-    $("quality-hint").hidden = poor === 0;
-  }, 5000);
+    return sample;
+  }
+
+  setInterval(async () => {
+    const links = relay && relay.pc ? [["relay", relay]] : [...peers];
+    if (audioOnly || !links.length || hintDismissed) return;
+    const reasons = new Set();
+    for (const [id, peer] of links) {
+      if (peer.pc.connectionState !== "connected") continue;
+      for (const reason of assessLink(await sampleLink(id, peer), config.weak_link)) reasons.add(reason);
+    }
+    // Two weak readings in a row, so one burst of loss does not nag the member.
+    poorChecks = reasons.size ? poorChecks + 1 : 0;
+    const hint = $("quality-hint");
+    hint.dataset.reasons = [...reasons].join(" ");
+    hint.hidden = poorChecks < 2;
+  }, LINK_CHECK_MS);
 
   // For diagnostics from the console (and the browser tests): one peer's RTCPeerConnection.
-  window.EpaRoom = { peerConnection: (id) => (peers.has(id) ? peers.get(id).pc : null) };
+  // The page's one connection is shared with the lesson's script (lesson.js).
+  window.EpaRoom = {
+    peerConnection: (id) => (peers.has(id) ? peers.get(id).pc : null),
+    relay: () => relay,
+    connection: rt,
+    entered: false,
+    assessLink,
+  };
 
   window.addEventListener("pagehide", () => {
     for (const peer of peers.values()) peer.signal({ kind: "hangup" });
+    if (relay) relay.stop();
   });
 })();
