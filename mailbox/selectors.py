@@ -234,9 +234,10 @@ def tips_list_for(*, actor: Actor, status: str | None = None, limit: int = 200) 
     one access record names every report listed."""
     rows = list(tips_for(actor=actor, status=status)[:limit])
     if rows:
-        from mailbox.services import ACCESS_KIND
+        from mailbox.services import ACCESS_KIND, receipts_record
         from moderation import archive
 
+        receipts_record(rows)
         archive.archive_append(
             kind=ACCESS_KIND,
             content_ref="mailbox.tips",

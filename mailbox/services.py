@@ -36,6 +36,7 @@ from members.access import Action, Actor, can_open_conversation, require, requir
 from members.models import Member, Organisation
 from moderation import archive
 from moderation.content import content_ref
+from moderation.models import ArchiveRecord
 from moderation.pipeline import moderate
 from moderation.services import flag_create
 from realtime.ratelimit import check as rate_check
@@ -391,7 +392,9 @@ def tip_file(
             named_reporter_id=by.mid if named else None,
         )
         _store_files(uploads=uploads, tip=tip, by=writer)
-        _access_record(tip, "received", inspector_id=None)
+    # No archive record now: its time and its place in the chain, next to the reporter's other
+    # doings (a forum post a minute earlier), would point at them. Receipt is archived, with the
+    # day only, when an inspector first opens or lists the report (receipts_record).
     return tip, code
 
 
@@ -461,9 +464,24 @@ def tip_status_set(*, by: Actor, public_id: str, status: str) -> Tip:
 
 def _access_record(tip: Tip, what: str, *, inspector_id: int | None) -> None:
     """Every read and status change of a report goes into the tamper-evident archive."""
+    receipts_record([tip])
     archive.archive_append(
         kind=ACCESS_KIND, content_ref=f"mailbox.tip:{tip.public_id}", actor_id=inspector_id, payload={"action": what}
     )
+
+
+def receipts_record(tips: Iterable[Tip]) -> None:
+    """Archive the receipt of reports no inspector has seen yet: by no one, on the day received."""
+    refs = {f"mailbox.tip:{tip.public_id}": tip for tip in tips}
+    known = set(
+        ArchiveRecord.objects.filter(kind=ACCESS_KIND, content_ref__in=list(refs), payload__action="received")
+        .values_list("content_ref", flat=True)
+    )
+    for ref, tip in refs.items():
+        if ref not in known:
+            archive.archive_append(
+                kind=ACCESS_KIND, content_ref=ref, payload={"action": "received", "on": tip.received_on.isoformat()}
+            )
 
 
 ACCESS_KIND = "mailbox.tip.access"

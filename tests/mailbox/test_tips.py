@@ -82,9 +82,13 @@ def test_a_named_report_shows_the_reporter_to_inspectors(people, actor_of, clien
 def test_only_inspectors_of_that_organisation_or_above_read_reports_and_every_read_is_archived(
     people, actor_of, client_for
 ):
+    archived = ArchiveRecord.objects.count()
     tip, _code = services.tip_file(
         by=actor_of(people.alice), organisation_id=people.tree.branch_a.pk, subject="反映问题", text="内容"
     )
+    # Filing leaves nothing in the archive: its time and its place in the chain would point at the
+    # reporter's other doings. Receipt is archived, with the day only, when an inspector looks.
+    assert ArchiveRecord.objects.count() == archived
     for outsider in (people.inspector_b, people.secretary, people.moderator, people.superuser, people.alice):
         with pytest.raises(NotFound):
             selectors.tip_get_for(actor=actor_of(outsider), public_id=tip.public_id)
@@ -103,8 +107,9 @@ def test_only_inspectors_of_that_organisation_or_above_read_reports_and_every_re
     records = ArchiveRecord.objects.filter(content_ref=f"mailbox.tip:{tip.public_id}").order_by("seq")
     actions = [r.payload["action"] for r in records]
     assert actions[0] == "received" and actions[before:] == ["read", "status:under_review"]
+    assert records.first().payload == {"action": "received", "on": tip.received_on.isoformat()}
     assert records.last().actor_id == people.inspector.pk
-    assert records.first().actor_id is None  # filing is not tied to the reporter
+    assert records.first().actor_id is None  # receipt is tied to no one
 
 
 def test_reports_go_only_to_the_reporters_own_chain_and_flooding_is_limited(people, actor_of, settings):
