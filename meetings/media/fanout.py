@@ -142,7 +142,7 @@ class Fanout:
         self._audio_bitrate = audio_bitrate
         self._audio: AudioEncoder | None = None
         self._source: MediaStreamTrack | None = None
-        self._reader: asyncio.Task[None] | None = None
+        self._readers: set[asyncio.Task[None]] = set()
         self._encoder: asyncio.Task[None] | None = None
         # Frames waiting for the encoder, with their arrival times: a few absorb a moment's stall
         # of the event loop; beyond that the oldest are dropped, so the delay stays bounded.
@@ -168,28 +168,29 @@ class Fanout:
         return self._source is not None
 
     def feed(self, source: MediaStreamTrack) -> None:
-        """Take frames from ``source`` from now on (a new peer connection of the publisher)."""
-        self.unfeed()
+        """Take frames from ``source`` from now on (a new peer connection of the publisher, or
+        another presenter taking over). The previous source is still drained, and its frames
+        dropped, until its connection ends: aiortc's receive queue has no bound."""
         self._source = source
-        self._reader = asyncio.ensure_future(self._read(source))
+        reader = asyncio.ensure_future(self._read(source))
+        self._readers.add(reader)
+        reader.add_done_callback(self._readers.discard)
         if self._encoder is None:
             self._encoder = asyncio.ensure_future(self._encode_loop())
         self.request_keyframe()
 
     def unfeed(self, source: MediaStreamTrack | None = None) -> None:
-        """Stop reading the current source (only if it is ``source``, when given)."""
-        if source is not None and source is not self._source:
-            return
-        if self._reader is not None:
-            self._reader.cancel()
-            self._reader = None
-        self._source = None
+        """Stop using the current source (only if it is ``source``, when given)."""
+        if source is None or source is self._source:
+            self._source = None
 
     async def _read(self, source: MediaStreamTrack) -> None:
         # Every received frame is taken at once, so none pile up in aiortc's receive queue.
         try:
             while True:
                 frame = await source.recv()
+                if source is not self._source:
+                    continue  # replaced: drained, not shown
                 self.frames_in += 1
                 if isinstance(frame, av.AudioFrame):
                     self._audio_backlog.append(frame)
@@ -294,6 +295,8 @@ class Fanout:
     async def close(self) -> None:
         self.closed = True
         self.unfeed()
+        for reader in list(self._readers):
+            reader.cancel()
         for viewer in list(self.viewers):
             viewer.attach(None)
         if self._encoder is not None:

@@ -34,6 +34,7 @@ from aiortc import (
     RTCRtpTransceiver,
     RTCSessionDescription,
 )
+from aiortc.contrib.media import blackhole_consume
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
@@ -56,6 +57,17 @@ def _codecs(capabilities: RTCRtpCapabilities | None, kind: Kind, name: str) -> l
 
 def _codec_name(kind: Kind) -> str:
     return "vp8" if kind == "video" else "opus"
+
+
+_draining: set[asyncio.Task[None]] = set()
+
+
+def discard(track: MediaStreamTrack) -> None:
+    """Read a received track nobody uses until it ends: aiortc queues its frames without bound,
+    and stopping the track does not stop the queueing."""
+    task = asyncio.ensure_future(blackhole_consume(track))
+    _draining.add(task)
+    task.add_done_callback(_draining.discard)
 
 
 @dataclass
@@ -211,7 +223,7 @@ class PeerSession:
             if transceiver.receiver.track is track:
                 self._on_track(self, source, track)
                 return
-        track.stop()  # nothing but our receiving transceivers can carry media to us
+        discard(track)  # nothing but our receiving transceivers should carry media to us
 
     async def _state_changed(self) -> None:
         state = self.pc.connectionState

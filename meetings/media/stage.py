@@ -30,7 +30,7 @@ from aiortc import RTCConfiguration
 from aiortc.mediastreams import MediaStreamTrack
 
 from meetings.media.fanout import Fanout
-from meetings.media.peer import SOURCE_KIND, Key, PeerSession
+from meetings.media.peer import SOURCE_KIND, Key, PeerSession, discard
 from meetings.media.recorder import Recorder
 
 logger = logging.getLogger("meetings.media")
@@ -185,7 +185,7 @@ class Stage:
 
     def _published(self, session: PeerSession, source: str, track: MediaStreamTrack) -> None:
         if not session.sources or source not in session.sources:
-            track.stop()
+            discard(track)
             return
         self.fanout(self.key(session.member_id, source)).feed(track)
 

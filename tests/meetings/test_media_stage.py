@@ -441,3 +441,25 @@ async def test_packet_track_waits_for_a_keyframe_and_recovers_from_overflow() ->
     track.stop()
     with pytest.raises(MediaStreamError), contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(track.recv(), 1)
+
+
+async def test_a_second_presenter_takes_over_and_the_first_is_drained(lesson: Harness) -> None:
+    lecturer = lesson.peer(1, {"cam": Colour(RED)})
+    await lecturer.join()
+    viewer = lesson.peer(10)
+    await viewer.join()
+    track = await viewer.track("cam")
+    await frames(track, 5)
+    host = lesson.peer(2, {"cam": Colour(BLUE)})
+    await host.join()
+    assert await eventually(lambda: lesson.stage.fanouts[(PROGRAMME, "cam")].live)
+    for _ in range(150):
+        if abs(mean_u((await frames(track, 1))[0]) - BLUE[1]) < 25:
+            break
+    else:
+        pytest.fail("the viewer never saw the second presenter")
+    # The first presenter still sends; what arrives is read and dropped, not queued without end.
+    first = lesson.stage.sessions[(1, lecturer.session)].receiving_track("cam")
+    assert first is not None
+    await frames(track, 15)
+    assert first._queue.qsize() <= 2  # type: ignore[attr-defined]
