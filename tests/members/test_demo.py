@@ -31,6 +31,8 @@ def test_demo_has_content_that_loading_again_does_not_repeat(client):
     call_command("load_demo")
     assert Post.objects.filter(thread__title="本月学习心得交流").count() == 2
     assert Meeting.objects.filter(organisation__code="DEMO-1").count() == 2
+    lesson = Meeting.objects.get(organisation__code="DEMO-1", kind="lesson")
+    assert lesson.lecturer is not None and lesson.lecturer.user.username == "lecturer"
     client.login(username="member1", password="demo-pass-2024")
     home = client.get("/").content.decode()
     assert "第四季度支部党员大会" in home and "党课：学习党章" in home

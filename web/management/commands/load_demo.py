@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from forum import services as forum_services
 from forum.models import Board
+from meetings import lessons
 from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingKind
 from members import services
@@ -140,7 +141,7 @@ def demo_content(branch: Organisation) -> None:
     ]
     for kind, title, starts_at, agenda in plans:
         if not Meeting.objects.filter(organisation=branch, title=title).exists():
-            meeting_services.meeting_schedule(
+            meeting = meeting_services.meeting_schedule(
                 by=secretary,
                 organisation=branch,
                 kind=kind,
@@ -149,3 +150,6 @@ def demo_content(branch: Organisation) -> None:
                 ends_at=starts_at + dt.timedelta(hours=1, minutes=30),
                 agenda=agenda,
             )
+            if kind == MeetingKind.LESSON:  # the demo lecturer teaches it through the media relay
+                teacher = Member.objects.get(user__username="lecturer")
+                lessons.lecturer_set(by=secretary, meeting=meeting, member=teacher)
