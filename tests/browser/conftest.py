@@ -64,16 +64,37 @@ def live_server_url(transactional_db: None) -> Iterator[str]:
         server.stop()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
+
+
+CALL_FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def new_page(browser: object) -> Iterator[object]:
-    """One context (one person) per call; a phone-sized viewport by default."""
+def new_page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
+    """One context (one person) per call; a phone-sized viewport by default. When the test fails,
+    each page's console is printed (pytest shows it with the failure)."""
     contexts = []
+    consoles: list[list[str]] = []
 
     def make(*, width: int = 360, height: int = 740, locale: str = "en-US") -> object:
         context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)  # type: ignore[attr-defined]
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        lines: list[str] = []
+        consoles.append(lines)
+        page.on("console", lambda message: lines.append(f"{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: lines.append(f"pageerror: {error}"))
+        return page
 
     yield make
+    if request.node.stash.get(CALL_FAILED, False):
+        for number, lines in enumerate(consoles, 1):
+            print(f"--- console of page {number} ---", *lines[-200:], sep="\n")
     for context in contexts:
         context.close()

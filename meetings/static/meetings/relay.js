@@ -22,6 +22,7 @@
 
   const DISCONNECTED_GRACE_MS = 1500;
   const OFFER_TIMEOUT_MS = 8000;
+  const CONNECT_WAIT_MS = 10000;
   const CANDIDATE_BATCH_MS = 50;
 
   function sessionId() {
@@ -53,6 +54,8 @@
       this.videoOff = false;
       this.unsubscribe = null;
       this.restarts = 0;
+      this.queue = Promise.resolve(); // signals are handled one at a time, in order
+      this.connectTimer = null;
       this.onNetworkChange = () => this.restart("network");
     }
 
@@ -152,6 +155,7 @@
       clearTimeout(this.candidateTimer);
       clearTimeout(this.disconnectTimer);
       clearTimeout(this.offerTimer);
+      clearTimeout(this.connectTimer);
       this.candidateTimer = null;
       this.pendingCandidates = [];
       if (this.pc) {
@@ -177,7 +181,16 @@
       const data = frame.data || {};
       if (data.kind === "media.viewers") return this.onViewers(data.count);
       if (data.session !== this.session) return;
-      if (data.kind === "media.offer") this.answer(data).catch((error) => { this.onError(error); this.retryLater(); });
+      // One at a time, in order: a layout that follows an offer must not be applied while that
+      // offer is still being answered, or the answer would put the older layout back.
+      this.queue = this.queue.then(() => this.handle(data)).catch((error) => {
+        this.onError(error);
+        this.retryLater();
+      });
+    }
+
+    async handle(data) {
+      if (data.kind === "media.offer") await this.answer(data);
       else if (data.kind === "media.layout") this.applyLayout(data.layout || {});
       else if (data.kind === "media.closed") this.retryLater();
     }
@@ -203,6 +216,11 @@
       await this.rt.command("meeting.media.answer", this.room, { session: this.session, sdp: pc.localDescription.sdp });
       this.flushCandidates();
       this.applyLayout(this.layout);
+      // Answered but never connected (candidates lost on the way): start afresh.
+      clearTimeout(this.connectTimer);
+      this.connectTimer = setTimeout(() => {
+        if (pc === this.pc && pc.connectionState !== "connected") this.restart();
+      }, CONNECT_WAIT_MS);
     }
 
     applyLayout(layout) {

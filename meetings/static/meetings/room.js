@@ -36,8 +36,11 @@
   const ICE_DISCONNECTED_GRACE_MS = 3000;
   const LINK_CHECK_MS = 5000;
   const NEGOTIATION_CHECK_MS = 1000;
+  const CONNECT_WAIT_MS = 6000; // a peer not connected by then restarts ICE (doubling up to 30 s)
+  const FIRST_OFFER_WAIT_MS = 2000; // how long the polite side waits for the other's first offer
   // This page's WebRTC session: a reload is a new one, so peers replace their connection to it.
   const SESSION = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
+  let connections = 0; // each connection this page makes is named SESSION-<n>
   const lastInbound = new Map(); // member id → video packets lost/received at the last check
   let poorChecks = 0;
   let hintDismissed = false;
@@ -723,16 +726,24 @@
     }
   }
 
+  /* A connection that ICE restarts did not bring up is replaced by a fresh one, which offers at
+     once; the other side sees a new connection name and replaces its end too. */
+  function rebuildPeer(id) {
+    dropPeer(id);
+    peers.set(id, new Peer(id, { eager: true }));
+  }
+
   function onSignal(frame) {
     const id = frame.sender;
     if (id === null || id === ME) return;
-    // Sent by a connection made for an earlier load of this page: it leads nowhere now.
-    if (frame.data.peer_session && frame.data.peer_session !== SESSION) return;
     let peer = peers.get(id);
+    // Sent for a connection this page no longer has (an earlier load, or one rebuilt since).
+    if (frame.data.peer_session && (!peer || frame.data.peer_session !== peer.session)) return;
     const session = frame.data.session || null;
     if (peer && session && peer.remoteSession && session !== peer.remoteSession) {
-      // The member reloaded (or their phone's page was reopened): the old connection leads
-      // nowhere, and a new page's offer cannot be applied to it.
+      // The member reloaded (or their phone's page was reopened, or their side rebuilt the
+      // connection): the old connection leads nowhere, and a new one's offer cannot be applied
+      // to it.
       dropPeer(id);
       peer = null;
     }
@@ -747,11 +758,23 @@
     peer.receive(frame.data);
   }
 
+  /* One connection to one other participant, in the "perfect negotiation" pattern. To keep the
+     two sides from offering at once where it can be avoided (Chromium can lose its ICE
+     candidate gathering when the polite side rolls back an offer it has only just made, and
+     the pair then never connects), the impolite side makes the first offer and every ICE
+     restart; the polite side offers first only when none has come in FIRST_OFFER_WAIT_MS, and
+     asks the other side to restart. Changes during the call (audio only, a shared screen) are
+     offered by either side, and a collision then is resolved by the pattern. */
   class Peer {
-    constructor(id) {
+    constructor(id, { eager = false } = {}) {
       this.id = id;
-      this.remoteSession = null; // the other page's SESSION, learnt from its first signal
+      this.session = `${SESSION}-${(connections += 1)}`; // names this connection in its signals
+      this.remoteSession = null; // the other side's connection, learnt from its first signal
       this.polite = ME < id;
+      this.eager = eager; // a rebuilt connection offers at once: the other side knows nothing of it
+      this.heardOffer = false;
+      this.firstOfferTimer = null;
+      this.restartsUnconnected = 0;
       this.makingOffer = false;
       this.ignoreOffer = false;
       this.answerPending = false;
@@ -776,6 +799,10 @@
       this.awaitingNegotiation = false;
       this.pc.onnegotiationneeded = () => {
         this.awaitingNegotiation = false;
+        if (!this.pc.currentRemoteDescription && !this.eager && (this.polite || this.heardOffer)) {
+          this.offerIfNoneComes();
+          return;
+        }
         this.offer();
       };
       this.pc.onicecandidate = ({ candidate }) => {
@@ -798,8 +825,41 @@
       };
       this.pc.onconnectionstatechange = () => {
         if (this.pc.connectionState === "failed") this.restart();
+        if (this.pc.connectionState === "connected") {
+          this.connectWait = CONNECT_WAIT_MS;
+          this.restartsUnconnected = 0;
+        }
       };
+      // Signals travel at most once: a lost offer, answer or batch of candidates (a weak link, a
+      // collision's stray candidates) would leave the pair unconnected for good. Not connected
+      // after a while: restart ICE, which renegotiates with fresh candidates on both sides; if
+      // that does not help either, the impolite side replaces the whole connection.
+      this.connectWait = CONNECT_WAIT_MS;
+      this.watchdog = setTimeout(() => this.checkConnected(), this.connectWait);
       if (audioOnly) this.applyAudioOnly();
+    }
+
+    checkConnected() {
+      if (this.closed) return;
+      if (this.pc.connectionState !== "connected") {
+        if (!this.polite && this.restartsUnconnected >= 1) {
+          rebuildPeer(this.id);
+          return;
+        }
+        this.restartsUnconnected += 1;
+        this.restart();
+        this.connectWait = Math.min(this.connectWait * 2, 30000);
+      }
+      this.watchdog = setTimeout(() => this.checkConnected(), this.connectWait);
+    }
+
+    offerIfNoneComes() {
+      clearTimeout(this.firstOfferTimer);
+      this.firstOfferTimer = setTimeout(() => {
+        const pc = this.pc;
+        if (this.closed || pc.currentRemoteDescription || pc.signalingState !== "stable" || this.makingOffer) return;
+        this.offer();
+      }, FIRST_OFFER_WAIT_MS);
     }
 
     caption(name) {
@@ -808,7 +868,7 @@
 
     signal(data, attempt = 0) {
       if (this.closed) return Promise.resolve();
-      const sessions = { session: SESSION, peer_session: this.remoteSession || undefined };
+      const sessions = { session: this.session, peer_session: this.remoteSession || undefined };
       return command("signal", { to: this.id, ...sessions, ...data }).catch((error) => {
         if (error.code === "rate_limited" && attempt < 5) {
           const wait = Math.ceil(((error.frame && error.frame.retry_after) || 0.5) * 1000);
@@ -838,6 +898,7 @@
     }
 
     receive(data) {
+      if (data.kind === "description" && data.description.type === "offer") this.heardOffer = true;
       this.queue = this.queue.then(() => this.handle(data)).catch((error) => console.warn("signal", error));
     }
 
@@ -867,7 +928,7 @@
             if (!this.ignoreOffer) throw error; // candidates of an offer we ignored are expected to fail
           }
         }
-      } else if (data.kind === "restart") {
+      } else if (data.kind === "restart" && !this.polite) {
         pc.restartIce();
         this.expectNegotiation();
       } else if (data.kind === "hangup") {
@@ -875,13 +936,16 @@
       }
     }
 
-    /* ICE restart: a new offer with fresh credentials. The other side is asked too, so the
-       restart happens whichever of the two noticed the failure first. */
+    /* ICE restart: a new offer with fresh credentials, made by the impolite side whichever of
+       the two noticed the failure first (both restarting at once would collide). */
     restart() {
       if (this.closed) return;
+      if (this.polite) {
+        this.signal({ kind: "restart" });
+        return;
+      }
       this.pc.restartIce();
       this.expectNegotiation();
-      this.signal({ kind: "restart" });
     }
 
     /* A local change (direction, ICE restart) must reach the other side. After the polite side
@@ -939,6 +1003,8 @@
       clearTimeout(this.flushTimer);
       clearTimeout(this.disconnectTimer);
       clearTimeout(this.negotiationTimer);
+      clearTimeout(this.watchdog);
+      clearTimeout(this.firstOfferTimer);
       this.pc.close();
       this.tile.remove();
     }
