@@ -39,6 +39,7 @@ from moderation.content import content_ref
 from moderation.models import ArchiveRecord
 from moderation.pipeline import moderate
 from moderation.services import flag_create
+from realtime import conf as realtime_conf
 from realtime.ratelimit import check as rate_check
 from realtime.services import event_append, event_seq_for_cid
 from realtime.streams import user_stream
@@ -59,6 +60,13 @@ RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes get 
 def _rate(name: str, default: tuple[float, int]) -> tuple[float, int]:
     rate, burst = getattr(settings, f"MAILBOX_{name}", default)
     return float(rate), int(burst)
+
+
+def _send_limit(by: Actor) -> None:
+    """Messages and comments written over HTTP (the JSON API, the pages without JavaScript) take
+    from the member's bucket for the socket's ``send`` frames: no way in goes around the limit."""
+    rate, burst = realtime_conf.rate("SEND_RATE")
+    rate_check(f"send:{by.user_id}", rate=rate, burst=burst)
 
 
 def _notify(member_id: int, payload: dict[str, Any]) -> None:
@@ -113,6 +121,7 @@ def message_send(*, by: Actor, conversation_id: int, text: str, cid: str | None 
     """Send a message outside the socket (the JSON API, the page without JavaScript); its seq.
     The same client id again returns the first message's seq and stores nothing."""
     conversation = selectors.conversation_get_for(actor=by, conversation_id=conversation_id)
+    _send_limit(by)
     if cid is not None and (seq := event_seq_for_cid(stream=conversation.stream, author_id=by.mid, cid=cid)):
         return seq
     payload = message_payload(by=by, conversation=conversation, text=text)
@@ -202,6 +211,7 @@ def writing_create(
     title = title.strip()
     if not title or len(title) > 200:
         raise Invalid(_("The title must have between 1 and 200 characters."))
+    _send_limit(by)
     member = Member.objects.select_related("organisation").get(pk=by.mid)
     clean_title, clean_text = _plain(title, by=by, limit=200), _plain(text, by=by, limit=MAX_TEXT)
     with transaction.atomic():
@@ -266,6 +276,7 @@ def writing_comment(*, by: Actor, writing_id: int, text: str) -> WritingComment:
     writing = selectors.writing_get_for(actor=by, writing_id=writing_id)
     if writing.status == WritingStatus.DRAFT:
         raise Conflict(_("Submit the report before commenting on it."))
+    _send_limit(by)
     clean = _plain(text, by=by, limit=MAX_TEXT)
     with transaction.atomic():
         comment = WritingComment.objects.create(writing=writing, author_id=by.mid, text=clean)

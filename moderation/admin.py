@@ -78,5 +78,9 @@ class StaffActionAdmin(ReadOnlyAdmin):
 
 @admin.register(ArchiveRecord)
 class ArchiveRecordAdmin(ReadOnlyAdmin):
+    """The chain's metadata only: the payloads hold content snapshots, which site staff do not
+    read (members/access.py); moderators read them through the action log."""
+
     list_display = ["seq", "kind", "content_ref", "actor_id", "created", "hash"]
     list_filter = ["kind"]
+    exclude = ["payload"]

@@ -167,6 +167,35 @@ def test_receipt_code_attempts_are_limited_per_client_whatever_the_code(people, 
     assert opened.status_code == 200 and opened.json()["status"] == "received"
 
 
+def test_messages_and_comments_over_http_are_limited_like_socket_sends(people, actor_of, client_for, settings):
+    settings.REALTIME_SEND_RATE = (0.0001, 3)
+    alice = actor_of(people.alice)
+    c = services.conversation_open(by=alice, other_id=people.bob.pk)
+    client = client_for(people.alice)
+    url = f"/api/mailbox/conversations/{c.pk}/messages"
+    for i in range(3):
+        assert client.post(url, {"text": f"第{i}条"}, content_type="application/json").status_code == 201
+    limited = client.post(url, {"text": "刷屏"}, content_type="application/json")
+    assert limited.status_code == 429 and limited.json()["code"] == "rate_limited" and limited["Retry-After"]
+    page = client.post(f"/mailbox/c/{c.pk}/", {"text": "还在刷屏"})
+    assert page.status_code == 429 and "还在刷屏</textarea>" in page.content.decode()  # the draft is kept
+    texts = StreamEvent.objects.filter(stream=c.stream, payload__type="mailbox.message").values_list(
+        "payload__text", flat=True
+    )
+    assert list(texts) == ["第0条", "第1条", "第2条"]
+    # Writing comments and new writings (each notifies the reviewers) draw on the same bucket.
+    bob, json = client_for(people.bob), "application/json"
+    writings = [
+        bob.post("/api/mailbox/writings", {"title": f"汇报{i}", "text": "内容", "submit": True}, content_type=json)
+        for i in range(3)
+    ]
+    assert [w.status_code for w in writings] == [201, 201, 201]
+    first = writings[0].json()["id"]
+    comment = bob.post(f"/api/mailbox/writings/{first}/comments", {"text": "补充"}, content_type=json)
+    assert comment.status_code == 429
+    assert Writing.objects.filter(author=people.bob).count() == 3
+
+
 def test_mailbox_pages_show_the_unread_badge(people, actor_of, client_for):
     c = services.conversation_open(by=actor_of(people.alice), other_id=people.secretary.pk)
     services.message_send(by=actor_of(people.alice), conversation_id=c.pk, text="书记好")

@@ -147,7 +147,8 @@ def test_a_refused_message_comes_back_with_what_was_typed(people, actor_of, clie
     assert not StreamEvent.objects.filter(stream=c.stream).exists()
 
 
-def test_the_whole_history_is_reachable_page_by_page(people, actor_of, client_for):
+def test_the_whole_history_is_reachable_page_by_page(people, actor_of, client_for, settings):
+    settings.REALTIME_SEND_RATE = (1000.0, 1000)
     alice = actor_of(people.alice)
     c = services.conversation_open(by=alice, other_id=people.secretary.pk)
     for i in range(1, 56):

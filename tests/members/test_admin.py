@@ -116,3 +116,24 @@ def test_the_admin_is_closed_to_members_without_staff_status(org_tree, member_fa
     response = client.get("/admin/members/member/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_admin_shows_no_members_content(admin_client_, org_tree, member_factory):
+    """Site staff run the site; they do not read members' posts, nor the content snapshots in
+    the archive (members/access.py): a superuser finds neither in the admin."""
+    from forum.services import thread_create
+    from members.access import actor_from_member
+    from moderation.archive import archive_append
+
+    author = member_factory(org_tree.group_a1)
+    board = org_tree.branch_a.boards.get(name="党员论坛")
+    post = thread_create(
+        by=actor_from_member(author), board_id=board.pk, title="支部内部讨论", source="只给本支部看的话"
+    )
+    record = archive_append(kind="test.snapshot", payload={"text": "存档里的原文"}, content_ref=f"forum.post:{post.pk}")
+    for url in ("/admin/forum/post/", f"/admin/forum/post/{post.pk}/change/", "/admin/forum/thread/"):
+        assert admin_client_.get(url).status_code == 404, url
+    assert "只给本支部看的话" not in admin_client_.get("/admin/").content.decode()
+    page = admin_client_.get(f"/admin/moderation/archiverecord/{record.pk}/change/")
+    assert page.status_code == 200 and f"forum.post:{post.pk}" in page.content.decode()
+    assert "存档里的原文" not in page.content.decode()
