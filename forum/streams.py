@@ -39,7 +39,7 @@ def thread_authorise(actor: Actor, stream_id: str) -> None:
 
 class PostIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(min_length=1, max_length=services.MAX_SOURCE)
+    text: str  # empty and too long are the service's to refuse, in words the member can read
     quote: int | None = None
     attachments: list[int] = Field(default_factory=list, max_length=services.MAX_ATTACHMENTS)
     cid: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
 from meetings import lessons, questions, room, slides
@@ -45,7 +46,7 @@ class AnswerIn(In):
 
 def _lesson(actor: Actor, stream_id: str) -> Meeting:
     if not stream_id.isdigit():
-        raise NotFound("Unknown stream.")
+        raise NotFound(_("Unknown stream."))
     meeting = room.room_get_for(actor=actor, meeting_id=int(stream_id))
     lessons.require_lesson(meeting)
     return meeting

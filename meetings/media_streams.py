@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
 from meetings import relay, room
@@ -55,7 +56,7 @@ class RecordIn(In):
 
 def _room(actor: Actor, stream_id: str) -> Meeting:
     if not stream_id.isdigit():
-        raise NotFound("Unknown stream.")
+        raise NotFound(_("Unknown stream."))
     return room.room_get_for(actor=actor, meeting_id=int(stream_id))
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Member, Organisation
 
@@ -95,15 +96,15 @@ class Admission(models.Model):
 
 
 class LeaveStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
+    PENDING = "pending", pgettext_lazy("leave request", "Pending")
+    APPROVED = "approved", pgettext_lazy("leave request", "Approved")
     DECLINED = "declined", _("Declined")
 
 
 class LeaveRequest(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="leave_requests")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="leave_requests")
-    reason = models.CharField(_("reason"), max_length=500)
+    reason = models.CharField(pgettext_lazy("leave request", "reason"), max_length=500)
     status = models.CharField(max_length=10, choices=LeaveStatus.choices, default=LeaveStatus.PENDING)
     decided_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
@@ -131,8 +132,16 @@ class MotionKind(models.TextChoices):
     ELECTION = "election", _("Election")
 
 
+class MotionChoice(models.TextChoices):
+    """The options of a motion (an election's options are its candidates' names)."""
+
+    FOR = "for", _("For")
+    AGAINST = "against", _("Against")
+    ABSTAIN = "abstain", _("Abstain")
+
+
 class MotionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("motion status", "Open")
     CLOSED = "closed", _("Closed")
 
 
@@ -356,7 +365,7 @@ class QuestionVote(models.Model):
 
 
 class StudySource(models.TextChoices):
-    LIVE = "live", _("Live")
+    LIVE = "live", pgettext_lazy("study source", "Live")
     REPLAY = "replay", _("Replay")
 
 

@@ -18,7 +18,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from forum import files
 from meetings import attachments, room, selectors, services
@@ -343,7 +343,7 @@ def stats_csv(organisation: Organisation, stats: dict[str, Any]) -> HttpResponse
             [m["title"], m["label"], m["starts_at"][:10], m["invited"], m["present"], m["excused"], m["rate"]]
         )
     writer.writerow([])
-    writer.writerow([_("Member"), _("Invited"), _("Present"), _("Excused"), _("Minutes"), _("Rate")])
+    writer.writerow([_("Member"), _("Invited"), _("Present"), _("Excused"), pgettext("duration", "Minutes"), _("Rate")])
     for p in stats["members"]:
         writer.writerow([p["real_name"], p["invited"], p["present"], p["excused"], p["minutes"], p["rate"]])
     return response

@@ -24,6 +24,7 @@ from meetings.models import (
     MeetingStatus,
     Minutes,
     Motion,
+    MotionChoice,
     MotionKind,
     MotionStatus,
     OpenBallot,
@@ -38,7 +39,7 @@ from realtime.services import event_append
 from realtime.streams import user_stream
 from web.errors import Conflict, Forbidden, Invalid, NotFound
 
-MOTION_OPTIONS = ["for", "against", "abstain"]
+MOTION_OPTIONS = list(MotionChoice.values)
 
 
 def _member(actor: Actor) -> Member:

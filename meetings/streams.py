@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from meetings import room, selectors
@@ -28,7 +29,7 @@ from web.errors import NotFound
 
 def _meeting_id(stream_id: str) -> int:
     if not stream_id.isdigit():
-        raise NotFound("Unknown stream.")
+        raise NotFound(_("Unknown stream."))
     return int(stream_id)
 
 

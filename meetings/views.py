@@ -8,11 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings import lesson_views, selectors
 from meetings import room as live_room
 from meetings.lessons import can_present
-from meetings.models import MeetingKind
+from meetings.models import MeetingKind, MotionChoice
 from meetings.rules import is_host
 from members.access import actor_for
 
@@ -28,7 +29,7 @@ ROOM_TEXT = {
     "unmuteMic": _("Unmute microphone"),
     "stopVideo": _("Stop camera"),
     "startVideo": _("Start camera"),
-    "muteOther": _("Mute"),
+    "muteOther": pgettext_lazy("microphone", "Mute"),
     "stopOther": _("Stop video"),
     "raise": _("Raise hand"),
     "lower": _("Lower hand"),
@@ -59,13 +60,11 @@ ROOM_TEXT = {
     "quorum": _("Quorum met"),
     "noQuorum": _("Quorum not met"),
     "outcome_adopted": _("Adopted"),
-    "outcome_rejected": _("Rejected"),
+    "outcome_rejected": pgettext_lazy("motion outcome", "Rejected"),
     "outcome_no_quorum": _("No quorum"),
     "outcome_elected": _("Elected:"),
     "tied": _("Tied for the last seat:"),
-    "for": _("For"),
-    "against": _("Against"),
-    "abstain": _("Abstain"),
+    **{choice.value: choice.label for choice in MotionChoice},
     "breakout": _("Group discussion in"),
     "breakoutUntil": _("until"),
     "meshLimit": _("More than four cameras: to keep the call smooth, switch to audio only."),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrgKind(models.TextChoices):
@@ -64,7 +65,12 @@ class MemberStatus(models.TextChoices):
 class Member(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="member")
     real_name = models.CharField(_("real name"), max_length=60)
-    status = models.CharField(_("status"), max_length=20, choices=MemberStatus.choices, default=MemberStatus.FULL)
+    status = models.CharField(
+        pgettext_lazy("party standing", "status"),
+        max_length=20,
+        choices=MemberStatus.choices,
+        default=MemberStatus.FULL,
+    )
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("home organisation"), on_delete=models.PROTECT, related_name="members"
     )

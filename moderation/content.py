@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from members.access import Actor
 from members.models import Member, Organisation
@@ -73,7 +74,7 @@ def content_kind_get(label: str) -> ContentKind:
     try:
         return _kinds[label.lower()]
     except KeyError:
-        raise NotFound("This kind of content cannot be moderated.") from None
+        raise NotFound(_("This kind of content cannot be moderated.")) from None
 
 
 def content_ref(obj: Model) -> str:
@@ -82,9 +83,9 @@ def content_ref(obj: Model) -> str:
 
 
 def content_parse(ref: str) -> tuple[ContentKind, int]:
-    label, _, pk = ref.partition(":")
+    label, _sep, pk = ref.partition(":")
     if not pk.isdigit():
-        raise NotFound("Unknown content.")
+        raise NotFound(_("Unknown content."))
     return content_kind_get(label), int(pk)
 
 
@@ -92,7 +93,7 @@ def content_load(ref: str) -> tuple[ContentKind, Model]:
     kind, pk = content_parse(ref)
     obj = kind.model._default_manager.filter(pk=pk).first()
     if obj is None:
-        raise NotFound("Unknown content.")
+        raise NotFound(_("Unknown content."))
     return kind, obj
 
 

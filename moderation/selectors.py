@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from members.access import Action, Actor, can, organisations_where, require, require_member, subtree_q
 from members.models import Organisation
@@ -32,7 +33,7 @@ def moderated_paths(actor: Actor) -> list[str]:
 def require_moderator_somewhere(actor: Actor) -> None:
     require_member(actor)
     if not actor.is_system and not moderated_paths(actor):
-        raise Forbidden("Only moderators may do this.")
+        raise Forbidden(_("Only moderators may do this."))
 
 
 def organisation_get(*, organisation_id: int) -> Organisation:
@@ -150,7 +151,7 @@ def word_list_get_for(*, actor: Actor, list_id: int, write: bool = False) -> Wor
     if item is None:
         raise NotFound()
     if write and not can_edit_list(actor, item):
-        raise Forbidden("You may not edit this list.")
+        raise Forbidden(_("You may not edit this list."))
     return item
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from members.access import Action, Actor, can, require, require_member
 from members.models import Member, Organisation
@@ -88,8 +89,8 @@ def flag_threshold_for(organisation: Organisation) -> int:
 def policy_set(*, by: Actor, organisation: Organisation, flag_threshold: int) -> ModerationPolicy:
     require(by, Action.MODERATE, organisation)
     if flag_threshold < 1:
-        raise Invalid("The threshold must be at least 1.")
-    policy, _ = ModerationPolicy.objects.update_or_create(
+        raise Invalid(_("The threshold must be at least 1."))
+    policy, _created = ModerationPolicy.objects.update_or_create(
         organisation=organisation, defaults={"flag_threshold": flag_threshold}
     )
     _staff_log(
@@ -156,15 +157,15 @@ def flag_create(*, by: Actor, ref: str, reason: str, note: str = "") -> Flag:
     """A member flags content they can see; enough distinct flags (or one moderator's) hide it."""
     require_member(by)
     if by.member_id is None:
-        raise Forbidden("Only members may flag content.")
+        raise Forbidden(_("Only members may flag content."))
     if reason not in FlagReason.values:
-        raise Invalid("Unknown flag reason.")
+        raise Invalid(_("Unknown flag reason."))
     kind, obj = content_load(ref)
     if not kind.can_see(by, obj):
-        raise NotFound("Unknown content.")
+        raise NotFound(_("Unknown content."))
     author = kind.author_of(obj)
     if author is not None and author.pk == by.member_id:
-        raise Invalid("You cannot flag your own content.")
+        raise Invalid(_("You cannot flag your own content."))
     org = kind.organisation_of(obj)
     moderator = can(by, Action.MODERATE, org)
     with transaction.atomic():
@@ -179,7 +180,7 @@ def flag_create(*, by: Actor, ref: str, reason: str, note: str = "") -> Flag:
                     by_moderator=moderator,
                 )
         except IntegrityError:
-            raise Conflict("You have already flagged this.") from None
+            raise Conflict(_("You have already flagged this.")) from None
         flags = Flag.objects.filter(content_type=flag.content_type, object_id=obj.pk)
         count = flags.count()
         threshold = flag_threshold_for(org)
@@ -252,9 +253,9 @@ def queue_claim(*, by: Actor, item_id: int) -> QueueItem:
         item.refresh_from_db()
         if not won:
             if item.status != QueueStatus.PENDING:
-                raise Conflict("This item has already been decided.")
+                raise Conflict(_("This item has already been decided."))
             holder = item.claimed_by.real_name if item.claimed_by else ""
-            raise Conflict("Another moderator has claimed this item.", claimed_by=holder)
+            raise Conflict(_("Another moderator has claimed this item."), claimed_by=holder)
         _staff_log(by=by, verb="queue.claim", organisation=item.level, target=item.content_ref, details={})
         _publish(item, "claimed")
     return item
@@ -267,7 +268,7 @@ def queue_release(*, by: Actor, item_id: int) -> QueueItem:
             claimed_by=None, claimed_at=None
         )
         if not released:
-            raise Conflict("You do not hold this item.")
+            raise Conflict(_("You do not hold this item."))
         item.refresh_from_db()
         _publish(item, "released")
     return item
@@ -293,8 +294,8 @@ def _decide(*, by: Actor, item_id: int, status: str, reason: str, verb: str, det
     item.refresh_from_db()
     if not won:
         if item.status != QueueStatus.PENDING:
-            raise Conflict("This item has already been decided.")
-        raise Conflict("Another moderator has claimed this item.")
+            raise Conflict(_("This item has already been decided."))
+        raise Conflict(_("Another moderator has claimed this item."))
     _staff_log(
         by=by, verb=verb, organisation=item.level, target=item.content_ref, details={"reason": reason, **details}
     )
@@ -326,7 +327,7 @@ def queue_approve(*, by: Actor, item_id: int) -> QueueItem:
 def queue_reject(*, by: Actor, item_id: int, reason: str) -> QueueItem:
     reason = reason.strip()
     if not reason:
-        raise Invalid("Say why, for the author.")
+        raise Invalid(_("Say why, for the author."))
     with transaction.atomic():
         item = _decide(
             by=by, item_id=item_id, status=QueueStatus.REJECTED, reason=reason, verb="queue.reject", details={}
@@ -343,7 +344,7 @@ def queue_edit_approve(*, by: Actor, item_id: int, text: str) -> QueueItem:
     kind, obj = content_load(item.content_ref)
     decision = evaluate(text=text, kind=kind.text_format, matcher=compiled_for(item.organisation))
     if decision.action in (Verdict.BLOCK, Verdict.HOLD):
-        raise ContentBlocked("The edited text still cannot be published.", reasons=reasons_text(decision))
+        raise ContentBlocked(_("The edited text still cannot be published."), reasons=reasons_text(decision))
     with transaction.atomic():
         item = _decide(
             by=by,
@@ -369,17 +370,17 @@ def queue_escalate(*, by: Actor, item_id: int, note: str = "") -> QueueItem:
     with transaction.atomic():
         item = queue_item_get_for(actor=by, item_id=item_id, lock=True)
         if item.status != QueueStatus.PENDING:
-            raise Conflict("This item has already been decided.")
+            raise Conflict(_("This item has already been decided."))
         if (
             item.claimed_by_id not in (None, by.member_id)
             and item.claimed_at
             and (item.claimed_at > timezone.now() - dt.timedelta(minutes=CLAIM_MINUTES))
         ):
-            raise Conflict("Another moderator has claimed this item.")
+            raise Conflict(_("Another moderator has claimed this item."))
         old_level = item.level
         parent = old_level.parent
         if parent is None:
-            raise Invalid("This item is already at the top level.")
+            raise Invalid(_("This item is already at the top level."))
         item.level = parent
         item.claimed_by = None
         item.claimed_at = None
@@ -409,15 +410,15 @@ def sanction_apply(*, by: Actor, member_id: int, kind: str, reason: str, minutes
         raise NotFound()
     require(by, Action.MODERATE, member.organisation)
     if kind not in SanctionKind.values:
-        raise Invalid("Unknown sanction.")
+        raise Invalid(_("Unknown sanction."))
     if not reason.strip():
-        raise Invalid("Say why, for the member.")
+        raise Invalid(_("Say why, for the member."))
     if member.pk == by.member_id:
-        raise Invalid("You cannot sanction yourself.")
+        raise Invalid(_("You cannot sanction yourself."))
     if kind == SanctionKind.MUTE and not minutes:
-        raise Invalid("A mute needs a duration.")
+        raise Invalid(_("A mute needs a duration."))
     if minutes is not None and minutes <= 0:
-        raise Invalid("The duration must be positive.")
+        raise Invalid(_("The duration must be positive."))
     now = timezone.now()
     ends = now + dt.timedelta(minutes=minutes) if minutes and kind != SanctionKind.WARN else None
     with transaction.atomic():
@@ -464,7 +465,7 @@ def sanction_lift(*, by: Actor, sanction_id: int) -> Sanction:
     with transaction.atomic():
         updated = Sanction.objects.filter(pk=sanction.pk, lifted_at__isnull=True).update(lifted_at=timezone.now())
         if not updated:
-            raise Conflict("This sanction has already been lifted.")
+            raise Conflict(_("This sanction has already been lifted."))
         sanction.refresh_from_db()
         details = {"sanction_id": sanction.pk, "member_id": sanction.member_id, "kind": sanction.kind}
         _staff_log(
@@ -497,7 +498,7 @@ def _require_list_editor(by: Actor, organisation: Organisation | None) -> None:
     require_member(by)
     if organisation is None:
         if not by.is_system:
-            raise Forbidden("Global lists are edited by site staff in the admin.")
+            raise Forbidden(_("Global lists are edited by site staff in the admin."))
         return
     require(by, Action.MODERATE, organisation)
 
@@ -506,13 +507,13 @@ def word_list_create(*, by: Actor, organisation: Organisation | None, name: str,
     _require_list_editor(by, organisation)
     name = name.strip()
     if not name:
-        raise Invalid("A list needs a name.")
+        raise Invalid(_("A list needs a name."))
     with transaction.atomic():
         try:
             with transaction.atomic():
                 word_list = WordList.objects.create(organisation=organisation, name=name, description=description)
         except IntegrityError:
-            raise Conflict("A list with this name exists here.") from None
+            raise Conflict(_("A list with this name exists here.")) from None
         _staff_log(
             by=by,
             verb="wordlist.create",
@@ -572,7 +573,7 @@ def word_entries_set(
 def word_entry_delete(*, by: Actor, word_list: WordList, word: str) -> None:
     _require_list_editor(by, word_list.organisation)
     with transaction.atomic():
-        deleted, _ = WordEntry.objects.filter(word_list=word_list, word=word).delete()
+        deleted, _counts = WordEntry.objects.filter(word_list=word_list, word=word).delete()
         if not deleted:
             raise NotFound()
         _staff_log(

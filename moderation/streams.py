@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
 from members.access import Action, Actor, require, require_member
@@ -22,7 +23,7 @@ from web.errors import NotFound
 def _authorise(actor: Actor, stream_id: str) -> None:
     require_member(actor)
     if not stream_id.isdigit():
-        raise NotFound("Unknown stream.")
+        raise NotFound(_("Unknown stream."))
     require(actor, Action.MODERATE, organisation_get(organisation_id=int(stream_id)))
 
 

@@ -22,6 +22,9 @@ from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from members.access import ANONYMOUS, Actor, actor_for
 from realtime import conf, gateway, ratelimit, services
@@ -50,6 +53,7 @@ from realtime.registry import Hook, StreamKind
 from realtime.services import StoredEvent, dumps
 from realtime.subscription import Subscription, gap_stats
 from web.errors import DomainError, Forbidden, NotFound, RateLimited
+from web.middleware import language_from_cookies
 
 logger = logging.getLogger("realtime.consumer")
 
@@ -138,6 +142,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     def _init_state(self) -> None:
         self.socket_id = uuid.uuid4().hex[:12]
+        self.language = settings.LANGUAGE_CODE  # of the error frames' messages, as on the pages
         self.subs: dict[str, Subscription] = {}  # canonical stream → subscription
         self.by_wire: dict[str, str] = {}  # wire stream → canonical
         self.hooked: dict[str, StreamKind] = {}  # canonical stream → its kind, when it has join/leave hooks
@@ -175,6 +180,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
             return
         self.actor = await database_sync_to_async(actor_for)(user)
+        self.language = language_from_cookies(self.scope.get("cookies", {}))
         await self.accept()
         self._writer = asyncio.get_running_loop().create_task(self._write_loop())
         hub().add(self)
@@ -275,9 +281,14 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self._closed:
             return
+        # Messages are translated when raised, here and in the services the frame reaches.
+        with translation.override(self.language):
+            await self._receive(text_data)
+
+    async def _receive(self, text_data: str | None) -> None:
         try:
             if text_data is None:
-                raise ProtocolError("bad_frame", "Frames are JSON text, not binary.")
+                raise ProtocolError("bad_frame", _("Frames are JSON text, not binary."))
             frame = parse_frame(text_data, max_bytes=conf.get("MAX_FRAME_BYTES"))
         except ProtocolError as error:
             await self.error(error)
@@ -322,10 +333,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             # Re-subscribing resumes from the client's since; drop the old ordering state.
             await self._leave(self.subs.pop(self.by_wire.pop(frame.stream)))
         if len(self.subs) >= conf.get("MAX_SUBSCRIPTIONS"):
-            raise ProtocolError("too_many_subscriptions", "Too many subscriptions on one socket.")
+            raise ProtocolError("too_many_subscriptions", _("Too many subscriptions on one socket."))
         opened = await database_sync_to_async(gateway.subscription_open)(actor=self.actor, wire=frame.stream)
         if opened.stream in self.subs:  # the same stream under another wire name (user:me, user:17)
-            raise ProtocolError("bad_frame", "Already subscribed to this stream under another name.")
+            raise ProtocolError("bad_frame", _("Already subscribed to this stream under another name."))
         # Join the group before reading storage: an event committed meanwhile is then either in
         # the backlog or queued for this socket (or both: duplicates are dropped by seq).
         sub = Subscription(wire=frame.stream, stream=opened.stream, last_seq=0, presence=opened.kind.presence)
@@ -347,14 +358,14 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     async def _unsubscribe(self, frame: Unsubscribe) -> None:
         stream = self.by_wire.pop(frame.stream, None)
         if stream is None:
-            raise NotFound("Not subscribed to this stream.")
+            raise NotFound(_("Not subscribed to this stream."))
         await self._leave(self.subs.pop(stream))
         await self.reply(Unsubscribed(stream=frame.stream, ref=frame.ref))
 
     async def _typing(self, frame: TypingIn) -> None:
         stream = self.by_wire.get(frame.stream)
         if stream is None or self.actor.member_id is None:
-            raise Forbidden("Subscribe to the stream first.")
+            raise Forbidden(_("Subscribe to the stream first."))
         await self.limit("EPHEMERAL_RATE", "typing")
         await services.aephemeral_send(frame=TypingOut(stream=stream, member=self.actor.member_id, active=frame.active))
 

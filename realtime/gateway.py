@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
 from members.access import Actor
@@ -42,7 +43,7 @@ def stream_send(*, actor: Actor, wire: str, cid: str, body: dict[str, Any]) -> i
     canonical_id = stream.partition(":")[2]
     kind.authorise(actor, canonical_id)
     if kind.on_send is None:
-        raise Forbidden("This stream does not accept messages.")
+        raise Forbidden(_("This stream does not accept messages."))
     run_send_guards(actor, kind.name, canonical_id)
     # One transaction: the handler's own writes and on_commit hooks go with the stored event, and
     # a retried cid returns the first seq before the handler runs again.
@@ -61,12 +62,15 @@ def command_run(*, actor: Actor, envelope: CommandEnvelope) -> tuple[str, Any]:
     name = envelope.type[len(prefix) :] if envelope.type.startswith(prefix) else ""
     command = kind.commands.get(name)
     if command is None:
-        raise ProtocolError("unknown_type", f"Stream kind {kind.name!r} has no command {envelope.type!r}.")
+        raise ProtocolError(
+            "unknown_type",
+            _("Stream kind %(kind)r has no command %(command)r.") % {"kind": kind.name, "command": envelope.type},
+        )
     try:
         arguments = command.model.model_validate(envelope.arguments())
     except ValidationError as error:
         raise ProtocolError(
-            "bad_frame", "The command does not match its schema.", details=validation_details(error)
+            "bad_frame", _("The command does not match its schema."), details=validation_details(error)
         ) from None
     stream = kind.canonical(actor, stream_id)
     canonical_id = stream.partition(":")[2]

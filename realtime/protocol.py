@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any, Literal
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
 from realtime.groups import ID_PATTERN, KIND_PATTERN, STREAM_MAX
@@ -196,14 +197,14 @@ def _summary(error: ValidationError) -> dict[str, Any]:
 def parse_frame(text: str, *, max_bytes: int) -> Subscribe | Unsubscribe | Send | Ping | Typing | CommandEnvelope:
     """Decode one text frame; raise :class:`ProtocolError` with a stable code when it is refused."""
     if len(text) > max_bytes or len(text.encode("utf-8")) > max_bytes:
-        raise ProtocolError("too_large", f"Frames are limited to {max_bytes} bytes.")
+        raise ProtocolError("too_large", _("Frames are limited to %(limit)s bytes.") % {"limit": max_bytes})
     try:
         raw = json.loads(text)
     except ValueError:
-        raise ProtocolError("bad_json", "The frame is not valid JSON.") from None
+        raise ProtocolError("bad_json", _("The frame is not valid JSON.")) from None
     ref = _ref_of(raw)
     if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
-        raise ProtocolError("bad_frame", "A frame is a JSON object with a string 'type'.", ref=ref)
+        raise ProtocolError("bad_frame", _("A frame is a JSON object with a string 'type'."), ref=ref)
     frame_type = raw["type"]
     try:
         if frame_type in CORE_TYPES:
@@ -212,9 +213,9 @@ def parse_frame(text: str, *, max_bytes: int) -> Subscribe | Unsubscribe | Send 
             return CommandEnvelope.model_validate(raw)
     except ValidationError as error:
         raise ProtocolError(
-            "bad_frame", "The frame does not match its schema.", ref=ref, details=_summary(error)
+            "bad_frame", _("The frame does not match its schema."), ref=ref, details=_summary(error)
         ) from None
-    raise ProtocolError("unknown_type", f"Unknown frame type {frame_type[:40]!r}.", ref=ref)
+    raise ProtocolError("unknown_type", _("Unknown frame type %(type)r.") % {"type": frame_type[:40]}, ref=ref)
 
 
 def validation_details(error: ValidationError) -> dict[str, Any]:

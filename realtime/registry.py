@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
 from members.access import Actor
@@ -100,10 +101,10 @@ def kind_for(stream: str) -> tuple[StreamKind, str]:
     try:
         kind_name, stream_id = parse_stream(stream)
     except ValueError:
-        raise NotFound("Unknown stream.") from None
+        raise NotFound(_("Unknown stream.")) from None
     kind = _kinds.get(kind_name)
     if kind is None:
-        raise NotFound("Unknown stream.")
+        raise NotFound(_("Unknown stream."))
     return kind, stream_id
 
 

@@ -6,6 +6,8 @@ member with ``event_append(stream=user_stream(member_id), payload=...)``.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from members.access import Actor, require_member
 from realtime.registry import StreamKind, register
 from web.errors import Forbidden
@@ -25,7 +27,7 @@ def _resolve(actor: Actor, stream_id: str) -> str:
 def _authorise(actor: Actor, stream_id: str) -> None:
     require_member(actor)
     if stream_id != str(actor.member_id):
-        raise Forbidden("This is another member's stream.")
+        raise Forbidden(_("This is another member's stream."))
 
 
 def register_builtin() -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -14,9 +14,14 @@ from web.errors import DomainError, NotAuthenticated, http_error
 API_PREFIX = "/api/"
 
 
-def chosen_language(request: HttpRequest) -> str:
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+def language_from_cookies(cookies: Mapping[str, str]) -> str:
+    """The switcher's choice, else Chinese: the pages' language and the socket's."""
+    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
     return chosen if chosen and check_for_language(chosen) else settings.LANGUAGE_CODE
+
+
+def chosen_language(request: HttpRequest) -> str:
+    return language_from_cookies(request.COOKIES)
 
 
 class ApiJsonErrorsMiddleware:

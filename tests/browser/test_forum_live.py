@@ -106,6 +106,28 @@ def test_a_new_thread_appears_live_on_the_board_page(
     assert row.locator("a").first.inner_text() == "新鲜出炉"
 
 
+def test_a_reply_too_long_for_the_socket_is_refused_with_a_reason_and_kept(
+    live_server_url,
+    new_page,
+    org_tree,
+    member_factory,
+):
+    u = uuid.uuid4().hex[:6]
+    alice = member_factory(org_tree.group_a1, username=f"alice{u}", real_name="张三")
+    board = org_tree.branch_a.boards.get(name="党员论坛")
+    post = services.thread_create(by=actor_from_member(alice), board_id=board.pk, title="长文", source="开帖")
+    page = new_page()
+    log_in(page, live_server_url, f"alice{u}")
+    page.goto(f"{live_server_url}/forum/t/{post.thread_id}/")
+    page.wait_for_selector("#conn-state[data-state=open]")
+    pasted = "长" * 30_000  # 90 KB: more than one socket frame carries
+    page.fill("#reply-text", pasted)
+    page.click("#reply-submit")
+    page.locator(".messages", has_text="帖子太长。").wait_for(timeout=10_000)
+    assert page.locator("#reply-text").input_value() == pasted  # nothing typed is lost
+    assert page.locator("#reply-submit").is_enabled()
+
+
 def wide_png(width: int = 900, height: int = 60) -> bytes:
     """A real PNG wider than a phone (a grey bar), made with the standard library."""
     import struct

@@ -163,3 +163,19 @@ def test_the_writer_sees_the_review_and_new_messages_arrive_on_any_mailbox_page(
     member_page.wait_for_selector("#mailbox-badge:not([hidden])")
     assert member_page.locator("#mailbox-badge").inner_text() == "1"
     assert member_page.url == live_server_url + "/mailbox/writings/"  # nobody reloaded
+
+
+def test_a_message_of_only_spaces_is_refused_with_a_reason(live_server_url, new_page, org_tree, member_factory):
+    u = uuid.uuid4().hex[:6]
+    member = member_factory(org_tree.group_a1, username=f"m{u}", real_name="张三")
+    secretary = member_factory(org_tree.branch_a, roles=[(RoleKind.SECRETARY, org_tree.branch_a)])
+    conversation = services.conversation_open(by=actor_from_member(member), other_id=secretary.pk)
+    page = new_page()
+    log_in(page, live_server_url, f"m{u}")
+    page.goto(f"{live_server_url}/mailbox/c/{conversation.pk}/")
+    page.wait_for_selector("#conn-state[data-state=open]")
+    page.fill("#send-text", "   ")
+    page.click("#send-submit")
+    page.wait_for_selector("#send-error:not([hidden])")
+    assert page.locator("#send-error").inner_text() == "内容不能为空。"
+    assert page.locator("li.message").count() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -104,6 +105,21 @@ async def test_socket_post_errors_locked_blocked_muted(live, connect, words):  #
     assert locked["code"] == "thread_locked"
     assert await database_sync_to_async(Post.objects.filter(thread_id=first.thread_id).count)() == 1
     await secretary.disconnect()
+
+
+async def test_socket_post_that_is_empty_or_too_long_is_refused_in_words_a_member_reads(live, connect):  # noqa: F811
+    forum, actors, first = live
+    stream = f"forum.thread:{first.thread_id}"
+    bob = await connect(await database_sync_to_async(session_of)(forum.bob))
+    await request(bob, {"type": "subscribe", "stream": stream})
+    empty = await request(bob, {"type": "forum.thread.post", "stream": stream, "text": "", "ref": 1})
+    assert empty["type"] == "error" and empty["message"] == "帖子内容为空。"
+    too_long = "长" * (services.MAX_SOURCE + 1)  # 60 KB of UTF-8, as a browser sends it: still one frame
+    frame = {"type": "forum.thread.post", "stream": stream, "text": too_long, "ref": 2}
+    await bob.send_to(text_data=json.dumps(frame, ensure_ascii=False))
+    refused = await recv(bob)
+    assert refused["type"] == "error" and refused["message"] == "帖子太长。"
+    assert await database_sync_to_async(Post.objects.filter(thread_id=first.thread_id).count)() == 1
 
 
 async def test_socket_react_and_typing(live, connect):  # noqa: F811

@@ -113,3 +113,17 @@ async def test_a_message_sent_over_the_socket_updates_the_other_sides_unread_cou
         lambda: StreamEvent.objects.filter(stream=f"user:{people.alice.pk}", payload__type="mailbox.unread").count()
     )()
     assert told_alice == 0
+
+
+async def test_a_message_of_only_spaces_gets_an_error_like_an_empty_one(talk, connect):  # noqa: F811
+    people, c = talk
+    alice = await socket_of(connect, people.alice)
+    await request(alice, {"type": "subscribe", "stream": c.stream})
+    replies = {}
+    for text in ("", "  \n\u3000 "):
+        await alice.send_json_to({"type": "send", "stream": c.stream, "cid": f"c{len(text)}", "body": {"text": text}})
+        replies[text] = await recv(alice)
+    assert replies[""]["type"] == "error" and replies[""]["code"] == "invalid"
+    assert {**replies["  \n\u3000 "], "cid": "c0"} == {**replies[""], "cid": "c0"}
+    stored = await database_sync_to_async(lambda: StreamEvent.objects.filter(stream=c.stream).exists())()
+    assert not stored

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
+from django.utils import dateformat, timezone, translation
 
 from mailbox import selectors, services
 from mailbox.models import MailboxFile, Tip, TipEntry
@@ -151,3 +152,33 @@ def test_the_filing_page_shows_the_code_once(people, client_for):
     tip = Tip.objects.get()
     code = html.split('id="receipt-code">', 1)[1].split("<", 1)[0]
     assert services.tip_by_receipt(code=code) == tip
+
+
+def test_report_dates_read_naturally_in_chinese_and_in_english(people, actor_of, client_for):
+    tip, code = services.tip_file(
+        by=actor_of(people.alice), organisation_id=people.tree.committee.pk, subject="反映问题", text="内容"
+    )
+    services.tip_reply(by=actor_of(people.inspector), public_id=tip.public_id, text="已收到")
+    today = timezone.localdate()
+    inspector, reporter = client_for(people.inspector), Client()
+    for client in (inspector, reporter):
+        client.cookies["django_language"] = "en"
+
+    def pages() -> list[str]:
+        return [
+            inspector.get("/mailbox/tips/").content.decode(),
+            inspector.get(f"/mailbox/tips/{tip.public_id}/").content.decode(),
+            reporter.post("/mailbox/tips/follow/", {"code": code}).content.decode(),
+        ]
+
+    with translation.override("en"):
+        full, short = dateformat.format(today, "N j, Y"), dateformat.format(today, "M j")
+    listing, page, followed = pages()
+    assert full in listing and full in page and full in followed
+    assert short in page and short in followed and f"{today.month}月{today.day}日" not in page + followed
+    for client in (inspector, reporter):
+        client.cookies["django_language"] = "zh-hans"
+    listing, page, followed = pages()
+    chinese = f"{today.year}年{today.month}月{today.day}日"
+    assert chinese in listing and chinese in page and chinese in followed
+    assert page.count(f"{today.month}月{today.day}日") > page.count(chinese)  # the reply is dated too

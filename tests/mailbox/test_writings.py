@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import dateformat, timezone, translation
 
 from mailbox import selectors, services
 from mailbox.models import WritingStatus
@@ -104,3 +105,27 @@ def test_the_api_writes_and_submits(people, client_for):
         f"/api/mailbox/writings/{created.json()['id']}/review", {"text": "好"}, content_type="application/json"
     )
     assert reviewed.status_code == 200 and reviewed.json()["status"] == "reviewed"
+
+
+def test_periods_and_dates_read_naturally_in_chinese_and_in_english(people, actor_of, client_for):
+    alice = actor_of(people.alice)
+    writing = services.writing_create(by=alice, title="思想汇报", text="内容", submit=True)
+    services.writing_comment(by=actor_of(people.secretary), writing_id=writing.pk, text="收到")
+    year, quarter = services.current_period()
+    today = timezone.localdate()
+    client = client_for(people.alice)
+    pages = [f"/mailbox/writings/{writing.pk}/", "/mailbox/writings/", f"/mailbox/writings/{writing.pk}/print/"]
+    page, listing, printable = (client.get(url).content.decode() for url in pages)
+    assert f"{year}年第{quarter}季度" in page and f"{year}年第{quarter}季度" in listing
+    assert f"{today.month}月{today.day}日 " in page  # the comment's time
+    assert f"{today.year}年{today.month}月{today.day}日" in printable and f"（{today.year}年" in printable
+    assert '<html lang="zh-hans">' in printable
+    client.cookies["django_language"] = "en"
+    page, listing, printable = (client.get(url).content.decode() for url in pages)
+    for html in (page, listing, printable):
+        assert "季度" not in html and f"{today.month}月{today.day}日" not in html
+    assert f"Q{quarter} {year}" in page and f"Q{quarter} {year}" in listing
+    with translation.override("en"):
+        day = dateformat.format(today, "N j, Y")
+    assert f"<strong>{people.secretary.real_name}</strong> ({day}): 收到" in printable
+    assert '<html lang="en">' in printable

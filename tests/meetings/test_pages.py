@@ -46,6 +46,23 @@ def test_secretary_schedules_from_the_form_and_members_see_it_on_home_and_calend
     assert Meeting.objects.count() == 1 and refused.status_code == 200
 
 
+def test_calendar_dates_read_naturally_in_chinese_and_in_english(org_tree, member_factory, actor_of, client_for):
+    secretary = member_factory(org_tree.branch_a, roles=[(RoleKind.SECRETARY, org_tree.branch_a)])
+    start = timezone.localtime().replace(hour=19, minute=30) + dt.timedelta(days=3)
+    services.meeting_schedule(
+        by=actor_of(secretary), organisation=org_tree.branch_a, kind="branch_general", title="大会",
+        starts_at=start, ends_at=start + dt.timedelta(hours=1),
+    )  # fmt: skip
+    client = client_for(secretary)
+    url = f"/meetings/?year={start.year}&month={start.month}"
+    chinese = client.get(url).content.decode()
+    assert f"{start.month}月{start.day}日 19:30" in chinese and f"{start.year}年{start.month}月" in chinese
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+    assert "月" not in english and "日" not in english
+    assert start.strftime("%B %Y") in english and start.strftime(f"%b {start.day}, 19:30") in english
+
+
 def test_leave_request_from_the_meeting_page(org_tree, member_factory, actor_of, client_for):
     secretary = member_factory(org_tree.branch_a, roles=[(RoleKind.SECRETARY, org_tree.branch_a)])
     member = member_factory(org_tree.branch_a)
@@ -58,6 +75,7 @@ def test_leave_request_from_the_meeting_page(org_tree, member_factory, actor_of,
     request = meeting.leave_requests.get()
     host_page = client_for(secretary).get(f"/meetings/{meeting.pk}/").content.decode()
     assert "在外地务工" in host_page
+    assert "待审批" in host_page and ">批准</button>" in host_page  # leave words, not the moderators' 待审核/通过
     client_for(secretary).post(f"/meetings/{meeting.pk}/", {"action": "approve", "request": request.pk})
     request.refresh_from_db()
     assert request.status == LeaveStatus.APPROVED
@@ -71,13 +89,23 @@ def test_leave_request_from_the_meeting_page(org_tree, member_factory, actor_of,
 def test_minutes_page_finalises_and_locks(actor_of, client_for, branch_meeting):
     meeting = branch_meeting.meeting
     enter_and_join(actor_of(branch_meeting.full[0]), meeting)
-    services.meeting_end(by=actor_of(branch_meeting.secretary), meeting=meeting)
+    host = actor_of(branch_meeting.secretary)
+    motion = services.motion_open(by=host, meeting=meeting, title="关于发展对象的决议")
+    services.motion_close(by=host, motion=motion)
+    services.meeting_end(by=host, meeting=meeting)
     client = client_for(branch_meeting.secretary)
     client.post(f"/meetings/{meeting.pk}/minutes/", {"text": "会议决定……", "finalise": "1"})
     minutes = Minutes.objects.get(meeting=meeting)
     assert minutes.finalised_at is not None and minutes.archive_seq
     page = client_for(branch_meeting.full[1]).get(f"/meetings/{meeting.pk}/minutes/").content.decode()
     assert "会议决定……" in page and branch_meeting.full[0].real_name in page
+    assert f"<h1>会议记录：{meeting.title}</h1>" in page and f"出席：{branch_meeting.full[0].real_name}" in page
+    # The vote's outcome reads as words, the same as on the meeting's page (one present of
+    # five eligible: no quorum), never as a stored code.
+    assert "关于发展对象的决议 — <strong>未达到法定人数</strong>" in page and "no_quorum" not in page
+    detail = client_for(branch_meeting.full[1]).get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "<strong>未达到法定人数</strong>" in detail
+    assert "<li>赞成 <strong>0</strong></li>" in detail and "<li>弃权 <strong>0</strong></li>" in detail
     assert "<textarea" not in page
 
 
@@ -90,8 +118,9 @@ def test_statistics_page_and_csv_export(org_tree, actor_of, client_for, branch_m
     client = client_for(branch_meeting.secretary)
     page = client.get(f"/meetings/stats/{org_tree.branch_a.pk}/?{query}").content.decode()
     assert "第三季度支部党员大会" in page and "1 / 1" in page
+    assert "<th>分钟</th>" in page  # minutes present, not 会议记录 (the meeting's minutes)
     export = client.get(f"/meetings/stats/{org_tree.branch_a.pk}/?{query}&format=csv")
     assert export["Content-Type"].startswith("text/csv")
     text = export.content.decode("utf-8-sig")
-    assert "第三季度支部党员大会" in text and branch_meeting.full[0].real_name in text
+    assert "第三季度支部党员大会" in text and branch_meeting.full[0].real_name in text and ",分钟," in text
     assert client_for(branch_meeting.full[0]).get(f"/meetings/stats/{org_tree.branch_a.pk}/").status_code == 403

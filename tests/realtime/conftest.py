@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
-from django.conf import LazySettings
+from django.conf import LazySettings, settings
 from django.test import Client
 
 from members.models import Member
@@ -83,11 +83,17 @@ async def connect() -> AsyncIterator[Connect]:
     opened: list[WebsocketCommunicator] = []
 
     async def open_socket(
-        session: str | None = None, *, origin: bytes = ORIGIN, app: Any = None, expect_open: bool = True
+        session: str | None = None,
+        *,
+        origin: bytes = ORIGIN,
+        app: Any = None,
+        expect_open: bool = True,
+        language: str | None = None,
     ) -> WebsocketCommunicator:
         headers = [(b"origin", origin), (b"host", b"testserver")]
         if session is not None:
-            headers.append((b"cookie", f"sessionid={session}".encode()))
+            language_cookie = f"; {settings.LANGUAGE_COOKIE_NAME}={language}" if language else ""
+            headers.append((b"cookie", f"sessionid={session}{language_cookie}".encode()))
         comm = WebsocketCommunicator(app or application(), "/ws/", headers=headers)
         opened.append(comm)
         connected, _ = await comm.connect(timeout=10)

@@ -123,6 +123,26 @@ async def test_bad_frames_get_error_codes_and_the_socket_and_subscriptions_survi
     assert (await request(comm, {"type": "ping"}))["type"] == "pong"
 
 
+
+async def test_error_messages_are_in_the_language_of_the_pages(
+    connect: Connect, cookies: dict[str, str], room: str, settings: Any
+) -> None:
+    """The message is for people (the page shows it); the code stays the same in every language."""
+    settings.REALTIME_MAX_FRAME_BYTES = 2048
+    chinese = await connect(cookies["alice"])  # no choice made: Chinese, as the pages
+    english = await connect(cookies["alice"], language="en")
+    expected = {
+        chinese: ("未知的数据流。", "数据帧过大，最多 2048 字节。", "请先订阅这个数据流。"),
+        english: ("Unknown stream.", "Frames are limited to 2048 bytes.", "Subscribe to the stream first."),
+    }
+    for comm, (unknown, too_large, unsubscribed) in expected.items():
+        reply = await expect_error(comm, {"type": "subscribe", "stream": "nosuchkind:1"}, "not_found")
+        assert reply["message"] == unknown
+        assert (await expect_error(comm, {"type": "ping", "pad": "x" * 4000}, "too_large"))["message"] == too_large
+        typing = {"type": "typing", "stream": f"test.room:{room}", "active": True}
+        assert (await expect_error(comm, typing, "forbidden"))["message"] == unsubscribed
+
+
 async def test_forbidden_and_not_found(connect: Connect, cookies: dict[str, str], room: str) -> None:
     comm = await connect(cookies["alice"])
     reply = await expect_error(comm, {"type": "subscribe", "stream": f"test.room:secret{room}", "ref": 3}, "forbidden")

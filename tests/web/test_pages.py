@@ -87,3 +87,34 @@ def test_the_admin_login_is_limited_too(org_tree):
     page = client.post("/admin/login/", {"username": "site-admin", "password": "admin-pass-2024", "next": "/admin/"})
     assert page.status_code == 200
     assert "登录尝试次数过多" in page.content.decode()
+
+
+def test_pages_name_an_icon_that_the_site_serves(org_tree, member_factory, client_for):
+    """Without a declared icon the browser asks for /favicon.ico, a 404 in every fresh session."""
+    import re
+
+    from asgiref.sync import async_to_sync
+    from asgiref.testing import ApplicationCommunicator
+
+    from web.asgi import application
+
+    signed_in = client_for(member_factory(org_tree.branch_a))
+    icons = {
+        match.group(1)
+        for page in (Client().get("/login/"), signed_in.get("/"), signed_in.get("/mailbox/"))
+        for match in re.finditer(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page.content.decode())
+    }
+    assert len(icons) == 1, icons
+    scope = {"type": "http", "method": "GET", "path": icons.pop(), "query_string": b"", "headers": []}
+    server = ApplicationCommunicator(application, scope)
+
+    async def get() -> tuple[int, bytes]:
+        await server.send_input({"type": "http.request"})
+        status, body, more = (await server.receive_output())["status"], b"", True
+        while more:
+            chunk = await server.receive_output()
+            body, more = body + chunk.get("body", b""), chunk.get("more_body", False)
+        return status, body
+
+    status, body = async_to_sync(get)()
+    assert status == 200 and body.startswith(b"<svg")

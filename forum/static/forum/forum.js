@@ -11,6 +11,8 @@
 (function () {
   "use strict";
   if (!window.EpaRealtime) return;
+  // The gateway refuses frames over 64 KiB (REALTIME_MAX_FRAME_BYTES); this leaves room for the envelope.
+  const FRAME_TEXT_BYTES = 63 * 1024;
   const rt = new EpaRealtime.Connection({ indicator: document.getElementById("conn-state") });
   window.epaForumConnection = rt;
 
@@ -270,6 +272,8 @@
   form.addEventListener("submit", (e) => {
     const files = form.querySelector("input[type=file]");
     if ((files && files.files.length) || rt.state !== "open") return; // the plain form handles it
+    // A frame the server refuses as too large gets no reply to wait for: the plain form says why.
+    if (new TextEncoder().encode(JSON.stringify(text.value)).length > FRAME_TEXT_BYTES) return;
     e.preventDefault();
     const submit = document.getElementById("reply-submit");
     submit.disabled = true;

@@ -125,7 +125,11 @@
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const body = text.value.trim();
-    if (!body) return;
+    if (!body) { // only spaces: the textarea's "required" lets them through
+      error.textContent = i18n.empty;
+      error.hidden = false;
+      return;
+    }
     error.hidden = true;
     const button = document.getElementById("send-submit");
     button.disabled = true;
