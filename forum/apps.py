@@ -19,7 +19,9 @@ class ForumConfig(AppConfig):
     def ready(self) -> None:
         from forum.moderation_hooks import register_content_kind
         from forum.streams import register_streams
+        from realtime import revocation
 
         register_streams()
         register_content_kind()
+        revocation.watch("forum.Board")  # a board's visibility or organisation
         post_save.connect(_organisation_created, sender="members.Organisation", dispatch_uid="forum.default_boards")

@@ -52,6 +52,7 @@ from moderation.pipeline import moderate
 from moderation.sanctions import ensure_can_post
 from moderation.sanitize import html_segments
 from moderation.services import content_submit
+from realtime.revocation import access_changed
 from realtime.services import event_append
 from realtime.streams import user_stream
 from web.errors import Forbidden, Invalid
@@ -570,6 +571,7 @@ def thread_move(*, by: Actor, thread_id: int, board_id: int) -> Thread:
         return thread
     with transaction.atomic():
         Thread.objects.filter(pk=thread.pk).update(board=target)
+        access_changed()  # the thread's readers are now the target board's
         thread = Thread.objects.select_related("board", "board__organisation", "author").get(pk=thread.pk)
         _publish_thread(thread, boards=(source_board, target.pk))
     return thread

@@ -10,7 +10,10 @@ class MeetingsConfig(AppConfig):
         from meetings.moderation_hooks import register_content_kind
         from meetings.questions import register_content_kind as register_questions
         from meetings.streams import register_streams
+        from realtime import revocation
 
         register_streams()
         register_content_kind()
         register_questions()
+        # Who is in a meeting's room: its organisation and invitees, and the lobby's decisions.
+        revocation.watch("meetings.Meeting", "meetings.Invitation", "meetings.Admission")

@@ -7,6 +7,12 @@ class RealtimeConfig(AppConfig):
     verbose_name = _("Realtime gateway")
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        from realtime import revocation
         from realtime.streams import register_builtin
 
         register_builtin()
+        # Who may see what (members/access.py) reads these; a logout ends the session's sockets.
+        revocation.watch(settings.AUTH_USER_MODEL, "members.Member", "members.Organisation", "members.Role")
+        revocation.watch_logouts()

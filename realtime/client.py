@@ -245,6 +245,8 @@ class RealtimeClient:
             elif str(frame.get("ref")) in self._ref_waiters:
                 self._resolve(self._ref_waiters, str(frame["ref"]), frame)
             else:
+                if frame.get("code") == "forbidden" and frame.get("stream") is not None:
+                    self.last_seq.pop(frame["stream"], None)  # access was taken away: not resumed
                 self.errors.append(frame)
         elif frame.get("ref") is not None and str(frame["ref"]) in self._ref_waiters:
             self._resolve(self._ref_waiters, str(frame["ref"]), frame)

@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # TTL seconds (a crashed process's sockets) is dropped and reported as left.
     "PRESENCE_HEARTBEAT": 15.0,
     "PRESENCE_TTL": 45.0,
+    # Every socket's session and subscriptions are checked again this often, and at once
+    # (at the hub's next pass) when access changed anywhere (realtime/revocation.py).
+    "RECHECK_SECONDS": 300.0,
 }
 
 

@@ -504,6 +504,34 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             if not sub.joined and not self._closed:
                 await self._join(sub)
 
+    def is_open(self) -> bool:
+        return not self._closed
+
+    def recheck_entry(self) -> tuple[str | None, int | None, list[str]]:
+        """What realtime/revocation.py checks again: the session, the user, the streams."""
+        session = self.scope.get("session")
+        return getattr(session, "session_key", None), self.actor.user_id, list(self.subs)
+
+    async def apply_recheck(self, result: gateway.Recheck) -> None:
+        """Act as the person the session now belongs to; leave the streams they may no longer
+        see, saying so (``forbidden`` naming the stream); close (4401) when it is nobody."""
+        if self._closed:
+            return
+        if result.actor is None:
+            await self._close(CLOSE_NOT_AUTHENTICATED)
+            return
+        self.actor = result.actor
+        async with self._lock:
+            for stream in result.refused:
+                sub = self.subs.pop(stream, None)
+                if sub is None:
+                    continue
+                self.by_wire.pop(sub.wire, None)
+                await self._leave(sub)
+                with translation.override(self.language):
+                    message = _("You may no longer see this stream.")
+                await self.reply(Error(code="forbidden", message=message, stream=sub.wire))
+
     def presence_entries(self) -> list[tuple[str, int, str]]:
         member_id = self.actor.member_id
         if member_id is None:

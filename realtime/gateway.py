@@ -7,17 +7,21 @@ costs one hop, and the same rules serve any other caller (a management command, 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
+from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user
 from django.db import transaction
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
-from members.access import Actor
+from members.access import Actor, actor_for
 from realtime import services
 from realtime.protocol import CommandEnvelope, ProtocolError, validation_details
 from realtime.registry import StreamKind, kind_for, run_send_guards
-from web.errors import Forbidden
+from web.errors import DomainError, Forbidden
 
 
 @dataclass(frozen=True)
@@ -78,3 +82,33 @@ def command_run(*, actor: Actor, envelope: CommandEnvelope) -> tuple[str, Any]:
     if command.writes:
         run_send_guards(actor, kind.name, canonical_id)
     return name, command.handler(actor, canonical_id, arguments)
+
+
+@dataclass(frozen=True)
+class Recheck:
+    actor: Actor | None  # None: the session no longer belongs to the socket's user
+    refused: list[str]  # canonical streams the person may no longer see
+
+
+def sockets_recheck(sockets: list[tuple[str | None, int | None, list[str]]]) -> list[Recheck]:
+    """For each socket (session key, user id, canonical streams): who its session belongs to now,
+    and which of its streams the access policy now refuses (realtime/revocation.py)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    results = []
+    for session_key, user_id, streams in sockets:
+        # As a request would: a logout or an expired or removed session, a changed password, a
+        # deactivated account all give no user.
+        user = get_user(SimpleNamespace(session=store(session_key=session_key)))  # type: ignore[arg-type]
+        if not user.is_authenticated or user.pk != user_id:
+            results.append(Recheck(actor=None, refused=[]))
+            continue
+        actor = actor_for(user)
+        refused = []
+        for stream in streams:
+            kind, stream_id = kind_for(stream)
+            try:
+                kind.authorise(actor, stream_id)
+            except DomainError:
+                refused.append(stream)
+        results.append(Recheck(actor=actor, refused=refused))
+    return results

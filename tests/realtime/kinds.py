@@ -35,6 +35,13 @@ def room_echo(actor: Actor, stream_id: str, args: EchoIn) -> dict[str, Any]:
     return {"echo": args.text, "by": actor.member_id}
 
 
+def org_authorise(actor: Actor, stream_id: str) -> None:
+    """``test.org:<organisation id>``: for the members of that organisation's subtree."""
+    require_member(actor)
+    if int(stream_id) not in actor.home_ancestor_ids:
+        raise Forbidden("Members of the organisation only.")
+
+
 def register_test_kinds() -> None:
     register(
         StreamKind(
@@ -45,8 +52,10 @@ def register_test_kinds() -> None:
         )
     )
     register(StreamKind(name="test.lobby", authorise=room_authorise, on_send=room_send, presence=True))
+    register(StreamKind(name="test.org", authorise=org_authorise))
 
 
 def unregister_test_kinds() -> None:
     unregister("test.room")
     unregister("test.lobby")
+    unregister("test.org")

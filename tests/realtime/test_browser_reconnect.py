@@ -108,3 +108,40 @@ def test_page_shows_the_state_resumes_after_a_server_restart_and_drops_duplicate
         assert page.evaluate("seen") == [1, 2, 3, 4, 5, 6, 7, 8]
     finally:
         server.stop()
+
+
+def test_a_stream_taken_away_is_left_and_not_resumed(
+    browser: Any,  # noqa: F811
+    new_page: Any,  # noqa: F811
+    cookies: dict[str, str],
+    people: dict[str, Any],
+    org_tree: Any,
+) -> None:
+    """Moved to another branch while the page is open: the page stops receiving the old branch's
+    stream and does not ask for it again after a reconnect (realtime/revocation.py)."""
+    stream = f"test.org:{org_tree.branch_a.pk}"
+    # One process without Redis: the change made here is found by the server's periodic look.
+    quick = json.dumps({"RECHECK_SECONDS": 0.5, "TAIL_CHECK_SECONDS": 0.2})
+    server = start_daphne({"REALTIME_TEST_SETTINGS": quick}, app=TEST_APP)
+    try:
+        page = new_page()
+        page.context.add_cookies([{"name": "sessionid", "value": cookies["alice"], "url": server.url}])
+        page.goto(server.url + "/")
+        page.add_script_tag(url=server.url + "/static/js/realtime.js")
+        page.evaluate(OPEN_PAGE_CLIENT, [stream])
+        page.wait_for_function("() => subscribes.length === 1 && rt.state === 'open'")
+        services.event_append(stream=stream, payload={"type": "test.message", "text": "for branch A"})
+        page.wait_for_function("() => seen.length === 1")
+
+        alice = people["alice"]
+        alice.organisation = org_tree.branch_b
+        alice.save()
+        page.wait_for_function(f"() => !rt.streams.has({json.dumps(stream)})")
+        services.event_append(stream=stream, payload={"type": "test.message", "text": "not for her now"})
+        page.evaluate("() => rt.socket.close()")  # a reconnect: nothing to resume for that stream
+        page.wait_for_function("() => states.filter((s) => s === 'open').length >= 2")
+        page.wait_for_timeout(500)
+        assert page.evaluate("seen") == [1]
+        assert page.evaluate("subscribes.length") == 1
+    finally:
+        server.stop()

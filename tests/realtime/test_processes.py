@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from members.models import Member
 from realtime.client import RealtimeClient, RealtimeError
@@ -286,4 +287,50 @@ async def test_members_of_a_crashed_web_process_drop_out_of_presence(
         assert [f for f in later if f["type"] == "presence" and f["left"]] == []
     finally:
         for client in clients:
+            await client.close()
+
+
+async def test_access_taken_away_in_one_process_reaches_sockets_on_the_others(
+    redis_url: str,
+    servers: list[LiveServer],
+    people: dict[str, Member],
+    cookies: dict[str, str],
+    org_tree: Any,
+    settings: Any,
+) -> None:
+    """The change is made here (as an admin page or a management command would): the counter in
+    Redis moves, and both web processes look again at their sockets."""
+    env = gateway_env(redis_url)
+    settings.REDIS_URL, settings.REDIS_PREFIX = redis_url, env["REDIS_PREFIX"]
+    a = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
+    servers.append(a)
+    b = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
+    servers.append(b)
+    stream = f"test.org:{org_tree.branch_a.pk}"
+    alice = RealtimeClient([a.ws_url], session=cookies["alice"])
+    bob = RealtimeClient([b.ws_url], session=cookies["bob"])
+    try:
+        for client in (alice, bob):
+            await client.start()
+            await client.subscribe(stream)
+        member = people["alice"]
+        member.organisation = org_tree.branch_b
+        await asyncio.to_thread(member.save)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while not alice.errors and loop.time() < deadline:
+            await asyncio.sleep(0.1)
+        assert [(e["code"], e["stream"]) for e in alice.errors] == [("forbidden", stream)]
+        assert stream not in alice.last_seq  # the client does not resume it
+
+        # Bob logs out in his browser: his socket on the other process is closed (4401).
+        browser = Client()
+        browser.cookies["sessionid"] = cookies["bob"]
+        await asyncio.to_thread(browser.post, "/logout/")
+        deadline = loop.time() + 30
+        while bob.state != "unauthorised" and loop.time() < deadline:
+            await asyncio.sleep(0.1)
+        assert bob.state == "unauthorised" and bob.close_codes[-1] == 4401
+    finally:
+        for client in (alice, bob):
             await client.close()

@@ -181,6 +181,10 @@
             pending.reject(new RealtimeError(frame));
             return;
           }
+          // Access to a subscribed stream was taken away: it is not resumed after a reconnect.
+          if (frame.code === "forbidden" && frame.stream && (frame.ref === undefined || frame.ref === null)) {
+            this.streams.delete(frame.stream);
+          }
           break;
         }
         default:
