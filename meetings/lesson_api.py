@@ -12,22 +12,12 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from meetings import lessons, questions, recordings, room, slides, study
+from meetings.api import ERRORS
 from meetings.models import Meeting
 from members.access import actor_for
 from members.models import Member, Organisation
 
 router = Router(tags=["lessons"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut, 422: ErrorOut,
-    429: ErrorOut,
-}  # fmt: skip
 
 
 class LecturerIn(Schema):
