@@ -40,7 +40,6 @@ import resource
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -51,6 +50,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.processes import cpu_seconds, free_port, rss_kib, wait_port  # noqa: E402
+
 VAR = ROOT / "var" / "bench-fanout"
 STREAM = "bench.room:1"
 ORIGIN = "http://127.0.0.1"
@@ -158,23 +159,6 @@ def prepare_sessions(count: int) -> list[str]:
 # --- Processes --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server on {port} exited early (see {VAR}/logs)")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"server on {port} did not listen")
-
-
 def start_server(kind: str, env: dict[str, str], server: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     (VAR / "logs").mkdir(parents=True, exist_ok=True)
@@ -213,7 +197,7 @@ def start_server(kind: str, env: dict[str, str], server: str) -> tuple[subproces
     else:
         cmd = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "bench.fanout:application"]
     process = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    wait_port(port, process)
+    wait_port(port, process, logs=VAR / "logs")
     return process, port
 
 
@@ -242,23 +226,9 @@ def stop_py_spy(spies: list[Any]) -> None:
             spy.wait(30)
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (comparable across runs on a busy machine,
-    unlike wall-clock rates)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def own_cpu_seconds() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
 
 
 # --- The bare ceiling: a websockets broadcast server ----------------------------------------------

@@ -45,10 +45,11 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.processes import cpu_seconds, free_port, rss_kib, wait_port  # noqa: E402
+
 VAR = ROOT / "var" / "bench-lesson"
 FPS = 15
 WIDTH, HEIGHT = 640, 360
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def django_env(redis_url: str, prefix: str) -> dict[str, str]:
@@ -130,39 +131,6 @@ def prepare(viewers: int) -> dict[str, Any]:
 
 
 # --- Processes -----------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    import socket
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("server exited early")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        time.sleep(0.1)
-    raise RuntimeError("server did not listen")
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def spawn(role: str, env: dict[str, str], *args: str, log: str) -> subprocess.Popen[str]:
@@ -482,7 +450,7 @@ def measure(mode: str, counts: list[int], data: dict[str, Any], args: argparse.N
                 sent = (read_json(teacher, 30)["frames"] - sent0) / elapsed
                 joined = [f for f in firsts if f is not None]
                 row = {
-                    "mode": mode, "viewers": n, "cpu": cpu, "rss": rss_mib(worker.pid),
+                    "mode": mode, "viewers": n, "cpu": cpu, "rss": rss_kib(worker.pid) / 1024,
                     "fps_min": min(rates), "fps_median": statistics.median(rates), "sent_fps": sent,
                     "viewers_cpu": viewers_cpu, "load": os.getloadavg()[0],
                     "rejoin_max": max(rejoins) if rejoins else math.nan,
