@@ -11,6 +11,9 @@ from django.test import Client
 from members import services as member_services
 from members.access import SYSTEM, Actor, actor_from_member
 from members.models import Member, MemberStatus, Organisation, OrgKind
+from moderation.lists import cache_clear
+from moderation.sanctions import sanctions_changed
+from realtime.ratelimit import reset_local
 from tests.services import POSTGRES_DEFAULT, REDIS_DEFAULT, service_url
 
 PASSWORD = "test-pass-2024"
@@ -35,6 +38,19 @@ def django_db_setup(django_db_setup: None, django_db_blocker) -> Iterator[None]:
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_state() -> Iterator[None]:
+    """Each test starts without what earlier tests left in this process's caches: compiled word
+    lists (their version counter lives in the database, which each test rolls back), the
+    sanctions set, local rate-limit buckets."""
+    cache_clear()
+    reset_local()
+    sanctions_changed()
+    yield
+    cache_clear()
+    sanctions_changed()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -11,10 +11,7 @@ import pytest
 from members.access import Actor
 from members.models import Member, Organisation
 from moderation.content import ContentKind, content_kind_register, content_kind_unregister
-from moderation.lists import cache_clear
-from moderation.sanctions import sanctions_changed
 from realtime.models import StreamEvent
-from realtime.ratelimit import reset_local
 
 
 @dataclass
@@ -71,13 +68,3 @@ def post_chat(chat: ChatHooks) -> PostChat:
         return event
 
     return post
-
-
-@pytest.fixture(autouse=True)
-def _fresh_process_state() -> Iterator[None]:
-    cache_clear()
-    reset_local()
-    sanctions_changed()
-    yield
-    cache_clear()
-    sanctions_changed()
