@@ -345,10 +345,7 @@ def file(request: HttpRequest, file_id: int) -> HttpResponseBase:
         assert item.tip is not None  # a file belongs to a writing or a report (a database constraint)
         selectors.tip_get_for(actor=actor, public_id=item.tip.public_id)
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Content-Disposition"] = files.content_disposition(
-        item.name, inline=item.content_type.startswith("image/")
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    for header, value in files.download_headers(item.name, inline=item.content_type.startswith("image/")).items():
+        response[header] = value
     response["Cache-Control"] = "private, no-store"
     return response

@@ -229,9 +229,8 @@ def attachment_file(request: HttpRequest, meeting_id: int, attachment_id: int) -
         actor=actor_for(request.user), meeting_id=meeting_id, attachment_id=attachment_id
     )
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Content-Disposition"] = files.content_disposition(item.filename, inline=item.is_image)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    for header, value in files.download_headers(item.filename, inline=item.is_image).items():
+        response[header] = value
     response["Cache-Control"] = "private, max-age=3600"
     return response
 
