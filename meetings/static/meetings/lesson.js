@@ -24,15 +24,7 @@
   const present = new Set(); // members on the stream (presence), until the relay counts viewers
   let relayViewers = null; // the media relay's count, once it has sent one
 
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (key === "onclick") node.addEventListener("click", value);
-      else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value);
-    }
-    for (const child of children) if (child !== null && child !== undefined) node.append(child);
-    return node;
-  }
+  const el = (...args) => window.EpaRoom.el(...args); // room.js runs first (both are deferred)
 
   function command(name, args) {
     return rt.command("meeting." + name, config.room, args || {});

@@ -1077,6 +1077,7 @@
     connection: rt,
     entered: false,
     assessLink,
+    el, // the lesson's script builds its elements the same way
   };
 
   window.addEventListener("pagehide", () => {
