@@ -20,6 +20,7 @@ import pytest
 from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
+from meetings.media.client import split_candidates
 from members.models import Member
 from realtime.client import RealtimeClient
 from tests.conftest import PASSWORD
@@ -56,26 +57,6 @@ def mean_u(frame: av.VideoFrame) -> float:
     data = bytes(plane)
     rows = [data[r * plane.line_size : r * plane.line_size + plane.width] for r in range(plane.height)]
     return sum(sum(row) for row in rows) / (plane.width * plane.height)
-
-
-def split_candidates(sdp: str) -> tuple[str, list[dict[str, Any]]]:
-    """The description without its candidates, and the candidates as the browser sends them."""
-    kept: list[str] = []
-    candidates: list[dict[str, Any]] = []
-    mid: str | None = None
-    index = -1
-    for line in sdp.splitlines():
-        if line.startswith("m="):
-            index += 1
-        elif line.startswith("a=mid:"):
-            mid = line[len("a=mid:") :]
-        if line.startswith("a=candidate:"):
-            candidates.append({"candidate": line[2:], "sdpMid": mid, "sdpMLineIndex": index})
-            continue
-        if line.startswith("a=end-of-candidates"):
-            continue
-        kept.append(line)
-    return "\r\n".join(kept) + "\r\n", candidates
 
 
 class Peer:
