@@ -8,3 +8,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production")
 os.environ.setdefault("REDIS_PREFIX", f"epa-test-{os.getpid()}")
 
 from web.settings import *  # noqa: E402,F403
+
+# Argon2 costs about 0.3 s per password and every fixture user has one. Tests hash with MD5;
+# production keeps Argon2 (tests/web/test_settings.py checks the production list and hashes
+# one password with it).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]  # noqa: F405

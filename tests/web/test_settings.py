@@ -141,3 +141,17 @@ def test_env_example_names_every_variable_the_compose_file_needs():
         if "=" in line and not line.startswith("#")
     }
     assert needed - example == set()
+
+
+def test_production_hashes_passwords_with_argon2():
+    from django.contrib.auth.hashers import check_password, make_password
+    from django.test import override_settings
+
+    from web import settings as production
+
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    with override_settings(PASSWORD_HASHERS=production.PASSWORD_HASHERS):
+        encoded = make_password("demo-pass-2024")
+        assert encoded.startswith("argon2$")
+        assert check_password("demo-pass-2024", encoded)
+        assert not check_password("demo-pass-2025", encoded)
