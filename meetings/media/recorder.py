@@ -8,6 +8,11 @@ switching at a keyframe. WebM with VP8 and Opus plays in every current browser.
 Writing happens in the event loop (a muxer call per packet is microseconds); packets are copied
 before muxing, because the muxer rewrites timestamps in place and the same packet objects are
 still queued for viewers.
+
+A replay must seek: the muxer writes a cue (an index entry) only for a video packet flagged as a
+keyframe, so the copies keep that flag, and the recorder asks for a keyframe every
+``KEYFRAME_INTERVAL`` seconds of video (the relay otherwise makes them only on request), so a
+seek lands near its target. Closing the container writes the cues and the duration.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from meetings.media.fanout import Fanout
 
 logger = logging.getLogger("meetings.media")
 SCREEN_IDLE_SECONDS = 2.0  # the screen counts as shown while its frames keep coming
+KEYFRAME_INTERVAL = 10.0  # seconds of recording between keyframes: where a seek can land
 
 
 class Recorder:
@@ -48,6 +54,7 @@ class Recorder:
         self._video_origin: int | None = None  # the first video pts written (90 kHz)
         self._audio_origin: int | None = None
         self._last_video_pts = -1
+        self._last_keyframe_pts = 0
         self._last_audio_pts = -1
         self._shown: Fanout | None = None  # the video source being written
         self._screen_seen = 0.0
@@ -83,7 +90,11 @@ class Recorder:
             self._video_origin = int(packet.pts or 0)
         pts = max(self._last_video_pts + 1, self._ms(int(packet.pts or 0) - self._video_origin, VIDEO_TIME_BASE))
         self._last_video_pts = pts
-        self._mux(packet, self._video, pts)
+        if keyframe:
+            self._last_keyframe_pts = pts
+        elif pts - self._last_keyframe_pts >= KEYFRAME_INTERVAL * 1000:
+            source.request_keyframe()
+        self._mux(packet, self._video, pts, keyframe=keyframe)
         self.video_packets += 1
 
     def _on_audio(self, packet: av.Packet, keyframe: bool) -> None:
@@ -97,15 +108,16 @@ class Recorder:
         if pts <= self._last_audio_pts:
             return
         self._last_audio_pts = pts
-        self._mux(packet, self._audio, self._ms(pts, AUDIO_TIME_BASE))
+        self._mux(packet, self._audio, self._ms(pts, AUDIO_TIME_BASE), keyframe=True)
         self.audio_packets += 1
 
     @staticmethod
     def _ms(pts: int, time_base: fractions.Fraction) -> int:
         return int(pts * time_base * 1000)
 
-    def _mux(self, packet: av.Packet, stream: av.stream.Stream, pts_ms: int) -> None:
+    def _mux(self, packet: av.Packet, stream: av.stream.Stream, pts_ms: int, *, keyframe: bool) -> None:
         copy = av.Packet(bytes(packet))
+        copy.is_keyframe = keyframe  # a copy starts unflagged; unflagged video gets no cues
         copy.pts = copy.dts = pts_ms
         copy.time_base = fractions.Fraction(1, 1000)
         copy.stream = stream
