@@ -6,7 +6,7 @@ COPY web web
 COPY members members
 COPY realtime realtime
 COPY forum forum
-COPY mailbox mailbox
+COPY mailboxes mailboxes
 COPY meetings meetings
 COPY moderation moderation
 COPY locale locale

@@ -83,6 +83,6 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/", "members.api.router")
 api.add_router("/moderation/", "moderation.api.router")
 api.add_router("/forum/", "forum.api.router")
-api.add_router("/mailbox/", "mailbox.api.router")
+api.add_router("/mailbox/", "mailboxes.api.router")
 api.add_router("/", "meetings.api.router")
 api.add_router("/", "meetings.lesson_api.router")

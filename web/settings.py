@@ -6,18 +6,12 @@ file under ``var/``), ``REDIS_URL`` selects the Redis channel layer and Redis-ba
 """
 
 import os
-import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# The `mailbox` app shares its name with a standard-library module: the project directory must come
-# before the standard library on sys.path, also for tools started elsewhere (mypy's Django plugin,
-# an installed `daphne` script).
-if sys.path[:1] != [str(BASE_DIR)]:
-    sys.path.insert(0, str(BASE_DIR))
 VAR_DIR = Path(os.environ.get("EPA_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -59,7 +53,7 @@ INSTALLED_APPS = [
     "realtime",
     "moderation",
     "forum",
-    "mailbox",
+    "mailboxes",
     "meetings",
 ]
 

@@ -12,7 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("moderation/", include("moderation.urls")),
     path("forum/", include("forum.urls")),
-    path("mailbox/", include("mailbox.urls")),
+    path("mailbox/", include("mailboxes.urls")),
     path("meetings/", include("meetings.urls")),
     path("", include("web.page_urls")),
 ]

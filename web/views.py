@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from forum.selectors import board_list_for
-from mailbox.selectors import conversations_for
+from mailboxes.selectors import conversations_for
 from meetings.selectors import meetings_upcoming_for
 from members import selectors
 from members.access import actor_for

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import uuid
 
-from mailbox import services
+from mailboxes import services
 from members.access import actor_from_member
 from members.models import RoleKind
 from tests.browser.test_forum_live import log_in

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from forum import files
 from forum.errors import AttachmentRefused, AttachmentTooLarge
 from forum.services import max_attachment_bytes
-from mailbox import selectors
-from mailbox.models import (
+from mailboxes import selectors
+from mailboxes.models import (
     Conversation,
     MailboxFile,
     MessageReport,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 from django.http import HttpRequest
 
-from mailbox import selectors
+from mailboxes import selectors
 from members.access import actor_for
 
 register = template.Library()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mailbox import views
+from mailboxes import views
 
 app_name = "mailbox"
 

@@ -7,8 +7,8 @@ import io
 import pytest
 from django.utils import dateformat, timezone, translation
 
-from mailbox import selectors, services
-from mailbox.models import WritingStatus
+from mailboxes import selectors, services
+from mailboxes.models import WritingStatus
 from realtime.models import StreamEvent
 from web.errors import Conflict, Forbidden, NotFound
 

@@ -3,7 +3,7 @@ queue. Nothing else of the conversation is reachable from it."""
 
 from __future__ import annotations
 
-from mailbox.models import MessageReport
+from mailboxes.models import MessageReport
 from members.access import Actor
 from members.models import Member, Organisation
 from moderation.content import ContentKind, content_kind_register

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from mailbox.models import Conversation, Tip, Writing, WritingStatus
+from mailboxes.models import Conversation, Tip, Writing, WritingStatus
 from members.access import (
     Action,
     Actor,
@@ -213,7 +213,7 @@ def tip_get_for(*, actor: Actor, public_id: str, record: bool = True) -> Tip:
     if tip is None or not can(actor, Action.READ_REPORTS, tip.organisation):
         raise NotFound(_("No such report."))
     if record:
-        from mailbox.services import _access_record
+        from mailboxes.services import _access_record
 
         _access_record(tip, "read", inspector_id=actor.member_id)
     return tip
@@ -234,7 +234,7 @@ def tips_list_for(*, actor: Actor, status: str | None = None, limit: int = 200) 
     one access record names every report listed."""
     rows = list(tips_for(actor=actor, status=status)[:limit])
     if rows:
-        from mailbox.services import ACCESS_KIND, receipts_record
+        from mailboxes.services import ACCESS_KIND, receipts_record
         from moderation import archive
 
         receipts_record(rows)

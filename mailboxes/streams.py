@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
-from mailbox import selectors, services
+from mailboxes import selectors, services
 from members.access import Actor
 from realtime.registry import Command, StreamKind, register
 from web.errors import Invalid, NotFound

@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from mailbox import services
-from mailbox.models import Tip, Writing
+from mailboxes import services
+from mailboxes.models import Tip, Writing
 from moderation.models import ArchiveRecord
 from moderation.pipeline import ContentBlocked
 from realtime.models import StreamEvent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mailbox import selectors, services
+from mailboxes import selectors, services
 from members.access import can_open_conversation
 from realtime.models import StreamEvent
 from web.errors import Forbidden, NotFound

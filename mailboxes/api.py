@@ -13,8 +13,8 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
-from mailbox import selectors, services
-from mailbox.models import MailboxFile, Tip, TipEntry, Writing
+from mailboxes import selectors, services
+from mailboxes.models import MailboxFile, Tip, TipEntry, Writing
 from members.access import actor_for
 
 router = Router(tags=["mailbox"])

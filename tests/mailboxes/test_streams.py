@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 
-from mailbox import services
+from mailboxes import services
 from members.access import actor_from_member
 from realtime.models import StreamEvent
-from tests.mailbox.conftest import session_of
+from tests.mailboxes.conftest import session_of
 from tests.realtime.conftest import connect, recv, request  # noqa: F401  (fixture)
 
 

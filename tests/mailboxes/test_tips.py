@@ -10,8 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import dateformat, timezone, translation
 
-from mailbox import selectors, services
-from mailbox.models import MailboxFile, Tip, TipEntry
+from mailboxes import selectors, services
+from mailboxes.models import MailboxFile, Tip, TipEntry
 from members.models import Member
 from moderation.models import ArchiveRecord
 from web.errors import NotFound, RateLimited

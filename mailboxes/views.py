@@ -16,8 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from forum import files
-from mailbox import selectors, services
-from mailbox.models import MailboxFile, TipStatus, WritingKind, WritingStatus
+from mailboxes import selectors, services
+from mailboxes.models import MailboxFile, TipStatus, WritingKind, WritingStatus
 from members.access import Action, actor_for, can
 from members.models import Member
 from web.errors import DomainError, NotFound, RateLimited
