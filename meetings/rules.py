@@ -25,8 +25,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from meetings.models import Meeting, MeetingKind, MotionKind
-from members.access import Action, Actor, can, subtree_q
-from members.models import Member, MemberStatus, Role, RoleKind
+from members.access import Action, Actor, can, can_see, subtree_q
+from members.models import Member, MemberStatus, Role, RoleKind, Visibility
 
 COMMITTEE_ROLES = [RoleKind.SECRETARY, RoleKind.ORGANISER, RoleKind.PUBLICITY, RoleKind.INSPECTOR]
 
@@ -37,6 +37,20 @@ def is_host(actor: Actor, meeting: Meeting) -> bool:
     if actor.member_id is None:
         return False
     return actor.member_id == meeting.host_id or meeting.cohosts.filter(pk=actor.member_id).exists()
+
+
+def may_knock(actor: Actor, meeting: Meeting) -> bool:
+    """Who may come to the room's door at all. Hosts and invitees (guests from elsewhere, such as
+    migrant members, included); a branch committee meeting (支委会) is for the committee, so
+    nobody else; other meetings also members of the organisation's subtree and those holding a
+    role above it, who knock and wait for a host (an activist at a general meeting, 列席)."""
+    if is_host(actor, meeting):
+        return True
+    if actor.member_id is not None and meeting.invitations.filter(member_id=actor.member_id).exists():
+        return True
+    if meeting.kind == MeetingKind.BRANCH_COMMITTEE:
+        return False
+    return can_see(actor, visibility=Visibility.SUBTREE, organisation=meeting.organisation)
 
 
 def minute_taker(actor: Actor, meeting: Meeting) -> bool:

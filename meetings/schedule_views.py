@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from forum import files
 from meetings import attachments, room, selectors, services
 from meetings.models import LeaveRequest, Meeting, MeetingKind, MeetingStatus
-from meetings.rules import is_host, minute_taker
+from meetings.rules import is_host, may_knock, minute_taker
 from members.access import Action, actor_for, organisations_where, subtree_q
 from members.models import Member, Organisation
 from members.selectors import organisations_under
@@ -175,6 +175,7 @@ def detail_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "cohosts": meeting.cohosts.order_by("real_name"),
             "is_host": host,
             "is_invited": meeting.invitations.filter(member_id=actor.mid).exists(),
+            "may_knock": may_knock(actor, meeting),
             "invitee_count": meeting.invitations.count(),
             "my_leave": meeting.leave_requests.filter(member_id=actor.mid).first(),
             "leave_requests": selectors.leave_requests_for(actor=actor, meeting=meeting) if host else [],

@@ -32,7 +32,7 @@ from meetings.models import (
     Tally,
     VoteRecord,
 )
-from meetings.rules import default_invitees, eligible_voters, is_host, minute_taker, tally_result
+from meetings.rules import default_invitees, eligible_voters, is_host, may_knock, minute_taker, tally_result
 from members.access import Action, Actor, actor_from_member, can_see, require, require_member
 from members.models import Member, MemberStatus, Organisation, Visibility
 from realtime.services import event_append
@@ -238,9 +238,11 @@ def room_enter(*, by: Actor, meeting: Meeting) -> str:
     if is_host(by, meeting):
         _admission_set(meeting, member.pk, AdmissionStatus.ADMITTED)
         return AdmissionStatus.ADMITTED
-    if not can_see(by, visibility=Visibility.SUBTREE, organisation=meeting.organisation):
-        raise Forbidden(_("This meeting belongs to another organisation."))
     current = meeting.admissions.filter(member=member).values_list("status", flat=True).first()
+    if current != AdmissionStatus.ADMITTED and not may_knock(by, meeting):
+        if meeting.kind == MeetingKind.BRANCH_COMMITTEE:
+            raise Forbidden(_("A branch committee meeting is for the members it invites."))
+        raise Forbidden(_("This meeting belongs to another organisation."))
     if current == AdmissionStatus.ADMITTED:
         return AdmissionStatus.ADMITTED
     if current in (AdmissionStatus.REMOVED, AdmissionStatus.DENIED):

@@ -58,7 +58,6 @@ ROOM_TEXT = {
     "turnout": _("Voted:"),
     "eligible": _("Eligible"),
     "quorum": _("Quorum met"),
-    "noQuorum": _("Quorum not met"),
     "outcome_adopted": _("Adopted"),
     "outcome_rejected": pgettext_lazy("motion outcome", "Rejected"),
     "outcome_no_quorum": _("No quorum"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from meetings import selectors, services
 from meetings.models import LeaveStatus, MeetingKind, MotionKind, OpenBallot, Tally, VoteRecord
-from members.models import RoleKind
+from members.models import Member, RoleKind
 from tests.meetings.conftest import enter_and_join
 from web.errors import Conflict, Forbidden
 
@@ -58,6 +58,36 @@ def test_non_invitee_waits_in_the_lobby_until_a_host_admits(org_tree, member_fac
     assert services.room_enter(by=actor_of(guest), meeting=meeting) == "admitted"
     with pytest.raises(Forbidden):
         services.room_enter(by=actor_of(branch_meeting.outsider), meeting=meeting)
+
+
+def test_who_may_knock_depends_on_the_meeting_type(org_tree, member_factory, actor_of, branch_meeting):
+    """A branch committee meeting is for the committee: a branch member who was not invited
+    cannot even wait in its lobby, while at a general meeting they may knock. A guest invited
+    from another organisation (a migrant member) enters either."""
+    secretary = actor_of(branch_meeting.secretary)
+    member = branch_meeting.full[0]
+    guest = member_factory(org_tree.branch_b)
+    start = timezone.now()
+    committee = services.meeting_schedule(
+        by=secretary, organisation=org_tree.branch_a, kind=MeetingKind.BRANCH_COMMITTEE, title="支委会",
+        starts_at=start, ends_at=start + dt.timedelta(hours=1),
+    )  # fmt: skip
+    services.meeting_start(by=secretary, meeting=committee)
+    with pytest.raises(Forbidden, match="支部委员会"):
+        services.room_enter(by=actor_of(member), meeting=committee)
+    assert not committee.admissions.filter(member=member).exists()  # nobody saw them knock
+    with pytest.raises(Forbidden):
+        services.room_enter(by=actor_of(branch_meeting.activist), meeting=committee)
+    assert services.room_enter(by=secretary, meeting=committee) == "admitted"
+    # Invited by the host (as a guest), the same member enters.
+    invitees = [*committee.invitations.values_list("member_id", flat=True), member.pk, guest.pk]
+    services.meeting_invitees_set(by=secretary, meeting=committee, members=Member.objects.filter(pk__in=invitees))
+    assert services.room_enter(by=actor_of(member), meeting=committee) == "admitted"
+    assert services.room_enter(by=actor_of(guest), meeting=committee) == "admitted"
+    # At the general meeting an activist (not invited) knocks and waits; an outsider may not.
+    assert services.room_enter(by=actor_of(branch_meeting.activist), meeting=branch_meeting.meeting) == "waiting"
+    with pytest.raises(Forbidden):
+        services.room_enter(by=actor_of(branch_meeting.outsider), meeting=branch_meeting.meeting)
 
 
 def test_locked_room_sends_invitees_to_the_lobby_but_lets_admitted_members_reconnect(actor_of, branch_meeting):

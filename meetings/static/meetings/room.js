@@ -404,11 +404,9 @@
   }
 
   function outcomeText(result) {
-    const parts = [
-      T.eligible + " " + result.eligible,
-      T.turnout + " " + result.turnout,
-      result.quorum_met ? T.quorum : T.noQuorum,
-    ];
+    // The quorum is stated once: "met" beside the outcome, or the outcome "no quorum" itself.
+    const parts = [T.eligible + " " + result.eligible, T.turnout + " " + result.turnout];
+    if (result.quorum_met) parts.push(T.quorum);
     if (result.outcome === "elected") {
       parts.push(T.outcome_elected + " " + (result.elected.join("、") || "—"));
       if (result.tied && result.tied.length) parts.push(T.tied + " " + result.tied.join("、"));
