@@ -2,6 +2,7 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SERVE_STATIC=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY kernel kernel
 COPY web web
 COPY members members
 COPY realtime realtime

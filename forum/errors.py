@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from web.errors import Conflict, DomainError, Invalid
+from kernel.errors import Conflict, DomainError, Invalid
 
 
 class ThreadLocked(Conflict):

@@ -8,9 +8,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from forum.models import Board, Post, Thread
+from kernel.errors import Forbidden, NotAuthenticated
 from members.access import Action, Actor, can, can_see, has_role, require_member
 from members.models import RoleKind
-from web.errors import Forbidden, NotAuthenticated
 
 MANAGER_ROLES = (RoleKind.MODERATOR, RoleKind.SECRETARY)
 

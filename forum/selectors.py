@@ -39,10 +39,10 @@ from forum.schemas import (
     SearchHitOut,
     ThreadOut,
 )
+from kernel.errors import NotFound
 from members.access import Actor, visible_q
 from members.models import Member, Organisation
 from realtime.services import stream_head
-from web.errors import NotFound
 
 PAGE_SIZE = 30
 THREADS_PAGE = 30

@@ -44,6 +44,7 @@ from forum.models import (
     SearchTerm,
     Thread,
 )
+from kernel.errors import Forbidden, Invalid
 from members.access import SYSTEM, Action, Actor, actor_from_member, require, require_member
 from members.models import Member, Organisation, Visibility
 from moderation.decision import Decision, Verdict
@@ -55,7 +56,6 @@ from moderation.services import content_submit
 from realtime.revocation import access_changed
 from realtime.services import event_append
 from realtime.streams import user_stream
-from web.errors import Forbidden, Invalid
 
 MAX_SOURCE = 20_000
 MAX_ATTACHMENTS = 10

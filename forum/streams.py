@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
 from forum import selectors, services
+from kernel.errors import NotFound
 from members.access import Actor, require_member
 from realtime.registry import Command, StreamKind, register
-from web.errors import NotFound
 
 
 def _int_id(stream_id: str) -> int:

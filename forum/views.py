@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 
 from forum import files, rules, selectors, services
 from forum.models import REACTION_EMOJI, ReactionKind
+from kernel.errors import DomainError
 from members.access import actor_for
-from web.errors import DomainError
 
 View = Callable[..., HttpResponseBase]
 

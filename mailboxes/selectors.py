@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from kernel.errors import Forbidden, NotFound
 from mailboxes.models import Conversation, Tip, Writing, WritingStatus
 from members.access import (
     Action,
@@ -22,7 +23,6 @@ from members.access import (
 from members.models import Member, Organisation
 from realtime.models import StreamEvent
 from realtime.services import stream_head, stream_heads
-from web.errors import Forbidden, NotFound
 
 # --- Conversations ------------------------------------------------------------------------------
 

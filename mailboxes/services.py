@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from forum import files
 from forum.errors import AttachmentRefused, AttachmentTooLarge
 from forum.services import max_attachment_bytes
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from mailboxes import selectors
 from mailboxes.models import (
     Conversation,
@@ -43,7 +44,6 @@ from realtime import conf as realtime_conf
 from realtime.ratelimit import check as rate_check
 from realtime.services import event_append, event_seq_for_cid
 from realtime.streams import user_stream
-from web.errors import Conflict, Forbidden, Invalid, NotFound
 
 MAX_MESSAGE = 5_000
 MAX_TEXT = 50_000

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
+from kernel.errors import Invalid, NotFound
 from mailboxes import selectors, services
 from members.access import Actor
 from realtime.registry import Command, StreamKind, register
-from web.errors import Invalid, NotFound
 
 
 def _id(stream_id: str) -> int:

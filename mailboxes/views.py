@@ -16,11 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from forum import files
+from kernel.errors import DomainError, NotFound, RateLimited
 from mailboxes import selectors, services
 from mailboxes.models import MailboxFile, TipStatus, WritingKind, WritingStatus
 from members.access import Action, actor_for, can
 from members.models import Member
-from web.errors import DomainError, NotFound, RateLimited
 
 
 def _int(value: str | None) -> int | None:

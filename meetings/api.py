@@ -12,12 +12,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from kernel.errors import NotFound
 from meetings import attachments, room, selectors, services
 from meetings.ice import ice_servers_for
 from meetings.models import LeaveRequest, Meeting, Motion
 from members.access import actor_for
 from members.models import Member, Organisation
-from web.errors import NotFound
 
 router = Router(tags=["meetings"])
 

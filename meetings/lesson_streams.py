@@ -9,11 +9,11 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
+from kernel.errors import NotFound
 from meetings import lessons, questions, room, slides
 from meetings.models import Meeting
 from members.access import Actor
 from realtime.registry import Command
-from web.errors import NotFound
 
 
 class In(BaseModel):

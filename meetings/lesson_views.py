@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kernel.errors import NotFound
 from meetings import lessons, recordings, slides, study
 from meetings.models import DeckStatus, Meeting, MeetingKind
 from members.access import Action, Actor, actor_for, organisations_where
 from members.models import Organisation
 from members.selectors import organisations_under
-from web.errors import NotFound
 
 # The lesson script's words, translated here so that quotes in a translation cannot break them.
 LESSON_TEXT = {

@@ -19,12 +19,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from meetings import selectors
 from meetings.models import Admission, AdmissionStatus, Invitation, Meeting, MeetingKind, MeetingStatus
 from meetings.rules import is_host
 from members.access import Action, Actor, actor_from_member, can
 from members.models import Member
-from web.errors import Conflict, Forbidden, Invalid, NotFound
 
 
 def lecturer_id(meeting: Meeting) -> int:

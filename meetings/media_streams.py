@@ -11,12 +11,12 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
+from kernel.errors import NotFound
 from meetings import relay, room
 from meetings.models import Meeting
 from meetings.streams import Candidate
 from members.access import Actor
 from realtime.registry import Command
-from web.errors import NotFound
 
 SessionId = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
 

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.errors import Forbidden, Invalid, NotFound
 from meetings import room
 from meetings.lessons import require_lesson, require_presenter
 from meetings.models import Meeting, Question, QuestionVote
@@ -28,7 +29,6 @@ from members.models import Member, Organisation
 from moderation.content import ContentKind, content_kind_register
 from realtime.services import event_append
 from realtime.streams import user_stream
-from web.errors import Forbidden, Invalid, NotFound
 
 QUESTION_MAX_CHARS = 500
 

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kernel.errors import Invalid, NotFound
 from meetings.models import Meeting, Recording
-from web.errors import Invalid, NotFound
 
 # What a <video> or <audio> element plays; the worker's recorder writes one of these.
 CONTENT_TYPES = {"video/webm", "audio/webm", "video/mp4", "audio/mp4", "audio/ogg", "video/ogg"}

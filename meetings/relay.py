@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kernel.errors import Conflict, Forbidden
 from meetings.lessons import can_present
 from meetings.media import messages
 from meetings.media.signalling import worker_send
@@ -26,7 +27,6 @@ from meetings.models import LiveRoom, Meeting, MeetingKind, RoomMode, Seat
 from members.access import Actor
 from realtime.models import StreamEvent
 from realtime.services import event_append
-from web.errors import Conflict, Forbidden
 
 SOURCES: tuple[messages.Source, ...] = ("mic", "cam", "screen")
 

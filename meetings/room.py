@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from meetings import relay, selectors, services
 from meetings.models import (
     AdmissionStatus,
@@ -49,7 +50,6 @@ from members.models import Member, Organisation, OrgKind
 from realtime.protocol import Signal
 from realtime.services import ephemeral_send, event_append
 from realtime.streams import user_stream
-from web.errors import Conflict, Forbidden, Invalid, NotFound
 
 # Browsers connected to each other send every video stream to every peer; beyond about four
 # senders a phone's uplink and CPU give out (issue 7). The relay path lifts this limit.

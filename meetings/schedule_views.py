@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from forum import files
+from kernel.errors import DomainError, Forbidden, Invalid
 from meetings import attachments, room, selectors, services
 from meetings.models import LeaveRequest, Meeting, MeetingKind, MeetingStatus
 from meetings.rules import is_host, may_knock, minute_taker
 from members.access import Action, actor_for, organisations_where, subtree_q
 from members.models import Member, Organisation
 from members.selectors import organisations_under
-from web.errors import DomainError, Forbidden, Invalid
 
 
 class ScheduleForm(forms.Form):

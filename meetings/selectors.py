@@ -9,11 +9,11 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from kernel.errors import Forbidden, NotFound
 from meetings.models import LeaveRequest, LeaveStatus, Meeting, MeetingKind, MeetingStatus, Minutes, Motion
 from meetings.rules import is_host, minute_taker
 from members.access import Action, Actor, can_see, require, require_member, require_see
 from members.models import Member, Organisation, Visibility
-from web.errors import Forbidden, NotFound
 
 
 def meeting_get_for(*, actor: Actor, meeting_id: int) -> Meeting:

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from meetings.models import (
     Admission,
     AdmissionStatus,
@@ -37,7 +38,6 @@ from members.access import Action, Actor, actor_from_member, can_see, require, r
 from members.models import Member, MemberStatus, Organisation, Visibility
 from realtime.services import event_append
 from realtime.streams import user_stream
-from web.errors import Conflict, Forbidden, Invalid, NotFound
 
 MOTION_OPTIONS = list(MotionChoice.values)
 

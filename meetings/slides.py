@@ -35,12 +35,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from forum import files
+from kernel.errors import DomainError, Invalid, NotFound
 from meetings.lessons import require_lesson, require_not_over, require_presenter
 from meetings.models import DeckStatus, Meeting, SlideDeck, SlideTurn
 from members.access import Actor
 from realtime.protocol import Signal
 from realtime.services import call_in_loop, ephemeral_send, event_append
-from web.errors import DomainError, Invalid, NotFound
 
 logger = logging.getLogger("meetings.slides")
 

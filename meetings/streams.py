@@ -20,11 +20,11 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from kernel.errors import NotFound
 from meetings import room, selectors
 from meetings.models import Meeting
 from members.access import Actor, require_member
 from realtime.registry import Command, StreamKind, register
-from web.errors import NotFound
 
 
 def _meeting_id(stream_id: str) -> int:

@@ -28,11 +28,11 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.errors import Invalid, NotFound
 from meetings.models import Meeting, MeetingKind, Recording, ReplayWatch, StudySource, StudyTime
 from members.access import Action, Actor, require, require_member, subtree_q
 from members.models import Member, Organisation, OrgKind
 from realtime.ratelimit import check as rate_check
-from web.errors import Invalid, NotFound
 
 # A replay heartbeat may show the position moving up to this many times the wall time
 # (playback at 2×) plus a little jitter; more is a seek.

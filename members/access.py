@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, Q
 
+from kernel.errors import Forbidden, NotAuthenticated
 from members.models import Member, Organisation, OrgKind, RoleKind, Visibility
-from web.errors import Forbidden, NotAuthenticated
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

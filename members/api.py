@@ -7,11 +7,11 @@ from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from kernel.errors import Forbidden, Invalid, NotAuthenticated
+from kernel.origin import require_same_origin
 from members import selectors
 from members.access import actor_for
 from members.auth import client_address, login_throttle
-from web.errors import Forbidden, Invalid, NotAuthenticated
-from web.security import require_same_origin
 
 router = Router(tags=["auth & members"])
 

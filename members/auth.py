@@ -31,7 +31,7 @@ def client_address(request: HttpRequest | None) -> str:
 
 
 def login_throttle(*, username: str, address: str) -> None:
-    """Raise :class:`web.errors.RateLimited` when this account or address has tried too often."""
+    """Raise :class:`kernel.errors.RateLimited` when this account or address has tried too often."""
     User = get_user_model()
     # Keyed by the account itself when it exists (its id and creation time, as ids can come
     # back after a rollback), so a renamed account keeps its bucket and a new one starts afresh;

@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from kernel.errors import Forbidden, NotFound
 from members.access import Actor, require_member, subtree_q
 from members.models import Member, Organisation
-from web.errors import Forbidden, NotFound
 
 
 def organisation_dict(org: Organisation) -> dict[str, Any]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from kernel.errors import Invalid
 from members.access import Action, Actor, require
 from members.models import Member, MemberStatus, Organisation, Role
-from web.errors import Invalid
 
 User = get_user_model()
 PATH_MAX_LENGTH = Organisation._meta.get_field("path").max_length or 255

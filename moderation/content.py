@@ -29,9 +29,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from kernel.errors import NotFound
 from members.access import Actor
 from members.models import Member, Organisation
-from web.errors import NotFound
 
 
 def _noop(*args: Any) -> None:

@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from kernel.errors import DomainError
 from members.access import Actor
 from members.models import Organisation
 from moderation import archive
@@ -38,7 +39,6 @@ from moderation.matcher import EMPTY
 from moderation.models import ContentFingerprint
 from moderation.normalize import normalise
 from moderation.sanctions import ensure_can_post
-from web.errors import DomainError
 
 DEFAULTS: dict[str, object] = {
     # Posts per member: a token bucket (per second, burst), shared across processes with Redis.

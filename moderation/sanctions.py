@@ -20,9 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.errors import Forbidden
 from members.access import Actor
 from moderation.models import Sanction, SanctionKind
-from web.errors import Forbidden
 
 
 class Muted(Forbidden):

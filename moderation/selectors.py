@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from kernel.errors import Forbidden, NotFound
 from members.access import Action, Actor, can, organisations_where, require, require_member, subtree_q
 from members.models import Organisation
 from moderation.models import (
@@ -23,7 +24,6 @@ from moderation.models import (
     WordEntry,
     WordList,
 )
-from web.errors import Forbidden, NotFound
 
 
 def moderated_paths(actor: Actor) -> list[str]:

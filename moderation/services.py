@@ -16,6 +16,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from members.access import Action, Actor, can, require, require_member
 from members.models import Member, Organisation
 from moderation import archive
@@ -40,7 +41,6 @@ from moderation.pipeline import ContentBlocked, fingerprint_record, reasons_text
 from moderation.sanctions import ensure_can_post as ensure_can_post  # re-exported for feature apps
 from moderation.sanctions import sanctions_changed
 from moderation.selectors import queue_item_dict, queue_item_get_for
-from web.errors import Conflict, Forbidden, Invalid, NotFound
 
 CLAIM_MINUTES = 15
 EXCERPT_CHARS = 500

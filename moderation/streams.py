@@ -13,11 +13,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
+from kernel.errors import NotFound
 from members.access import Action, Actor, require, require_member
 from moderation import services
 from moderation.selectors import organisation_get, queue_item_dict
 from realtime.registry import Command, StreamKind, register, register_send_guard
-from web.errors import NotFound
 
 
 def _authorise(actor: Actor, stream_id: str) -> None:

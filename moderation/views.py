@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kernel.errors import DomainError, Forbidden
 from members.access import actor_for
 from moderation import selectors, services
 from moderation.models import QueueStatus
-from web.errors import DomainError, Forbidden
 
 
 def _moderator_or_403(request: HttpRequest) -> HttpResponse | None:

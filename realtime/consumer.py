@@ -26,6 +26,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kernel.errors import DomainError, Forbidden, NotFound, RateLimited
+from kernel.language import language_from_cookies
 from members.access import ANONYMOUS, Actor, actor_for
 from realtime import conf, gateway, ratelimit, services
 from realtime.groups import stream_group
@@ -52,8 +54,6 @@ from realtime.protocol import Typing as TypingIn
 from realtime.registry import Hook, StreamKind
 from realtime.services import StoredEvent, dumps
 from realtime.subscription import Subscription, gap_stats
-from web.errors import DomainError, Forbidden, NotFound, RateLimited
-from web.middleware import language_from_cookies
 
 logger = logging.getLogger("realtime.consumer")
 

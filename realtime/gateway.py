@@ -17,11 +17,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
 
+from kernel.errors import DomainError, Forbidden
 from members.access import Actor, actor_for
 from realtime import services
 from realtime.protocol import CommandEnvelope, ProtocolError, validation_details
 from realtime.registry import StreamKind, kind_for, run_send_guards
-from web.errors import DomainError, Forbidden
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Token-bucket rate limits, shared by every process when ``REDIS_URL`` is set.
 
 ``check("send:42", rate=10, burst=30)`` lets member 42 send 30 at once and 10 a second after
-that; past it, :class:`web.errors.RateLimited` says how long to wait. With Redis, the bucket
+that; past it, :class:`kernel.errors.RateLimited` says how long to wait. With Redis, the bucket
 is one hash updated by a Lua script (atomic, clocked by Redis's ``TIME`` so process clocks do
 not matter). Without Redis, or while Redis is unreachable, the bucket lives in this process:
 limits keep working, only per process.
@@ -15,8 +15,8 @@ import time
 
 import redis
 
+from kernel.errors import RateLimited
 from realtime import redis as rt_redis
-from web.errors import RateLimited
 
 _BUCKET_LUA = """
 local rate = tonumber(ARGV[1])

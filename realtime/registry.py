@@ -25,9 +25,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
+from kernel.errors import NotFound
 from members.access import Actor
 from realtime.groups import parse_stream, stream_name
-from web.errors import NotFound
 
 Authorise = Callable[[Actor, str], None]
 """``(actor, stream_id)``: return to allow reading the stream, raise a DomainError to refuse."""

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from kernel.errors import Forbidden
 from members.access import Actor, require_member
 from realtime.registry import StreamKind, register
-from web.errors import Forbidden
 
 
 def user_stream(member_id: int) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client
 
+from kernel import clock as kernel_clock
 from members import services as member_services
 from members.access import SYSTEM, Actor, actor_from_member
 from members.models import Member, MemberStatus, Organisation, OrgKind
@@ -162,3 +163,11 @@ def redis_url() -> str:
 @pytest.fixture
 def postgres_url() -> str:
     return service_url("DATABASE_URL", POSTGRES_DEFAULT, 5432, "PostgreSQL")
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> kernel_clock.ManualClock:
+    """Time that moves only when the test says so (``clock.advance(seconds)``)."""
+    manual = kernel_clock.ManualClock()
+    monkeypatch.setattr(kernel_clock, "clock", manual)
+    return manual

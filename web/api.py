@@ -17,7 +17,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
-from web.errors import DomainError, http_error
+from kernel.errors import DomainError, http_error
 
 api = NinjaAPI(
     title="E-party affairs API",

@@ -10,8 +10,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kernel.errors import RateLimited
 from members.auth import client_address, login_throttle
-from web.errors import RateLimited
 
 
 class ThrottledLoginMixin:

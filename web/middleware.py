@@ -1,23 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.translation import check_for_language
 
-from web.errors import DomainError, NotAuthenticated, http_error
+from kernel.errors import DomainError, NotAuthenticated, http_error
+from kernel.language import language_from_cookies
 
 API_PREFIX = "/api/"
-
-
-def language_from_cookies(cookies: Mapping[str, str]) -> str:
-    """The switcher's choice, else Chinese: the pages' language and the socket's."""
-    chosen = cookies.get(settings.LANGUAGE_COOKIE_NAME)
-    return chosen if chosen and check_for_language(chosen) else settings.LANGUAGE_CODE
 
 
 def chosen_language(request: HttpRequest) -> str:

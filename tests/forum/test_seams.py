@@ -15,13 +15,13 @@ import pytest
 from forum import selectors, services
 from forum.errors import ThreadAwaitingReview
 from forum.models import Attachment, Board, Notification, Post, Thread
+from kernel.errors import NotFound
 from members.models import RoleKind
 from moderation import services as moderation_services
 from moderation.models import QueueItem, QueueStatus
 from moderation.pipeline import ContentBlocked
 from moderation.sanctions import Muted
 from tests.forum.conftest import events
-from web.errors import NotFound
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

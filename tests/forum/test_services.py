@@ -5,6 +5,7 @@ import pytest
 from forum import selectors, services
 from forum.errors import ThreadLocked
 from forum.models import Board, Post, PostRevision, PostStatus, Reaction, Thread
+from kernel.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 from members import services as member_services
 from members.access import ANONYMOUS, SYSTEM
 from members.models import OrgKind
@@ -13,7 +14,6 @@ from moderation.models import ArchiveRecord, QueueItem, QueueStatus
 from moderation.pipeline import ContentBlocked
 from moderation.sanctions import Muted
 from tests.forum.conftest import events
-from web.errors import Forbidden, Invalid, NotAuthenticated, NotFound
 
 
 def test_a_new_organisation_gets_the_usual_boards(db):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from kernel.errors import Forbidden, NotFound
 from mailboxes import selectors, services
 from members.access import can_open_conversation
 from realtime.models import StreamEvent
-from web.errors import Forbidden, NotFound
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ from django.db import connection
 from django.test import Client
 from django.utils import dateformat, timezone, translation
 
+from kernel.errors import NotFound, RateLimited
 from mailboxes import selectors, services
 from mailboxes.models import MailboxFile, Tip, TipEntry
 from members.models import Member
 from moderation.models import ArchiveRecord
-from web.errors import NotFound, RateLimited
 
 pytestmark = pytest.mark.django_db
 

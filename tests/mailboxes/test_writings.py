@@ -7,10 +7,10 @@ import io
 import pytest
 from django.utils import dateformat, timezone, translation
 
+from kernel.errors import Conflict, Forbidden, NotFound
 from mailboxes import selectors, services
 from mailboxes.models import WritingStatus
 from realtime.models import StreamEvent
-from web.errors import Conflict, Forbidden, NotFound
 
 pytestmark = pytest.mark.django_db
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -13,13 +13,13 @@ import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 
+from kernel.errors import Conflict, DomainError, Forbidden, NotFound
 from meetings import attachments, room, services
 from meetings.models import MeetingAttachment
 from moderation.pipeline import ContentBlocked
 from realtime.models import StreamEvent
 from tests.meetings.conftest import Branch
 from tests.meetings.lesson_data import fresh_rate_limits, pdf_bytes
-from web.errors import Conflict, DomainError, Forbidden, NotFound
 
 pytestmark = pytest.mark.django_db
 

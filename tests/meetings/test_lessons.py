@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from kernel.errors import Conflict, Forbidden, Invalid
 from meetings import lessons, questions, room, slides
 from meetings.models import DeckStatus, Question, SlideDeck
 from members.access import SYSTEM
@@ -21,7 +22,6 @@ from moderation.services import queue_approve, queue_reject, word_entries_set, w
 from realtime.models import StreamEvent
 from realtime.streams import user_stream
 from tests.meetings.lesson_data import COLOURS, Lesson, lesson, pdf_bytes  # noqa: F401 - a fixture
-from web.errors import Conflict, Forbidden, Invalid
 
 pytestmark = pytest.mark.django_db
 

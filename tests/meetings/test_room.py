@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from kernel.errors import Conflict, Forbidden, Invalid
 from meetings import relay, room, services
 from meetings.models import ChatMessage, MotionKind, Seat, Stay
 from members.access import SYSTEM
@@ -15,7 +16,6 @@ from moderation.services import queue_approve, word_entries_set, word_list_creat
 from realtime.models import StreamEvent
 from realtime.streams import user_stream
 from tests.meetings.conftest import Branch, enter_and_join
-from web.errors import Conflict, Forbidden, Invalid
 
 pytestmark = pytest.mark.django_db
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from kernel.errors import Conflict, Forbidden
 from meetings import room
 from meetings.models import MeetingStatus, Stay
 from realtime.models import StreamEvent
 from tests.meetings.conftest import Branch, enter_and_join
-from web.errors import Conflict, Forbidden
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from kernel.errors import Conflict, Forbidden, Invalid
 from meetings import room, selectors, services
 from meetings.models import Invitation, LeaveStatus, Meeting, MeetingKind
 from members.models import MemberStatus, RoleKind
 from realtime.models import StreamEvent
 from realtime.streams import user_stream
 from tests.meetings.conftest import Branch, enter_and_join
-from web.errors import Conflict, Forbidden, Invalid
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,11 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from kernel.errors import Conflict, Forbidden
 from meetings import selectors, services
 from meetings.models import LeaveStatus, MeetingKind, MotionKind, OpenBallot, Tally, VoteRecord
 from members.models import Member, RoleKind
 from tests.meetings.conftest import enter_and_join
-from web.errors import Conflict, Forbidden
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from kernel.errors import Forbidden, Invalid, NotFound, RateLimited
 from meetings import recordings, study
 from meetings.models import Meeting, MeetingKind, StudySource, StudyTime
 from members.access import actor_from_member
@@ -22,7 +23,6 @@ from tests.meetings.lesson_data import (  # noqa: F401 - a fixture
     webm_duration,
     webm_file,
 )
-from web.errors import Forbidden, Invalid, NotFound, RateLimited
 
 pytestmark = pytest.mark.django_db
 

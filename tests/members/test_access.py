@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from kernel.errors import Forbidden
 from members import services
 from members.access import (
     ANONYMOUS,
@@ -13,7 +14,6 @@ from members.access import (
     visible_q,
 )
 from members.models import Organisation, RoleKind, Visibility
-from web.errors import Forbidden
 
 pytestmark = pytest.mark.django_db
 

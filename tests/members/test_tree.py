@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from kernel.errors import Invalid
 from members import selectors, services
 from members.access import SYSTEM, Action, can, can_see
 from members.models import Member, Organisation, OrgKind, RoleKind, Visibility
-from web.errors import Invalid
 
 pytestmark = pytest.mark.django_db
 

@@ -71,7 +71,7 @@ def test_csv_import(org_tree: OrgTree, tmp_path: Path) -> None:
 def test_list_editing_needs_the_moderator_role(
     org_tree: OrgTree, member_factory: MemberFactory, actor_of: Callable[[Member], Actor]
 ) -> None:
-    from web.errors import Forbidden
+    from kernel.errors import Forbidden
 
     mod_b = member_factory(org_tree.branch_b, roles=[(RoleKind.MODERATOR, org_tree.branch_b)])
     words = word_list_create(by=SYSTEM, organisation=org_tree.branch_a, name="词表")

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client, override_settings
 
+from kernel.errors import RateLimited
 from members.access import SYSTEM, Actor
 from members.models import Member, RoleKind
 from moderation.archive import Kind
@@ -21,7 +22,6 @@ from moderation.sanctions import Muted, Suspended
 from moderation.services import sanction_apply, sanction_lift, word_entries_set, word_list_create
 from tests.conftest import MemberFactory, OrgTree
 from tests.moderation.conftest import PostChat
-from web.errors import RateLimited
 
 SECRET = "机密★1年 关于三号工程选址的绝对内部方案细节"
 SECRET_BODY = "关于三号工程选址的绝对内部方案细节"
@@ -130,7 +130,7 @@ def test_suspension_and_warning(
 def test_only_moderators_of_the_subtree_may_sanction(
     org_tree: OrgTree, member_factory: MemberFactory, actor_of: Callable[[Member], Actor]
 ) -> None:
-    from web.errors import Forbidden
+    from kernel.errors import Forbidden
 
     moderator_b = member_factory(org_tree.branch_b, roles=[(RoleKind.MODERATOR, org_tree.branch_b)])
     member_a = member_factory(org_tree.group_a1)
@@ -220,7 +220,7 @@ def test_lists_of_the_organisation_chain_apply(
 def test_global_lists_are_for_site_staff(
     org_tree: OrgTree, member_factory: MemberFactory, actor_of: Callable[[Member], Actor]
 ) -> None:
-    from web.errors import Forbidden
+    from kernel.errors import Forbidden
 
     moderator = member_factory(org_tree.committee, roles=[(RoleKind.MODERATOR, org_tree.committee)])
     with pytest.raises(Forbidden):

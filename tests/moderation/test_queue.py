@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 
+from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from members.access import Actor
 from members.models import Member, RoleKind
 from moderation import selectors, services
@@ -17,7 +18,6 @@ from moderation.pipeline import ContentBlocked
 from realtime.models import StreamEvent
 from tests.conftest import MemberFactory, OrgTree
 from tests.moderation.conftest import ChatHooks, PostChat
-from web.errors import Conflict, Forbidden, Invalid, NotFound
 
 
 def queue_events(org_id: int) -> list[str]:

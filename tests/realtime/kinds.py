@@ -6,9 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from kernel.errors import Forbidden, Invalid, NotFound
 from members.access import Actor, require_member
 from realtime.registry import Command, StreamKind, register, unregister
-from web.errors import Forbidden, Invalid, NotFound
 
 
 class EchoIn(BaseModel):

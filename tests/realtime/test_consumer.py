@@ -14,6 +14,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from kernel.errors import Forbidden
 from members.models import Member
 from realtime import services
 from realtime.consumer import CLOSE_ABUSE, CLOSE_NOT_AUTHENTICATED
@@ -22,7 +23,6 @@ from realtime.models import StreamEvent
 from realtime.protocol import server_frame_adapter
 from realtime.registry import register_send_guard, unregister_send_guard
 from tests.realtime.conftest import Connect, recv, recv_events, request
-from web.errors import Forbidden
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from kernel.errors import RateLimited
 from realtime import presence, ratelimit, services
 from realtime.models import StreamEvent
 from realtime.services import StoredEvent
 from realtime.subscription import Subscription
-from web.errors import RateLimited
 
 
 def stored(seq: int) -> StoredEvent:

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from web.errors import Forbidden
+from kernel.errors import Forbidden
 
 
 def origin_allowed(origin: str, request: HttpRequest) -> bool:
