@@ -39,6 +39,8 @@ class Action(StrEnum):
     HOST_MEETING = "meeting.host"
     TEACH = "lesson.teach"
     REVIEW_THOUGHT_REPORTS = "thought_reports.review"
+    MANAGE_DUES = "dues.manage"
+    RUN_APPRAISAL = "appraisal.run"
 
 
 R = RoleKind
@@ -50,6 +52,8 @@ ROLE_GRANTS: dict[Action, frozenset[str]] = {
     Action.HOST_MEETING: frozenset({R.SECRETARY, R.ORGANISER}),
     Action.TEACH: frozenset({R.LECTURER, R.SECRETARY}),
     Action.REVIEW_THOUGHT_REPORTS: frozenset({R.SECRETARY, R.ORGANISER}),
+    Action.MANAGE_DUES: frozenset({R.SECRETARY, R.ORGANISER}),
+    Action.RUN_APPRAISAL: frozenset({R.SECRETARY}),
 }
 
 
@@ -140,6 +144,17 @@ def can(actor: Actor, action: Action, organisation: Organisation) -> bool:
     if actor.is_system:
         return True
     return has_role(actor, ROLE_GRANTS[action], organisation)
+
+
+def can_at_branch(actor: Actor, action: Action, organisation: Organisation) -> bool:
+    """True when a role granting ``action`` is held at the branch (党支部) ``organisation``
+    belongs to, not merely above it: what a member's dues base needs (their branch's secretary
+    and organiser see it; the committee above sees totals only)."""
+    if actor.is_system:
+        return True
+    branch = branch_path(organisation)
+    kinds = ROLE_GRANTS[action]
+    return branch is not None and any(g.kind in kinds and g.path == branch for g in actor.roles)
 
 
 def require(actor: Actor, action: Action, organisation: Organisation) -> None:

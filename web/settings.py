@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "forum",
     "mailboxes",
     "meetings",
+    "branch",
 ]
 
 MIDDLEWARE = [
