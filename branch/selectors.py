@@ -26,6 +26,7 @@ from branch.models import (
     RatingCast,
     RatingTally,
 )
+from kernel.errors import Forbidden, NotFound
 from members.access import (
     Action,
     Actor,
@@ -38,7 +39,6 @@ from members.access import (
     subtree_q,
 )
 from members.models import Member, MemberStatus, Organisation, OrgKind
-from kernel.errors import Forbidden, NotFound
 
 APPRAISED_STATUSES = (MemberStatus.FULL, MemberStatus.PROBATIONARY)
 

@@ -45,6 +45,7 @@ from branch.models import (
 from forum import files
 from forum.errors import AttachmentRefused, AttachmentTooLarge
 from forum.services import max_attachment_bytes
+from kernel.errors import Conflict, Forbidden, Invalid
 from meetings.models import Meeting, MeetingKind
 from members.access import ROLE_GRANTS, SYSTEM, Action, Actor, can_at_branch, require, require_member
 from members.models import Member, Organisation
@@ -53,7 +54,6 @@ from moderation.pipeline import moderate
 from realtime.ratelimit import check as rate_check
 from realtime.services import event_append
 from realtime.streams import user_stream
-from kernel.errors import Conflict, Forbidden, Invalid
 
 MAX_INCOME_FEN = 10_000_000_00  # ten million yuan a month: anything above is a typing error
 MAX_MONTHS = 24

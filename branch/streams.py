@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from branch import selectors
+from kernel.errors import NotFound
 from members.access import Actor
 from realtime.registry import StreamKind, register
-from kernel.errors import NotFound
 
 
 def authorise(actor: Actor, stream_id: str) -> None:

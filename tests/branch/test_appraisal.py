@@ -13,11 +13,11 @@ from django.utils import timezone
 from branch import selectors, services
 from branch.errors import AlreadyRated, NotRatingPeriod, ReasonRequired
 from branch.models import Participant, RatingCast, RatingTally
+from kernel.errors import Forbidden, NotFound
 from meetings.models import Meeting, MeetingKind
 from moderation.models import ArchiveRecord
 from realtime.streams import user_stream
 from tests.branch.events import events
-from kernel.errors import Forbidden, NotFound
 
 NOW = timezone.now()
 STARTS, ENDS = NOW + dt.timedelta(days=1), NOW + dt.timedelta(days=8)

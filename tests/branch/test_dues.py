@@ -11,11 +11,11 @@ from branch import selectors, services
 from branch.dues_rules import add_months, month_start
 from branch.errors import AmountMismatch, IncomeInvalid, MonthAlreadyPaid, NoStandard
 from branch.models import DuesMonth, DuesPayment, DuesStandard, PaymentStatus
+from kernel.errors import Forbidden, Invalid
 from members.access import SYSTEM
 from moderation.models import ArchiveRecord
 from realtime.streams import user_stream
 from tests.branch.events import events
-from kernel.errors import Forbidden, Invalid
 
 THIS = month_start(timezone.localdate())
 TODAY = timezone.localdate()

@@ -11,11 +11,11 @@ from django.test import override_settings
 from branch import selectors, services
 from branch.models import Notice, NoticeFile, NoticeReceipt
 from forum.errors import AttachmentRefused
+from kernel.errors import Forbidden, NotFound, RateLimited
 from moderation.models import ArchiveRecord
 from moderation.pipeline import ContentBlocked
 from realtime.streams import user_stream
 from tests.branch.events import events
-from kernel.errors import Forbidden, NotFound, RateLimited
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
