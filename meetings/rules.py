@@ -39,6 +39,14 @@ def is_host(actor: Actor, meeting: Meeting) -> bool:
     return actor.member_id == meeting.host_id or meeting.cohosts.filter(pk=actor.member_id).exists()
 
 
+def may_run(actor: Actor, meeting: Meeting) -> bool:
+    """Who starts and ends a meeting: its hosts, and a lesson's lecturer, who runs his own lesson."""
+    if is_host(actor, meeting):
+        return True
+    lecturer = meeting.kind == MeetingKind.LESSON and meeting.lecturer_id is not None
+    return lecturer and actor.member_id == meeting.lecturer_id
+
+
 def may_knock(actor: Actor, meeting: Meeting) -> bool:
     """Who may come to the room's door at all. Hosts and invitees (guests from elsewhere, such as
     migrant members, included); a branch committee meeting (支委会) is for the committee, so

@@ -24,7 +24,7 @@ from forum import files
 from kernel.errors import DomainError, Forbidden, Invalid
 from meetings import attachments, room, selectors, services
 from meetings.models import LeaveRequest, Meeting, MeetingKind, MeetingStatus
-from meetings.rules import is_host, may_knock, minute_taker
+from meetings.rules import is_host, may_knock, may_run, minute_taker
 from members.access import Action, actor_for, organisations_where, subtree_q
 from members.models import Member, Organisation
 from members.selectors import organisations_under
@@ -176,6 +176,7 @@ def detail_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "is_host": host,
             "is_invited": meeting.invitations.filter(member_id=actor.mid).exists(),
             "may_knock": may_knock(actor, meeting),
+            "may_run": may_run(actor, meeting),
             "invitee_count": meeting.invitations.count(),
             "my_leave": meeting.leave_requests.filter(member_id=actor.mid).first(),
             "leave_requests": selectors.leave_requests_for(actor=actor, meeting=meeting) if host else [],

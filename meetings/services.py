@@ -33,7 +33,7 @@ from meetings.models import (
     Tally,
     VoteRecord,
 )
-from meetings.rules import default_invitees, eligible_voters, is_host, may_knock, minute_taker, tally_result
+from meetings.rules import default_invitees, eligible_voters, is_host, may_knock, may_run, minute_taker, tally_result
 from members.access import Action, Actor, actor_from_member, can_see, require, require_member
 from members.models import Member, MemberStatus, Organisation, Visibility
 from realtime.services import event_append
@@ -201,7 +201,8 @@ def meeting_cohosts_set(*, by: Actor, meeting: Meeting, members: Iterable[Member
 
 
 def meeting_start(*, by: Actor, meeting: Meeting) -> Meeting:
-    require_host(by, meeting)
+    if not may_run(by, meeting):
+        raise Forbidden(_("Only the meeting's hosts (and a lesson's lecturer) may start and end it."))
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict(_("The meeting has already started or ended."))
     with transaction.atomic():
@@ -213,7 +214,8 @@ def meeting_start(*, by: Actor, meeting: Meeting) -> Meeting:
 
 
 def meeting_end(*, by: Actor, meeting: Meeting) -> Meeting:
-    require_host(by, meeting)
+    if not may_run(by, meeting):
+        raise Forbidden(_("Only the meeting's hosts (and a lesson's lecturer) may start and end it."))
     if meeting.status != MeetingStatus.LIVE:
         raise Conflict(_("The meeting is not in progress."))
     now = timezone.now()

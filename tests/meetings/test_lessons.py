@@ -12,7 +12,7 @@ from PIL import Image
 
 from kernel.errors import Conflict, Forbidden, Invalid
 from meetings import lessons, questions, room, slides
-from meetings.models import DeckStatus, Question, SlideDeck
+from meetings.models import DeckStatus, MeetingStatus, Question, SlideDeck
 from members.access import SYSTEM
 from members.models import RoleKind
 from members.services import role_grant
@@ -21,7 +21,7 @@ from moderation.pipeline import ContentBlocked
 from moderation.services import queue_approve, queue_reject, word_entries_set, word_list_create
 from realtime.models import StreamEvent
 from realtime.streams import user_stream
-from tests.meetings.lesson_data import COLOURS, Lesson, lesson, pdf_bytes  # noqa: F401 - a fixture
+from tests.meetings.lesson_data import COLOURS, Lesson, lesson, pdf_bytes, schedule_lesson  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +85,28 @@ def test_the_lecturer_holds_the_teaching_role_and_gets_in_even_when_locked(
     # With no lecturer named, the host teaches.
     lessons.lecturer_set(by=host, meeting=meeting, member=None)
     assert lessons.lecturer_id(meeting) == lesson.secretary.pk
+
+
+def test_the_lecturer_starts_and_ends_his_own_lesson(org_tree, member_factory, actor_of) -> None:
+    secretary = member_factory(org_tree.branch_a, roles=[(RoleKind.SECRETARY, org_tree.branch_a)])
+    lecturer = member_factory(org_tree.branch_a, roles=[(RoleKind.LECTURER, org_tree.branch_a)])
+    viewer = member_factory(org_tree.branch_a)
+    meeting = schedule_lesson(secretary, org_tree.branch_a, actor_of, start=False)
+    lessons.lecturer_set(by=actor_of(secretary), meeting=meeting, member=lecturer)
+    meeting.refresh_from_db()
+    with pytest.raises(Forbidden):
+        room.room_start(by=actor_of(viewer), meeting=meeting)
+    room.room_start(by=actor_of(lecturer), meeting=meeting)
+    assert meeting.status == MeetingStatus.LIVE
+    started = StreamEvent.objects.filter(stream=room.room_stream(meeting.pk)).values_list("payload", flat=True)
+    assert any(event["type"] == "meetings.room.started" for event in started)
+    with pytest.raises(Forbidden):
+        room.room_end(by=actor_of(viewer), meeting=meeting)
+    room.room_end(by=actor_of(lecturer), meeting=meeting)
+    assert meeting.status == MeetingStatus.ENDED
+    # Other host powers stay with the hosts.
+    with pytest.raises(Forbidden):
+        room.room_lock(by=actor_of(lecturer), meeting=meeting, locked=True)
 
 
 # --- Slides ----------------------------------------------------------------------------------------
