@@ -19,7 +19,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TEST_APP = "tests.realtime.asgi:application"
 
-OPEN_PAGE_CLIENT = """([stream]) => {
+OPEN_PAGE_CLIENT = """async ([stream]) => {
+  const { Connection } = await import("/static/js/realtime.js");
   window.seen = [];
   window.states = [];
   window.subscribes = [];
@@ -35,7 +36,7 @@ OPEN_PAGE_CLIENT = """([stream]) => {
   el.setAttribute("data-label-open", "在线");
   el.setAttribute("data-label-reconnecting", "正在重连…");
   document.body.append(el);
-  window.rt = new EpaRealtime.Connection({ indicator: el, backoffInitial: 200, backoffMax: 1000 });
+  window.rt = new Connection({ indicator: el, backoffInitial: 200, backoffMax: 1000 });
   rt.onFrame((f) => { if (f.type === "state") states.push(f.state); });
   rt.subscribe(stream, (f) => { if (f.type === "event") seen.push(f.seq); }, 0);
 }"""
@@ -66,7 +67,6 @@ def test_page_shows_the_state_resumes_after_a_server_restart_and_drops_duplicate
         page = new_page(locale="zh-CN")
         page.context.add_cookies([{"name": "sessionid", "value": cookies["alice"], "url": server.url}])
         page.goto(server.url + "/")
-        page.add_script_tag(url=server.url + "/static/js/realtime.js")
         page.evaluate(OPEN_PAGE_CLIENT, [stream])
         state = page.locator("#rt-test-state")
         page.wait_for_selector("#rt-test-state[data-state=open]")
@@ -127,7 +127,6 @@ def test_a_stream_taken_away_is_left_and_not_resumed(
         page = new_page()
         page.context.add_cookies([{"name": "sessionid", "value": cookies["alice"], "url": server.url}])
         page.goto(server.url + "/")
-        page.add_script_tag(url=server.url + "/static/js/realtime.js")
         page.evaluate(OPEN_PAGE_CLIENT, [stream])
         page.wait_for_function("() => subscribes.length === 1 && rt.state === 'open'")
         services.event_append(stream=stream, payload={"type": "test.message", "text": "for branch A"})

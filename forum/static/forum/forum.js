@@ -8,12 +8,13 @@
  * with files attached the form is submitted normally. Board page: forum.board:<id>. Every page:
  * the notification badge follows user:me.
  */
+import { el } from "../js/dom.js";
+import { Connection } from "../js/realtime.js";
+
 (function () {
-  "use strict";
-  if (!window.EpaRealtime) return;
   // The gateway refuses frames over 64 KiB (REALTIME_MAX_FRAME_BYTES); this leaves room for the envelope.
   const FRAME_TEXT_BYTES = 63 * 1024;
-  const rt = new EpaRealtime.Connection({ indicator: document.getElementById("conn-state") });
+  const rt = new Connection({ indicator: document.getElementById("conn-state") });
   window.epaForumConnection = rt;
 
   const badge = document.getElementById("notification-badge");
@@ -90,16 +91,6 @@
   const kinds = kindsEl ? JSON.parse(kindsEl.textContent) : [];
   const typingEl = document.getElementById("typing");
 
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (key === "text") node.textContent = value;
-      else node.setAttribute(key, value);
-    }
-    for (const child of children || []) if (child) node.appendChild(child);
-    return node;
-  }
-
   function reactionBar(post) {
     const bar = el("footer", { class: "post-actions" });
     for (const [kind, emoji, label] of kinds) {
@@ -114,10 +105,10 @@
 
   function render(post) {
     const article = el("article", { class: "card post" + (post.status !== "published" || post.hidden ? " pending" : ""), id: "p" + post.id, "data-post": String(post.id), "data-author": String(post.author.id) });
-    const head = el("header", { class: "post-head" }, [
+    const head = el("header", { class: "post-head" },
       el("strong", { class: "author", text: post.author.name }),
       el("span", { class: "muted", text: " " + new Date(post.created).toLocaleString() }),
-    ]);
+    );
     if (post.edited) head.appendChild(el("a", { class: "muted edited", href: "/forum/p/" + post.id + "/history/", text: " " + (i18n.edited || "edited") }));
     article.appendChild(head);
     if (post.deleted) {
@@ -129,7 +120,7 @@
     else if (post.hidden) article.appendChild(el("p", { class: "notice warn", text: i18n.hidden || "" }));
     if (post.censored) article.appendChild(el("p", { class: "notice muted", text: i18n.censored || "" }));
     if (post.quote) {
-      const quote = el("blockquote", { class: "quote" }, [el("strong", { text: post.quote.author.name + ": " })]);
+      const quote = el("blockquote", { class: "quote" }, el("strong", { text: post.quote.author.name + ": " }));
       quote.appendChild(document.createTextNode(post.quote.excerpt));
       article.appendChild(quote);
     }
@@ -142,7 +133,7 @@
         const link = el("a", { href: a.url });
         if (a.is_image) link.appendChild(el("img", { src: a.url, alt: a.filename, loading: "lazy" }));
         else link.textContent = "📄 " + a.filename;
-        list.appendChild(el("li", {}, [link]));
+        list.appendChild(el("li", {}, link));
       }
       article.appendChild(list);
     }

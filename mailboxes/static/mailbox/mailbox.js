@@ -8,10 +8,10 @@
  * read receipts (mailbox.read events) show "Read" under my messages. On every mailbox page the
  * member's user:me stream keeps the unread badge current and shows thought-report events live.
  */
+import { Connection } from "../js/realtime.js";
+
 (function () {
-  "use strict";
-  if (!window.EpaRealtime) return;
-  const rt = new EpaRealtime.Connection({ indicator: document.getElementById("conn-state") });
+  const rt = new Connection({ indicator: document.getElementById("conn-state") });
   window.epaMailboxConnection = rt;
 
   // Every mailbox page: the unread badge and live notices from the member's own user:me stream.

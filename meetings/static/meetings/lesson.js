@@ -1,7 +1,7 @@
 /*
  * The lesson's part of the room page (docs/protocol.md "Lessons"): the current slide, turning
  * pages for the lecturer and hosts, uploading a PDF with its progress, questions with upvotes,
- * and the viewer count. It shares the room's connection (room.js exposes it as
+ * and the viewer count. It shares the room's connection (room.js exports it as
  * EpaRoom.connection) and starts when room.js has entered the room.
  *
  * A slide turn is the durable event {"type": "meetings.slide", "deck": d, "page": p}; the image
@@ -9,9 +9,10 @@
  * meeting.lesson.state, and a reconnecting connection resumes the stream with `since`, so the
  * slide shown is always the lecturer's.
  */
-(function () {
-  "use strict";
+import { el } from "../js/dom.js";
+import { EpaRoom } from "./room.js";
 
+(function () {
   const config = JSON.parse(document.getElementById("lesson-config").textContent);
   const T = JSON.parse(document.getElementById("lesson-text").textContent);
   const $ = (id) => document.getElementById(id);
@@ -23,8 +24,6 @@
   const questions = new Map(); // question id → question
   const present = new Set(); // members on the stream (presence), until the relay counts viewers
   let relayViewers = null; // the media relay's count, once it has sent one
-
-  const el = (...args) => window.EpaRoom.el(...args); // room.js runs first (both are deferred)
 
   function command(name, args) {
     return rt.command("meeting." + name, config.room, args || {});
@@ -38,9 +37,9 @@
   // --- starting, and coming back after a reconnect --------------------------------------------
 
   function start() {
-    if (started || !window.EpaRoom || !window.EpaRoom.connection) return;
+    if (started || !EpaRoom.connection) return;
     started = true;
-    rt = window.EpaRoom.connection;
+    rt = EpaRoom.connection;
     rt.subscribe(config.room, onFrame);
     rt.subscribe("user:me", onPersonal);
     rt.onFrame((frame) => {
@@ -328,6 +327,6 @@
     });
   }
 
-  if (window.EpaRoom && window.EpaRoom.entered) start();
+  if (EpaRoom.entered) start();
   else document.addEventListener("epa:room-entered", start);
 })();

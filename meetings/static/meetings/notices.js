@@ -4,12 +4,13 @@
  * went (hosts hear of new requests). Each notice links to the meeting (or its room once it has
  * started). Words come from the list's data-* attributes, translated by the template.
  */
+import { Connection } from "../js/realtime.js";
+
 (function () {
-  "use strict";
   const list = document.getElementById("meeting-notices");
-  if (!list || !window.EpaRealtime) return;
+  if (!list) return;
   const words = list.dataset;
-  const rt = new EpaRealtime.Connection({});
+  const rt = new Connection({});
 
   function when(iso) {
     const date = new Date(iso);

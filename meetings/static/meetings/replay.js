@@ -6,8 +6,6 @@
  * consistently with the clock, so opening the page or seeking credits nothing.
  */
 (function () {
-  "use strict";
-
   const config = JSON.parse(document.getElementById("replay-config").textContent);
   const T = JSON.parse(document.getElementById("replay-text").textContent);
   const video = document.getElementById("replay-video");

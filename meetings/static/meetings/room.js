@@ -13,15 +13,20 @@
  * server offering. A room switches between the two when the meetings.mode event arrives,
  * without anyone leaving it.
  */
-(function () {
-  "use strict";
+import { el } from "../js/dom.js";
+import { Connection } from "../js/realtime.js";
+import { Peer } from "./mesh.js";
+import { LessonStage, Session as RelaySession } from "./relay.js";
 
+export const EpaRoom = {};
+
+(function () {
   const config = JSON.parse(document.getElementById("room-config").textContent);
   const T = JSON.parse(document.getElementById("room-text").textContent);
   const ME = config.me;
   const $ = (id) => document.getElementById(id);
 
-  const rt = new EpaRealtime.Connection({ indicator: $("rt-state") });
+  const rt = new Connection({ indicator: $("rt-state") });
   const peers = new Map(); // member id → Peer
   let state = null; // the last meeting.state answer, kept current by events
   let inRoom = false;
@@ -33,11 +38,7 @@
   let myBreakout = null;
   let stateTimer = null;
   let breakoutTimer = null;
-  const ICE_DISCONNECTED_GRACE_MS = 3000;
   const LINK_CHECK_MS = 5000;
-  const NEGOTIATION_CHECK_MS = 1000;
-  const CONNECT_WAIT_MS = 6000; // a peer not connected by then restarts ICE (doubling up to 30 s)
-  const FIRST_OFFER_WAIT_MS = 2000; // how long the polite side waits for the other's first offer
   // This page's WebRTC session: a reload is a new one, so peers replace their connection to it.
   const SESSION = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
   let connections = 0; // each connection this page makes is named SESSION-<n>
@@ -51,16 +52,6 @@
   const watchOnly = Boolean(config.lesson && !config.presenter); // a lesson's audience sends nothing
 
   // --- helpers -------------------------------------------------------------------------------
-
-  function el(tag, attrs, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (key === "onclick") node.addEventListener("click", value);
-      else if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value);
-    }
-    for (const child of children) if (child !== null && child !== undefined) node.append(child);
-    return node;
-  }
 
   function notice(text) {
     const box = $("room-notice");
@@ -121,7 +112,7 @@
     await Promise.all([loadIceServers(), watchOnly ? watchMedia() : openMedia()]);
     rt.subscribe(config.room, onRoomFrame);
     // Other scripts of the page (the lesson's slides and questions) join the room's stream now.
-    window.EpaRoom.entered = true;
+    EpaRoom.entered = true;
     document.dispatchEvent(new CustomEvent("epa:room-entered"));
     // The subscribe and this command travel on one socket in order: the state includes us.
     await refreshState();
@@ -605,8 +596,8 @@
       if (cam) publish.cam = cam;
       if (config.lesson) publish.screen = null; // negotiated now, filled when sharing starts
     }
-    if (config.lesson && !lessonStage) lessonStage = new EpaRelay.LessonStage($("media-stage"), T);
-    relay = new EpaRelay.Session({
+    if (config.lesson && !lessonStage) lessonStage = new LessonStage($("media-stage"), T);
+    relay = new RelaySession({
       rt,
       room: config.room,
       iceServers,
@@ -712,7 +703,7 @@
     if (!localStream) return;
     const wanted = new Set(state.participants.filter(sameRoom).map((p) => p.member));
     for (const id of [...peers.keys()]) if (!wanted.has(id)) dropPeer(id);
-    for (const id of wanted) if (!peers.has(id)) peers.set(id, new Peer(id));
+    for (const id of wanted) if (!peers.has(id)) peers.set(id, new Peer(id, meshHost));
     for (const [id, peer] of peers) peer.caption(nameOf(id));
   }
 
@@ -728,8 +719,35 @@
      once; the other side sees a new connection name and replaces its end too. */
   function rebuildPeer(id) {
     dropPeer(id);
-    peers.set(id, new Peer(id, { eager: true }));
+    peers.set(id, new Peer(id, meshHost, { eager: true }));
   }
+
+  /* What a mesh peer (mesh.js) asks of the room. */
+  const meshHost = {
+    me: ME,
+    get iceServers() { return iceServers; },
+    get localStream() { return localStream; },
+    audioOnly: () => audioOnly,
+    connectionName: () => `${SESSION}-${(connections += 1)}`,
+    signal: (data) => command("signal", data),
+    view(id) {
+      const tile = el("figure", { class: "tile remote", "data-member": id },
+        el("video", { class: "remote", autoplay: "", playsinline: "" }), el("figcaption", {}, nameOf(id)));
+      $("tiles").append(tile);
+      const video = tile.querySelector("video");
+      return {
+        tile,
+        show(stream) {
+          if (video.srcObject !== stream) video.srcObject = stream;
+          video.play().catch(() => {}); // autoplay may need a gesture for sound; video still plays muted
+        },
+        caption(name) { tile.querySelector("figcaption").textContent = name; },
+        remove() { tile.remove(); },
+      };
+    },
+    rebuild: (id) => rebuildPeer(id),
+    drop: (id) => dropPeer(id),
+  };
 
   function onSignal(frame) {
     const id = frame.sender;
@@ -748,264 +766,12 @@
     if (!peer) {
       // A newcomer's offer can beat the presence frame announcing them.
       if (!localStream) return;
-      peer = new Peer(id);
+      peer = new Peer(id, meshHost);
       peers.set(id, peer);
       refreshSoon();
     }
     if (session) peer.remoteSession = session;
     peer.receive(frame.data);
-  }
-
-  /* One connection to one other participant, in the "perfect negotiation" pattern. To keep the
-     two sides from offering at once where it can be avoided (Chromium can lose its ICE
-     candidate gathering when the polite side rolls back an offer it has only just made, and
-     the pair then never connects), the impolite side makes the first offer and every ICE
-     restart; the polite side offers first only when none has come in FIRST_OFFER_WAIT_MS, and
-     asks the other side to restart. Changes during the call (audio only, a shared screen) are
-     offered by either side, and a collision then is resolved by the pattern. */
-  class Peer {
-    constructor(id, { eager = false } = {}) {
-      this.id = id;
-      this.session = `${SESSION}-${(connections += 1)}`; // names this connection in its signals
-      this.remoteSession = null; // the other side's connection, learnt from its first signal
-      this.polite = ME < id;
-      this.eager = eager; // a rebuilt connection offers at once: the other side knows nothing of it
-      this.heardOffer = false;
-      this.firstOfferTimer = null;
-      this.restartsUnconnected = 0;
-      this.makingOffer = false;
-      this.ignoreOffer = false;
-      this.answerPending = false;
-      this.queue = Promise.resolve(); // signals are handled one at a time, in order
-      this.outCandidates = [];
-      this.flushTimer = null;
-      this.closed = false;
-      this.pc = new RTCPeerConnection({ iceServers });
-      for (const track of localStream.getTracks()) this.pc.addTrack(track, localStream);
-      if (!tracks("audio").length) this.pc.addTransceiver("audio", { direction: "recvonly" });
-      if (!tracks("video").length) this.pc.addTransceiver("video", { direction: "recvonly" });
-      this.tile = el("figure", { class: "tile remote", "data-member": id },
-        el("video", { class: "remote", autoplay: "", playsinline: "" }), el("figcaption", {}, nameOf(id)));
-      $("tiles").append(this.tile);
-      this.video = this.tile.querySelector("video");
-      this.pc.ontrack = ({ track, streams }) => {
-        const stream = streams[0] || new MediaStream([track]);
-        if (this.video.srcObject !== stream) this.video.srcObject = stream;
-        this.video.play().catch(() => {}); // autoplay may need a gesture for sound; video still plays muted
-      };
-      this.negotiationTimer = null;
-      this.awaitingNegotiation = false;
-      this.pc.onnegotiationneeded = () => {
-        this.awaitingNegotiation = false;
-        if (!this.pc.currentRemoteDescription && !this.eager && (this.polite || this.heardOffer)) {
-          this.offerIfNoneComes();
-          return;
-        }
-        this.offer();
-      };
-      this.pc.onicecandidate = ({ candidate }) => {
-        if (!candidate || !candidate.candidate) return;
-        this.outCandidates.push(candidate.toJSON());
-        if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flushCandidates(), 100);
-      };
-      this.disconnectTimer = null;
-      this.pc.oniceconnectionstatechange = () => {
-        const ice = this.pc.iceConnectionState;
-        clearTimeout(this.disconnectTimer);
-        if (ice === "failed") this.restart();
-        // "disconnected" often heals by itself within seconds (a brief radio fade); if it does
-        // not, the path is gone (a new network) and only fresh candidates bring it back.
-        else if (ice === "disconnected") {
-          this.disconnectTimer = setTimeout(() => {
-            if (this.pc.iceConnectionState === "disconnected") this.restart();
-          }, ICE_DISCONNECTED_GRACE_MS);
-        }
-      };
-      this.pc.onconnectionstatechange = () => {
-        if (this.pc.connectionState === "failed") this.restart();
-        if (this.pc.connectionState === "connected") {
-          this.connectWait = CONNECT_WAIT_MS;
-          this.restartsUnconnected = 0;
-        }
-      };
-      // Signals travel at most once: a lost offer, answer or batch of candidates (a weak link, a
-      // collision's stray candidates) would leave the pair unconnected for good. Not connected
-      // after a while: restart ICE, which renegotiates with fresh candidates on both sides; if
-      // that does not help either, the impolite side replaces the whole connection.
-      this.connectWait = CONNECT_WAIT_MS;
-      this.watchdog = setTimeout(() => this.checkConnected(), this.connectWait);
-      if (audioOnly) this.applyAudioOnly();
-    }
-
-    checkConnected() {
-      if (this.closed) return;
-      if (this.pc.connectionState !== "connected") {
-        if (!this.polite && this.restartsUnconnected >= 1) {
-          rebuildPeer(this.id);
-          return;
-        }
-        this.restartsUnconnected += 1;
-        this.restart();
-        this.connectWait = Math.min(this.connectWait * 2, 30000);
-      }
-      this.watchdog = setTimeout(() => this.checkConnected(), this.connectWait);
-    }
-
-    offerIfNoneComes() {
-      clearTimeout(this.firstOfferTimer);
-      this.firstOfferTimer = setTimeout(() => {
-        const pc = this.pc;
-        if (this.closed || pc.currentRemoteDescription || pc.signalingState !== "stable" || this.makingOffer) return;
-        this.offer();
-      }, FIRST_OFFER_WAIT_MS);
-    }
-
-    caption(name) {
-      this.tile.querySelector("figcaption").textContent = name;
-    }
-
-    signal(data, attempt = 0) {
-      if (this.closed) return Promise.resolve();
-      const sessions = { session: this.session, peer_session: this.remoteSession || undefined };
-      return command("signal", { to: this.id, ...sessions, ...data }).catch((error) => {
-        if (error.code === "rate_limited" && attempt < 5) {
-          const wait = Math.ceil(((error.frame && error.frame.retry_after) || 0.5) * 1000);
-          return new Promise((r) => setTimeout(r, wait)).then(() => this.signal(data, attempt + 1));
-        }
-        if (error.code !== "forbidden") console.warn("signal failed", error);
-      });
-    }
-
-    flushCandidates() {
-      this.flushTimer = null;
-      const batch = this.outCandidates.splice(0, 50);
-      if (batch.length) this.signal({ kind: "candidates", candidates: batch });
-      if (this.outCandidates.length) this.flushTimer = setTimeout(() => this.flushCandidates(), 100);
-    }
-
-    async offer() {
-      try {
-        this.makingOffer = true;
-        await this.pc.setLocalDescription();
-        await this.signal({ kind: "description", description: this.pc.localDescription.toJSON() });
-      } catch (error) {
-        console.warn("offer failed", error);
-      } finally {
-        this.makingOffer = false;
-      }
-    }
-
-    receive(data) {
-      if (data.kind === "description" && data.description.type === "offer") this.heardOffer = true;
-      this.queue = this.queue.then(() => this.handle(data)).catch((error) => console.warn("signal", error));
-    }
-
-    async handle(data) {
-      if (this.closed) return;
-      const pc = this.pc;
-      if (data.kind === "description") {
-        const description = data.description;
-        const readyForOffer = !this.makingOffer && (pc.signalingState === "stable" || this.answerPending);
-        const collision = description.type === "offer" && !readyForOffer;
-        this.ignoreOffer = !this.polite && collision;
-        if (this.ignoreOffer) return;
-        this.answerPending = description.type === "answer";
-        await pc.setRemoteDescription(description); // polite + collision: an implicit rollback
-        this.answerPending = false;
-        if (description.type === "offer") {
-          await this.adoptTransceivers();
-          this.applyAudioOnly(false); // the answer itself carries our audio-only choice
-          await pc.setLocalDescription();
-          await this.signal({ kind: "description", description: pc.localDescription.toJSON() });
-        }
-      } else if (data.kind === "candidates") {
-        for (const candidate of data.candidates) {
-          try {
-            await pc.addIceCandidate(candidate);
-          } catch (error) {
-            if (!this.ignoreOffer) throw error; // candidates of an offer we ignored are expected to fail
-          }
-        }
-      } else if (data.kind === "restart" && !this.polite) {
-        pc.restartIce();
-        this.expectNegotiation();
-      } else if (data.kind === "hangup") {
-        dropPeer(this.id);
-      }
-    }
-
-    /* ICE restart: a new offer with fresh credentials, made by the impolite side whichever of
-       the two noticed the failure first (both restarting at once would collide). */
-    restart() {
-      if (this.closed) return;
-      if (this.polite) {
-        this.signal({ kind: "restart" });
-        return;
-      }
-      this.pc.restartIce();
-      this.expectNegotiation();
-    }
-
-    /* A local change (direction, ICE restart) must reach the other side. After the polite side
-       has rolled back its own offer in a collision, Chromium may never fire negotiationneeded
-       for the next change (its flag stays set from the rolled-back offer), and the change would
-       wait forever: if the event has not come by the time the connection is stable, offer. */
-    expectNegotiation() {
-      this.awaitingNegotiation = true;
-      clearTimeout(this.negotiationTimer);
-      const check = () => {
-        if (this.closed || !this.awaitingNegotiation) return;
-        if (this.makingOffer || this.pc.signalingState !== "stable") {
-          this.negotiationTimer = setTimeout(check, NEGOTIATION_CHECK_MS);
-          return;
-        }
-        this.awaitingNegotiation = false;
-        this.offer();
-      };
-      this.negotiationTimer = setTimeout(check, NEGOTIATION_CHECK_MS);
-    }
-
-    /* An offer whose video section is inactive or sendonly (the other side is on audio only)
-       cannot take over the transceiver our addTrack made: the browser makes a new one for it,
-       and ours would come back as an extra section in our next offer, where the receiving side
-       would get video after all. So our track moves onto the offer's transceiver and the spare
-       one is stopped before it was ever negotiated. */
-    async adoptTransceivers() {
-      const all = this.pc.getTransceivers().filter((t) => t.direction !== "stopped");
-      for (const spare of all.filter((t) => t.mid === null && t.sender.track)) {
-        const kind = spare.sender.track.kind;
-        const free = all.find((t) => t.mid !== null && t.receiver.track.kind === kind && !t.sender.track);
-        if (!free) continue;
-        await free.sender.replaceTrack(spare.sender.track);
-        if (free.sender.setStreams && localStream) free.sender.setStreams(localStream);
-        free.direction = "sendrecv";
-        spare.stop();
-      }
-    }
-
-    applyAudioOnly(negotiate = true) {
-      let changed = false;
-      for (const transceiver of this.pc.getTransceivers()) {
-        if (transceiver.receiver.track.kind !== "video" || transceiver.direction === "stopped") continue;
-        const wanted = audioOnly ? "inactive" : tracks("video").length ? "sendrecv" : "recvonly";
-        if (transceiver.direction !== wanted) {
-          transceiver.direction = wanted;
-          changed = true;
-        }
-      }
-      if (changed && negotiate) this.expectNegotiation();
-    }
-
-    close() {
-      this.closed = true;
-      clearTimeout(this.flushTimer);
-      clearTimeout(this.disconnectTimer);
-      clearTimeout(this.negotiationTimer);
-      clearTimeout(this.watchdog);
-      clearTimeout(this.firstOfferTimer);
-      this.pc.close();
-      this.tile.remove();
-    }
   }
 
   // Network change (Wi-Fi → mobile): the old candidates are dead; restart ICE on every peer.
@@ -1069,14 +835,13 @@
 
   // For diagnostics from the console (and the browser tests): one peer's RTCPeerConnection.
   // The page's one connection is shared with the lesson's script (lesson.js).
-  window.EpaRoom = {
+  window.EpaRoom = Object.assign(EpaRoom, {
     peerConnection: (id) => (peers.has(id) ? peers.get(id).pc : null),
     relay: () => relay,
     connection: rt,
     entered: false,
     assessLink,
-    el, // the lesson's script builds its elements the same way
-  };
+  });
 
   window.addEventListener("pagehide", () => {
     for (const peer of peers.values()) peer.signal({ kind: "hangup" });

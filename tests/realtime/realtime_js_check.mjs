@@ -1,8 +1,6 @@
-// Drives web/static/js/realtime.js in Node with a fake WebSocket and window; exits 1 on failure.
-"use strict";
-const assert = require("assert");
-const fs = require("fs");
-const path = require("path");
+// Drives web/static/js/realtime.js (an ES module) in Node with a fake WebSocket and window;
+// exits 1 on failure.
+import assert from "node:assert";
 
 const sockets = [];
 class FakeWebSocket {
@@ -17,17 +15,20 @@ FakeWebSocket.OPEN = 1;
 
 const timers = [];
 const listeners = {};
-const window = {
+const fakeWindow = {
   location: { protocol: "https:", host: "example.org" },
   navigator: { onLine: true },
   addEventListener: (name, fn) => { listeners[name] = fn; },
   crypto: { randomUUID: (() => { let n = 0; return () => "cid-" + ++n; })() },
+  WebSocket: FakeWebSocket,
+  setTimeout: (fn, ms) => { timers.push({ fn, ms }); return timers.length; },
+  clearTimeout: () => {},
 };
-global.WebSocket = FakeWebSocket;
-global.setTimeout = (fn, ms) => { timers.push({ fn, ms }); return timers.length; };
-global.clearTimeout = () => {};
-const source = fs.readFileSync(path.join(__dirname, "../../web/static/js/realtime.js"), "utf8");
-new Function("window", source)(window);
+for (const [name, value] of Object.entries(fakeWindow)) {
+  Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+}
+const EpaRealtime = await import("../../web/static/js/realtime.js");
+const window = { EpaRealtime };
 
 const indicator = { dataset: {}, textContent: "", getAttribute: (name) => (name === "data-label-open" ? "在线" : null) };
 const rt = new window.EpaRealtime.Connection({ indicator });
