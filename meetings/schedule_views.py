@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, pgettext
 from forum import files
 from kernel.errors import DomainError, Forbidden, Invalid
 from meetings import attachments, room, selectors, services
+from meetings.charts import bar_chart, percent
 from meetings.models import LeaveRequest, Meeting, MeetingKind, MeetingStatus
 from meetings.rules import is_host, may_knock, may_run, minute_taker
 from members.access import Action, actor_for, organisations_where, subtree_q
@@ -327,9 +328,23 @@ def stats_page(request: HttpRequest, org_id: int) -> HttpResponse:
     stats = selectors.meeting_stats_for(actor=actor, organisation=organisation, year=year, quarter=quarter)
     if request.GET.get("format") == "csv":
         return stats_csv(organisation, stats)
-    for row in stats["by_kind"]:
-        row["percent"] = min(100, round(100 * row["held"] / row["expected"])) if row["expected"] else 100
-    return render(request, "meetings/stats.html", {"organisation": organisation, "stats": stats})
+    held = bar_chart(
+        (row["label"], row["held"] / row["expected"] if row["expected"] else 1.0, f"{row['held']} / {row['expected']}")
+        for row in stats["by_kind"]
+    )
+    per_meeting = bar_chart((m["title"], m["rate"], percent(m["rate"])) for m in stats["meetings"])
+    per_member = bar_chart((p["real_name"], p["rate"], percent(p["rate"])) for p in stats["members"])
+    return render(
+        request,
+        "meetings/stats.html",
+        {
+            "organisation": organisation,
+            "stats": stats,
+            "held": held,
+            "per_meeting": per_meeting,
+            "per_member": per_member,
+        },
+    )
 
 
 def stats_csv(organisation: Organisation, stats: dict[str, Any]) -> HttpResponse:

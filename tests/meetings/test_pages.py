@@ -122,6 +122,12 @@ def test_statistics_page_and_csv_export(org_tree, actor_of, client_for, branch_m
     page = client.get(f"/meetings/stats/{org_tree.branch_a.pk}/?{query}").content.decode()
     assert "第三季度支部党员大会" in page and "1 / 1" in page
     assert "<th>分钟</th>" in page  # minutes present, not 会议记录 (the meeting's minutes)
+    # Charts beside the tables, drawn on the server: one bar per meeting and per member.
+    assert page.count('<svg class="bar-chart"') == 3
+    present = branch_meeting.full[0].real_name
+    assert f"<title>{present}: 100%</title>" in page and 'width="256.0" height="12" rx="3" class="bar-chart-fill"' in page
+    assert f"<title>{branch_meeting.full[1].real_name}: 0%</title>" in page
+    assert "<script" not in page.split("<main", 1)[1] and "style=" not in page
     export = client.get(f"/meetings/stats/{org_tree.branch_a.pk}/?{query}&format=csv")
     assert export["Content-Type"].startswith("text/csv")
     text = export.content.decode("utf-8-sig")
