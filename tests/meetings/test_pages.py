@@ -125,7 +125,8 @@ def test_statistics_page_and_csv_export(org_tree, actor_of, client_for, branch_m
     # Charts beside the tables, drawn on the server: one bar per meeting and per member.
     assert page.count('<svg class="bar-chart"') == 3
     present = branch_meeting.full[0].real_name
-    assert f"<title>{present}: 100%</title>" in page and 'width="256.0" height="12" rx="3" class="bar-chart-fill"' in page
+    assert f"<title>{present}: 100%</title>" in page
+    assert 'width="256.0" height="12" rx="3" class="bar-chart-fill"' in page
     assert f"<title>{branch_meeting.full[1].real_name}: 0%</title>" in page
     assert "<script" not in page.split("<main", 1)[1] and "style=" not in page
     export = client.get(f"/meetings/stats/{org_tree.branch_a.pk}/?{query}&format=csv")
