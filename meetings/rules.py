@@ -26,7 +26,7 @@ from django.db.models import QuerySet
 
 from meetings.models import Meeting, MeetingKind, MotionKind
 from members.access import Action, Actor, can, can_see, subtree_q
-from members.models import Member, MemberStatus, Role, RoleKind, Visibility
+from members.models import PARTY_MEMBER_STATUSES, Member, MemberStatus, Role, RoleKind, Visibility
 
 COMMITTEE_ROLES = [RoleKind.SECRETARY, RoleKind.ORGANISER, RoleKind.PUBLICITY, RoleKind.INSPECTOR]
 
@@ -74,8 +74,8 @@ def default_invitees(meeting: Meeting) -> QuerySet[Member]:
         return Member.objects.filter(pk__in=holders)
     members = Member.objects.filter(subtree_q([org.path]))
     if meeting.kind in (MeetingKind.LESSON, MeetingKind.OTHER):
-        return members  # activists are welcome at lessons
-    return members.exclude(status=MemberStatus.ACTIVIST)
+        return members.exclude(status=MemberStatus.FORMER)  # applicants and activists are welcome at lessons
+    return members.filter(status__in=PARTY_MEMBER_STATUSES)
 
 
 def eligible_voters(meeting: Meeting) -> QuerySet[Member]:

@@ -57,9 +57,19 @@ class Organisation(models.Model):
 
 
 class MemberStatus(models.TextChoices):
-    FULL = "full", _("Full member")
+    """A person's standing. The first four are the stages of the development pipeline (发展党员);
+    only the pipeline's steps (membership/services.py) move a person from one to the next."""
+
+    APPLICANT = "applicant", _("Applicant")
+    ACTIVIST = "activist", _("Activist")
+    CANDIDATE = "candidate", _("Development candidate")
     PROBATIONARY = "probationary", _("Probationary member")
-    ACTIVIST = "activist", _("Activist (applicant)")
+    FULL = "full", _("Full member")
+    FORMER = "former", _("Probation cancelled")
+
+
+# Party members (预备党员 and 正式党员); the others are people on their way, or no longer on it.
+PARTY_MEMBER_STATUSES = (MemberStatus.PROBATIONARY, MemberStatus.FULL)
 
 
 class Member(models.Model):

@@ -43,6 +43,8 @@ STATUS_VALUES = {
     "full": MemberStatus.FULL, "正式党员": MemberStatus.FULL,
     "probationary": MemberStatus.PROBATIONARY, "预备党员": MemberStatus.PROBATIONARY,
     "activist": MemberStatus.ACTIVIST, "入党积极分子": MemberStatus.ACTIVIST, "积极分子": MemberStatus.ACTIVIST,
+    "applicant": MemberStatus.APPLICANT, "入党申请人": MemberStatus.APPLICANT,
+    "candidate": MemberStatus.CANDIDATE, "发展对象": MemberStatus.CANDIDATE,
 }  # fmt: skip
 TRUE = {"1", "yes", "true", "y", "是"}
 FALSE = {"", "0", "no", "false", "n", "否"}
