@@ -55,11 +55,8 @@ INSTALLED_APPS = [
     "forum",
     "mailboxes",
     "meetings",
-<<<<<<< HEAD
     "branch",
-=======
     "membership",
->>>>>>> d88635e (Party records: the development pipeline from applicant to full member (the rules' ages, years, introducers, the branch general meeting's adopted vote and approval above), transfers of organisational relationship with letters of introduction, migrant members registered as guests of the organisation where they live; invited guests may enter a meeting of another organisation)
 ]
 
 MIDDLEWARE = [
