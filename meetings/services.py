@@ -249,6 +249,7 @@ def room_enter(*, by: Actor, meeting: Meeting) -> str:
         return AdmissionStatus.ADMITTED
     if current in (AdmissionStatus.REMOVED, AdmissionStatus.DENIED):
         raise Forbidden(_("A host has not let you into this meeting."))
+    invited = meeting.invitations.filter(member=member).exists()
     status = AdmissionStatus.ADMITTED if invited and not meeting.locked else AdmissionStatus.WAITING
     _admission_set(meeting, member.pk, status)
     return status
