@@ -84,6 +84,7 @@ def new_page(browser: object, request: pytest.FixtureRequest) -> Iterator[object
 
     def make(*, width: int = 360, height: int = 740, locale: str = "en-US") -> object:
         context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)  # type: ignore[attr-defined]
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
         page = context.new_page()
         lines: list[str] = []
@@ -98,3 +99,13 @@ def new_page(browser: object, request: pytest.FixtureRequest) -> Iterator[object
             print(f"--- console of page {number} ---", *lines[-200:], sep="\n")
     for context in contexts:
         context.close()
+    violations = [line for lines in consoles for line in lines if CSP_VIOLATION in line]
+    assert not violations, f"the Content-Security-Policy was violated: {violations}"
+
+
+# Every page a browser test opens is checked against the site's Content-Security-Policy: a
+# violation (an inline script or handler, a source the policy does not name) fails the test.
+CSP_VIOLATION = "CSP violation"
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (e) =>
+  console.error("CSP violation: " + e.effectiveDirective + " blocked " + (e.blockedURI || "inline") +
+    " at " + e.sourceFile + ":" + e.lineNumber));"""
