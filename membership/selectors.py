@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from kernel.errors import NotFound
 from meetings.models import Meeting, Stay
 from members.access import Action, Actor, can, organisations_where, require, require_member, subtree_q
 from members.models import Member, MemberStatus, Organisation
@@ -27,7 +28,6 @@ from membership.models import (
     Transfer,
 )
 from membership.services import record_for, today
-from kernel.errors import NotFound
 
 S = MemberStatus
 PIPELINE_STAGES = (S.APPLICANT, S.ACTIVIST, S.CANDIDATE, S.PROBATIONARY)

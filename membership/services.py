@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel import clock
+from kernel.errors import Forbidden, Invalid
 from meetings.models import Meeting, MeetingKind, Motion, MotionStatus
 from meetings.rules import COMMITTEE_ROLES
 from meetings.services import meeting_invitees_set
@@ -39,8 +41,6 @@ from membership.models import (
 from moderation.archive import archive_append
 from realtime.services import event_append
 from realtime.streams import user_stream
-from kernel import clock
-from kernel.errors import Forbidden, Invalid
 
 S = MemberStatus
 APPROVER_ROLES = (RoleKind.SECRETARY, RoleKind.ORGANISER)

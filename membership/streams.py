@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from kernel.errors import NotFound
 from members.access import Action, Actor, require
 from members.models import Organisation
 from realtime.registry import StreamKind, register
-from kernel.errors import NotFound
 
 
 def authorise(actor: Actor, stream_id: str) -> None:

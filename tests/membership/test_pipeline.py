@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 
+from kernel.errors import Forbidden, Invalid
 from members.models import Member, MemberStatus
 from membership import errors, rules, services
 from membership.models import HistoryEntry, MemberRecord, Proposal, ProposalStatus
 from moderation.models import ArchiveRecord
 from realtime.models import StreamEvent
-from kernel.errors import Forbidden, Invalid
 
 pytestmark = pytest.mark.django_db
 S = MemberStatus

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
+from kernel.errors import Forbidden, Invalid, NotFound
 from members.models import Member, Role, RoleKind
 from membership import errors, rules, selectors, services
 from membership.models import MemberRecord, Transfer, TransferStatus
 from moderation.models import ArchiveRecord
 from realtime.models import StreamEvent
-from kernel.errors import Forbidden, Invalid, NotFound
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 12, 3)
