@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from members.models import Member, Organisation
+from members.models import Member, MemberStatus, Organisation
 
 
 class MemberRecord(models.Model):
@@ -61,6 +61,12 @@ class HistoryEntry(models.Model):
 
     class Meta:
         ordering = ["on", "pk"]
+
+    @property
+    def after_label(self) -> str:
+        if self.kind == HistoryKind.STAGE and self.after in MemberStatus.values:
+            return str(MemberStatus(self.after).label)
+        return self.after
 
 
 class ProposalKind(models.TextChoices):

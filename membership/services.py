@@ -23,7 +23,7 @@ from kernel.errors import Forbidden, Invalid
 from meetings.models import Meeting, MeetingKind, Motion, MotionStatus
 from meetings.rules import COMMITTEE_ROLES
 from meetings.services import meeting_invitees_set
-from members.access import Action, Actor, branch_path, has_role, require, require_member
+from members.access import SYSTEM, Action, Actor, branch_path, has_role, require, require_member
 from members.models import Member, MemberStatus, Organisation, Role, RoleKind
 from membership import errors, rules
 from membership.models import (
@@ -74,7 +74,7 @@ def _stage(member: Member, *expected: str) -> None:
         raise errors.StepOutOfOrder()
 
 
-def _branch(member: Member) -> Organisation:
+def branch_of(member: Member) -> Organisation:
     """The member's branch (their organisation, or the branch above their party group)."""
     org = member.organisation
     while org.kind == "group" and org.parent is not None:
@@ -168,7 +168,8 @@ def _announce(member: Member, what: str, **extra: Any) -> None:
     after commit)."""
     payload = {"type": f"membership.{what}", "member": member.pk, "status": member.status, **extra}
     event_append(stream=user_stream(member.pk), payload=payload)
-    event_append(stream=pipeline_stream(_branch(member).pk), payload=payload)
+    for org_id in member.organisation.ancestor_ids:
+        event_append(stream=pipeline_stream(org_id), payload=payload)
 
 
 def _set_status(*, member: Member, by: Actor, status: str, on: dt.date, note: str = "") -> None:
@@ -469,9 +470,9 @@ def _apply(*, by: Actor, proposal: Proposal, member: Member, record: MemberRecor
 def _transfer_announce(transfer: Transfer) -> None:
     payload = {"type": "membership.transfer.changed", "transfer": transfer.pk, "status": transfer.status}
     event_append(stream=user_stream(transfer.member_id), payload=payload)
-    event_append(stream=pipeline_stream(transfer.from_org_id), payload=payload)
-    if transfer.to_org_id:
-        event_append(stream=pipeline_stream(transfer.to_org_id), payload=payload)
+    orgs = set(transfer.from_org.ancestor_ids) | set(transfer.to_org.ancestor_ids if transfer.to_org else ())
+    for org_id in sorted(orgs):
+        event_append(stream=pipeline_stream(org_id), payload=payload)
 
 
 def transfer_request(
@@ -581,7 +582,7 @@ def transfer_expire_due(*, on: dt.date | None = None) -> int:
             transfer = _open_transfer(transfer, TransferStatus.APPROVED)
             transfer.status = TransferStatus.EXPIRED
             transfer.save(update_fields=["status"])
-            _transfer_step(transfer, by=Actor(user_id=None, member_id=None, is_system=True), step="expired")
+            _transfer_step(transfer, by=SYSTEM, step="expired")
             count += 1
     return count
 
