@@ -40,3 +40,8 @@ class AlreadyRated(Conflict):
 class ReasonRequired(Invalid):
     code = "appraisal_reason_required"
     default_message = _("Give the reasons for a basically qualified or unqualified conclusion.")
+
+
+class DuplicateRating(Invalid):
+    code = "appraisal_duplicate_rating"
+    default_message = _("Each member can be rated once.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
@@ -19,6 +19,7 @@ from branch import dues_rules, selectors
 from branch.errors import (
     AlreadyRated,
     AmountMismatch,
+    DuplicateRating,
     IncomeInvalid,
     MonthAlreadyPaid,
     NoStandard,
@@ -587,7 +588,9 @@ def self_assessment_save(*, by: Actor, appraisal_id: int, text: str, at: dt.date
     return participant
 
 
-def ratings_cast(*, by: Actor, appraisal_id: int, grades: Mapping[int, str], at: dt.datetime | None = None) -> int:
+def ratings_cast(
+    *, by: Actor, appraisal_id: int, ratings: Iterable[tuple[int, str]], at: dt.datetime | None = None
+) -> int:
     """Rate one's peers, once, during the rating period. What is stored: that ``by`` has rated,
     and one more in each rated member's count for the grade given; never who gave what. Nothing
     is archived or published per rating (either would carry the time, next to the counts)."""
@@ -596,6 +599,11 @@ def ratings_cast(*, by: Actor, appraisal_id: int, grades: Mapping[int, str], at:
         raise Forbidden(_("Only the members appraised rate each other."))
     if appraisal.phase(_now(at)) != "rating":
         raise NotRatingPeriod()
+    grades: dict[int, str] = {}
+    for member_id, grade in ratings:
+        if member_id in grades:
+            raise DuplicateRating()
+        grades[member_id] = grade
     if not grades:
         raise Invalid(_("Rate at least one member."))
     peers = set(Participant.objects.filter(appraisal=appraisal).values_list("member_id", flat=True))

@@ -15,6 +15,7 @@ urlpatterns = [
     path("mailbox/", include("mailboxes.urls")),
     path("meetings/", include("meetings.urls")),
     path("membership/", include("membership.urls")),
+    path("branch/", include("branch.urls")),
     path("", include("web.page_urls")),
 ]
 

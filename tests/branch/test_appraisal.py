@@ -11,7 +11,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from branch import selectors, services
-from branch.errors import AlreadyRated, NotRatingPeriod, ReasonRequired
+from branch.errors import AlreadyRated, DuplicateRating, NotRatingPeriod, ReasonRequired
 from branch.models import Participant, RatingCast, RatingTally
 from kernel.errors import Forbidden, NotFound
 from meetings.models import Meeting, MeetingKind
@@ -63,17 +63,22 @@ def test_ratings_only_in_the_period_once_and_only_of_peers(branch, as_actor) -> 
     me = as_actor(a)
     for at in (NOW, AFTER):
         with pytest.raises(NotRatingPeriod) as caught:
-            services.ratings_cast(by=me, appraisal_id=appraisal.pk, grades={b.pk: "excellent"}, at=at)
+            services.ratings_cast(by=me, appraisal_id=appraisal.pk, ratings={b.pk: "excellent"}.items(), at=at)
         assert caught.value.code == "appraisal_not_rating"
     for bad in ({a.pk: "excellent"}, {branch.outsider.pk: "qualified"}, {b.pk: "perfect"}, {}):
         with pytest.raises(Exception) as caught:
-            services.ratings_cast(by=me, appraisal_id=appraisal.pk, grades=bad, at=DURING)
+            services.ratings_cast(by=me, appraisal_id=appraisal.pk, ratings=bad.items(), at=DURING)
         assert getattr(caught.value, "code", "") == "invalid"
+    with pytest.raises(DuplicateRating) as caught:  # the same person twice on one sheet
+        services.ratings_cast(by=me, appraisal_id=appraisal.pk, ratings=[(b.pk, "excellent"), (b.pk, "basic")],
+                              at=DURING)  # fmt: skip
+    assert caught.value.code == "appraisal_duplicate_rating"
     assert not RatingCast.objects.exists()
-    assert services.ratings_cast(by=me, appraisal_id=appraisal.pk, grades={b.pk: "excellent", c.pk: "basic"},
+    assert not RatingTally.objects.filter(appraisal=appraisal, count__gt=0).exists()
+    assert services.ratings_cast(by=me, appraisal_id=appraisal.pk, ratings={b.pk: "excellent", c.pk: "basic"}.items(),
                                  at=DURING) == 2  # fmt: skip
     with pytest.raises(AlreadyRated) as caught:
-        services.ratings_cast(by=me, appraisal_id=appraisal.pk, grades={b.pk: "qualified"}, at=DURING)
+        services.ratings_cast(by=me, appraisal_id=appraisal.pk, ratings={b.pk: "qualified"}.items(), at=DURING)
     assert caught.value.code == "appraisal_already_rated"
     counts = dict(RatingTally.objects.filter(appraisal=appraisal, member=b).values_list("grade", "count"))
     assert counts == {"excellent": 1, "qualified": 0, "basic": 0, "unqualified": 0}
@@ -105,10 +110,10 @@ def test_no_table_links_a_rater_to_a_grade(branch, as_actor) -> None:  # type: i
 
     def run(grade_of_first: str, grade_of_second: str) -> list[tuple[str, dict[str, Any]]]:
         with transaction.atomic():
-            services.ratings_cast(by=as_actor(first), appraisal_id=appraisal.pk, grades={rated.pk: grade_of_first},
-                                  at=DURING)  # fmt: skip
+            services.ratings_cast(by=as_actor(first), appraisal_id=appraisal.pk,
+                                  ratings=[(rated.pk, grade_of_first)], at=DURING)  # fmt: skip
             services.ratings_cast(by=as_actor(second), appraisal_id=appraisal.pk,
-                                  grades={rated.pk: grade_of_second}, at=DURING)  # fmt: skip
+                                  ratings=[(rated.pk, grade_of_second)], at=DURING)  # fmt: skip
             rows = _database_rows()
             transaction.set_rollback(True)
         return rows

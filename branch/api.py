@@ -1,0 +1,369 @@
+"""The branch's JSON API, mounted at /api/branch/. Thin: parse, call one service or selector."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from ninja import File, Form, Router
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from branch import selectors, services
+from branch.models import Appraisal, DuesPayment, DuesStandard, Notice, NoticeReceipt
+from branch.schemas import (
+    AppraisalIn,
+    AppraisalOut,
+    BranchMonthOut,
+    ConclusionIn,
+    CountOut,
+    DecisionIn,
+    DuesRowOut,
+    Id,
+    MeetingLinkIn,
+    MemberYearOut,
+    MonthOut,
+    NoticeFileOut,
+    NoticeIn,
+    NoticeListItemOut,
+    NoticeOut,
+    OrganisationReceiptsOut,
+    ParticipantOut,
+    PaymentIn,
+    PaymentOut,
+    RatingsIn,
+    ReceiptOut,
+    ReceiptsOut,
+    RemindersOut,
+    StandardIn,
+    StandardOut,
+    TextIn,
+    Year,
+    YearChartOut,
+)
+from members.access import Action, Actor, actor_for, can
+from realtime.services import stream_head
+
+router = Router(tags=["branch"])
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return actor_for(request.user)
+
+
+def _this_year() -> int:
+    return timezone.localdate().year
+
+
+# --- Dues ------------------------------------------------------------------------------------------
+
+
+def _standard_out(s: DuesStandard | None) -> StandardOut | None:
+    if s is None:
+        return None
+    return StandardOut(member=s.member_id, year=s.year, effective_from=s.effective_from, category=s.category,
+                       income_fen=s.income_fen, monthly_fen=s.monthly_fen)  # fmt: skip
+
+
+def _payment_out(p: DuesPayment) -> PaymentOut:
+    return PaymentOut(id=p.pk, member=p.member_id, first_month=p.first_month, months=p.months,
+                      amount_fen=p.amount_fen, method=p.method, paid_on=p.paid_on, status=p.status)  # fmt: skip
+
+
+def _member_year(actor: Actor, member_id: int, year: int | None) -> MemberYearOut:
+    data = selectors.dues_member_year(actor=actor, member_id=member_id, year=year or _this_year())
+    return MemberYearOut(
+        member=data["member"].pk,
+        name=data["member"].real_name,
+        standard=_standard_out(data["standard"]),
+        months=[MonthOut(**m) for m in data["months"]],
+        months_overdue=data["row"].months_overdue,
+        arrears_fen=data["row"].arrears_fen,
+        payments=[_payment_out(p) for p in data["payments"]],
+    )
+
+
+@router.get("/dues/me", response=MemberYearOut)
+def dues_me(request: HttpRequest, year: Year | None = None) -> MemberYearOut:
+    """My dues: the standard, each month of the year, arrears, my payments."""
+    actor = _actor(request)
+    return _member_year(actor, actor.mid, year)
+
+
+@router.get("/dues/members/{member_id}", response=MemberYearOut)
+def dues_member(request: HttpRequest, member_id: Id, year: Year | None = None) -> MemberYearOut:
+    """A member's dues (the member and their branch's secretary and organiser)."""
+    return _member_year(_actor(request), member_id, year)
+
+
+@router.put("/dues/members/{member_id}/standard", response=StandardOut)
+def dues_standard_set(request: HttpRequest, member_id: Id, payload: StandardIn) -> StandardOut | None:
+    """Set the member's yearly standard from the declared monthly income base (fen)."""
+    standard = services.dues_standard_set(by=_actor(request), member_id=member_id, **payload.dict())
+    return _standard_out(standard)
+
+
+@router.post("/dues/members/{member_id}/payments", response={201: PaymentOut})
+def dues_payment_record(request: HttpRequest, member_id: Id, payload: PaymentIn) -> Status[PaymentOut]:
+    """The branch records a payment it received (confirmed at once)."""
+    payment = services.dues_payment_record(by=_actor(request), member_id=member_id, **payload.dict())
+    return Status(201, _payment_out(payment))
+
+
+@router.post("/dues/payments", response={201: PaymentOut})
+def dues_payment_declare(request: HttpRequest, payload: PaymentIn) -> Status[PaymentOut]:
+    """Declare a payment of my own dues; the branch confirms it."""
+    payment = services.dues_payment_declare(by=_actor(request), **payload.dict())
+    return Status(201, _payment_out(payment))
+
+
+@router.post("/dues/payments/{payment_id}/decision", response=PaymentOut)
+def dues_payment_decide(request: HttpRequest, payment_id: Id, payload: DecisionIn) -> PaymentOut:
+    return _payment_out(
+        services.dues_payment_decide(by=_actor(request), payment_id=payment_id, confirm=payload.confirm)
+    )
+
+
+@router.get("/dues/branches/{organisation_id}/month", response=BranchMonthOut)
+def dues_branch_month(request: HttpRequest, organisation_id: Id, month: dt.date | None = None) -> BranchMonthOut:
+    """The branch's month: paid, due, arrears and months overdue per member."""
+    when = month or timezone.localdate()
+    branch, rows = selectors.dues_branch_month(actor=_actor(request), organisation_id=organisation_id, month=when)
+    return BranchMonthOut(
+        organisation=branch.pk,
+        month=when.replace(day=1),
+        rows=[
+            DuesRowOut(
+                member=r.member.pk,
+                name=r.member.real_name,
+                organisation=r.member.organisation.name,
+                monthly_fen=r.standard.monthly_fen if r.standard else None,
+                paid_this_month=r.paid_this_month,
+                declared_this_month=r.declared_this_month,
+                months_overdue=r.months_overdue,
+                arrears_fen=r.arrears_fen,
+                review_due=r.review_due,
+            )  # fmt: skip
+            for r in rows
+        ],
+    )
+
+
+@router.post("/dues/branches/{organisation_id}/reminders", response=RemindersOut)
+def dues_reminders(request: HttpRequest, organisation_id: Id) -> dict[str, list[int]]:
+    """Remind members three months behind; warn the secretary of those six behind (report only)."""
+    return services.dues_reminders_send(by=_actor(request), organisation_id=organisation_id)
+
+
+@router.get("/dues/organisations/{organisation_id}/year/{year}", response=YearChartOut)
+def dues_year(request: HttpRequest, organisation_id: Id, year: Year) -> YearChartOut:
+    """Due and paid per month for an organisation's subtree, and per branch below it."""
+    chart = selectors.dues_year_chart(actor=_actor(request), organisation_id=organisation_id, year=year)
+    return YearChartOut(organisation=organisation_id, year=year, due_fen=chart["due"], paid_fen=chart["paid"],
+                        branches=chart["branches"])  # fmt: skip
+
+
+# --- Notices ---------------------------------------------------------------------------------------
+
+
+def _notice_out(notice: Notice, receipt: NoticeReceipt | None) -> NoticeOut:
+    return NoticeOut(
+        id=notice.pk,
+        organisation=notice.organisation.name,
+        publisher=notice.publisher.real_name,
+        title=notice.title,
+        body=notice.body,
+        requires_confirmation=notice.requires_confirmation,
+        created=notice.created,
+        files=[
+            NoticeFileOut(
+                id=f.pk,
+                filename=f.filename,
+                content_type=f.content_type,
+                size=f.size,
+                url=reverse("branch:notice_file", args=[notice.pk, f.pk]),
+            )  # fmt: skip
+            for f in notice.files.order_by("pk")
+        ],
+        read_at=receipt.read_at if receipt else None,
+        confirmed_at=receipt.confirmed_at if receipt else None,
+    )
+
+
+@router.get("/notices", response=list[NoticeListItemOut])
+def notices(request: HttpRequest) -> list[NoticeListItemOut]:
+    """My notices, unread first."""
+    return [
+        NoticeListItemOut(
+            id=r.notice_id,
+            title=r.notice.title,
+            organisation=r.notice.organisation.name,
+            created=r.notice.created,
+            requires_confirmation=r.notice.requires_confirmation,
+            read_at=r.read_at,
+            confirmed_at=r.confirmed_at,
+        )  # fmt: skip
+        for r in selectors.notices_for(actor=_actor(request))
+    ]
+
+
+@router.post("/notices", response={201: NoticeOut})
+def notice_publish(
+    request: HttpRequest, payload: Form[NoticeIn], files: File[list[UploadedFile]] | None = None
+) -> Status[NoticeOut]:
+    """Publish a notice (multipart form; ``files`` are checked like every upload)."""
+    actor = _actor(request)
+    notice = services.notice_publish(
+        by=actor, organisation_id=payload.organisation, title=payload.title, body=payload.body,
+        requires_confirmation=payload.requires_confirmation, member_ids=payload.members,
+        uploads=[(f.name or "file", f) for f in files or []],
+    )  # fmt: skip
+    return Status(201, _notice_out(notice, None))
+
+
+@router.get("/notices/{notice_id}", response=NoticeOut)
+def notice_get(request: HttpRequest, notice_id: Id) -> NoticeOut:
+    """A notice (reading it does not mark it read: POST …/read does, as opening the page does)."""
+    actor = _actor(request)
+    notice = selectors.notice_get_for(actor=actor, notice_id=notice_id)
+    return _notice_out(notice, selectors.notice_receipt(actor=actor, notice=notice))
+
+
+@router.post("/notices/{notice_id}/read", response=NoticeOut)
+def notice_read(request: HttpRequest, notice_id: Id) -> NoticeOut:
+    actor = _actor(request)
+    receipt = services.notice_read(by=actor, notice_id=notice_id)
+    return _notice_out(selectors.notice_get_for(actor=actor, notice_id=notice_id), receipt)
+
+
+@router.post("/notices/{notice_id}/confirm", response=NoticeOut)
+def notice_confirm(request: HttpRequest, notice_id: Id) -> NoticeOut:
+    actor = _actor(request)
+    receipt = services.notice_confirm(by=actor, notice_id=notice_id)
+    return _notice_out(selectors.notice_get_for(actor=actor, notice_id=notice_id), receipt)
+
+
+@router.get("/notices/{notice_id}/receipts", response=ReceiptsOut)
+def notice_receipts(request: HttpRequest, notice_id: Id) -> ReceiptsOut:
+    """Who has read and confirmed, per organisation (the publisher); follow ``stream`` from ``seq``."""
+    notice, groups = selectors.notice_receipts_by_organisation(actor=_actor(request), notice_id=notice_id)
+    return ReceiptsOut(
+        notice=notice.pk,
+        stream=notice.stream,
+        seq=stream_head(stream=notice.stream),
+        organisations=[
+            OrganisationReceiptsOut(
+                organisation=g["organisation"].pk,
+                name=g["organisation"].name,
+                total=g["total"],
+                read=g["read"],
+                confirmed=g["confirmed"],
+                receipts=[
+                    ReceiptOut(
+                        member=r.member_id, name=r.member.real_name, read_at=r.read_at, confirmed_at=r.confirmed_at
+                    )
+                    for r in g["receipts"]
+                ],
+            )  # fmt: skip
+            for g in groups
+        ],
+    )
+
+
+@router.post("/notices/{notice_id}/remind", response=CountOut)
+def notice_remind(request: HttpRequest, notice_id: Id) -> CountOut:
+    """Remind those who have not read it (or not confirmed it); how many were reminded."""
+    return CountOut(count=services.notice_remind(by=_actor(request), notice_id=notice_id))
+
+
+# --- Appraisal ---------------------------------------------------------------------------------------
+
+
+def appraisal_out(actor: Actor, appraisal: Appraisal) -> AppraisalOut:
+    """What one person sees of an appraisal: their own part; the counts, conclusions and raters'
+    number for those who run it (counts once rating has closed)."""
+    now = timezone.now()
+    runs = can(actor, Action.RUN_APPRAISAL, appraisal.organisation)
+    mine = selectors.participant_of(appraisal=appraisal, member_id=actor.member_id)
+    announced = appraisal.announced_at is not None
+    tallies = selectors.tallies_for(actor=actor, appraisal=appraisal) if runs and now >= appraisal.rating_ends else None
+    return AppraisalOut(
+        id=appraisal.pk,
+        organisation=appraisal.organisation.name,
+        year=appraisal.year,
+        phase=appraisal.phase(now),
+        rating_starts=appraisal.rating_starts,
+        rating_ends=appraisal.rating_ends,
+        meeting=appraisal.meeting_id,
+        has_rated=selectors.has_rated(appraisal=appraisal, member_id=actor.member_id),
+        my_self_assessment=mine.self_assessment if mine else None,
+        my_conclusion=mine.conclusion if mine and announced else None,
+        my_reasons=mine.reasons if mine and announced else None,
+        participants=[
+            ParticipantOut(
+                member=p.member_id,
+                name=p.member.real_name,
+                self_assessed=p.self_assessed_at is not None,
+                conclusion=p.conclusion if runs else None,
+                reasons=p.reasons if runs else None,
+            )  # fmt: skip
+            for p in selectors.participants(appraisal)
+        ],
+        raters=selectors.raters_count(appraisal) if runs else None,
+        tallies=tallies,
+        summary=selectors.appraisal_summary(appraisal) if runs and announced else None,
+    )
+
+
+@router.post("/appraisals", response={201: AppraisalOut})
+def appraisal_open(request: HttpRequest, payload: AppraisalIn) -> Status[AppraisalOut]:
+    actor = _actor(request)
+    appraisal = services.appraisal_open(
+        by=actor, organisation_id=payload.organisation, year=payload.year, rating_starts=payload.rating_starts,
+        rating_ends=payload.rating_ends, meeting_id=payload.meeting,
+    )  # fmt: skip
+    return Status(201, appraisal_out(actor, appraisal))
+
+
+@router.get("/appraisals/{appraisal_id}", response=AppraisalOut)
+def appraisal_get(request: HttpRequest, appraisal_id: Id) -> AppraisalOut:
+    actor = _actor(request)
+    return appraisal_out(actor, selectors.appraisal_get_for(actor=actor, appraisal_id=appraisal_id))
+
+
+@router.put("/appraisals/{appraisal_id}/meeting", response=AppraisalOut)
+def appraisal_meeting(request: HttpRequest, appraisal_id: Id, payload: MeetingLinkIn) -> AppraisalOut:
+    actor = _actor(request)
+    appraisal = services.appraisal_link_meeting(by=actor, appraisal_id=appraisal_id, meeting_id=payload.meeting)
+    return appraisal_out(actor, appraisal)
+
+
+@router.put("/appraisals/{appraisal_id}/self-assessment", response=AppraisalOut)
+def self_assessment(request: HttpRequest, appraisal_id: Id, payload: TextIn) -> AppraisalOut:
+    actor = _actor(request)
+    services.self_assessment_save(by=actor, appraisal_id=appraisal_id, text=payload.text)
+    return appraisal_out(actor, selectors.appraisal_get_for(actor=actor, appraisal_id=appraisal_id))
+
+
+@router.post("/appraisals/{appraisal_id}/ratings", response={201: CountOut})
+def ratings(request: HttpRequest, appraisal_id: Id, payload: RatingsIn) -> Status[CountOut]:
+    """Rate peers, once, during the rating period; a member twice in the list is refused."""
+    pairs = [(r.member, r.grade) for r in payload.ratings]
+    count = services.ratings_cast(by=_actor(request), appraisal_id=appraisal_id, ratings=pairs)
+    return Status(201, CountOut(count=count))
+
+
+@router.post("/appraisals/{appraisal_id}/conclusions", response=AppraisalOut)
+def conclusion(request: HttpRequest, appraisal_id: Id, payload: ConclusionIn) -> AppraisalOut:
+    actor = _actor(request)
+    services.conclusion_record(by=actor, appraisal_id=appraisal_id, member_id=payload.member, grade=payload.grade,
+                               reasons=payload.reasons)  # fmt: skip
+    return appraisal_out(actor, selectors.appraisal_get_for(actor=actor, appraisal_id=appraisal_id))
+
+
+@router.post("/appraisals/{appraisal_id}/announce", response=AppraisalOut)
+def announce(request: HttpRequest, appraisal_id: Id) -> AppraisalOut:
+    actor = _actor(request)
+    return appraisal_out(actor, services.appraisal_announce(by=actor, appraisal_id=appraisal_id))

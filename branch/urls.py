@@ -1,0 +1,24 @@
+from django.urls import path
+
+from branch import views
+
+app_name = "branch"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("dues/", views.my_dues, name="my_dues"),
+    path("dues/<int:organisation_id>/", views.branch_dues, name="branch_dues"),
+    path("dues/<int:organisation_id>/export.csv", views.branch_dues_csv, name="branch_dues_csv"),
+    path("dues/<int:organisation_id>/chart/<int:year>/", views.dues_chart, name="dues_chart"),
+    path("dues/members/<int:member_id>/", views.member_dues, name="member_dues"),
+    path("notices/", views.notices, name="notices"),
+    path("notices/new/", views.notice_new, name="notice_new"),
+    path("notices/<int:notice_id>/", views.notice, name="notice"),
+    path("notices/<int:notice_id>/item/", views.notice_item, name="notice_item"),
+    path("notices/<int:notice_id>/receipts/", views.notice_receipts, name="notice_receipts"),
+    path("notices/<int:notice_id>/receipts/<int:member_id>/", views.notice_receipt_row, name="notice_receipt_row"),
+    path("notices/<int:notice_id>/export.csv", views.notice_receipts_csv, name="notice_receipts_csv"),
+    path("notices/<int:notice_id>/files/<int:file_id>/", views.notice_file, name="notice_file"),
+    path("appraisals/", views.appraisals, name="appraisals"),
+    path("appraisals/<int:appraisal_id>/", views.appraisal, name="appraisal"),
+]
