@@ -28,6 +28,7 @@ if (rt) {
     if (frame.type !== "event") return;
     const type = frame.event.type || "";
     if (type === "branch.dues.confirmed" || type === "branch.dues.rejected" || type === "branch.dues.standard") {
+      for (const old of document.querySelectorAll(".messages")) old.remove();
       refresh(["my-dues", "dues-payments"]).then(() => {
         const again = document.getElementById("my-dues");
         if (again) again.dataset.live = "true";

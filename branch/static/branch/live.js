@@ -3,12 +3,14 @@
  * client in web/static/js/realtime.js) and server-rendered fragments fetched and swapped in, so
  * that what arrives live is drawn by the same templates as the page.
  */
+import { Connection } from "../js/realtime.js";
+
+let shared = null;
+
+/* The page's one connection for the branch's modules (a module is evaluated once per page). */
 export function connection(indicator = null) {
-  if (!window.EpaRealtime) return null;
-  if (!window.__epaBranchConnection) {
-    window.__epaBranchConnection = new window.EpaRealtime.Connection({ indicator });
-  }
-  return window.__epaBranchConnection;
+  if (!shared) shared = new Connection({ indicator });
+  return shared;
 }
 
 export async function fragment(url) {
@@ -31,6 +33,8 @@ export async function refresh(ids) {
   }
 }
 
+/* A URL the server rendered with 0 in place of an id: the last "/0/" becomes "/<id>/". */
 export function urlFor(template, id) {
-  return template.replace(/\/0\/(?=[^/]*$)/, "/" + id + "/");
+  const at = template.lastIndexOf("/0/");
+  return at < 0 ? template : template.slice(0, at) + "/" + id + "/" + template.slice(at + 3);
 }
