@@ -18,7 +18,7 @@ from kernel.errors import DomainError, NotFound
 from meetings.models import Meeting, MeetingKind, MeetingStatus, Motion, MotionStatus
 from members.access import Action, Actor, actor_for, can, has_role, organisations_where
 from members.models import Member, MemberStatus, Organisation
-from membership import forms, selectors, services
+from membership import forms, selectors, services, steps
 from membership.models import Proposal
 
 S = MemberStatus
@@ -67,41 +67,6 @@ def _form(name: str, member: Member, data: Any = None) -> django_forms.Form:
         "cancel": forms.CancelForm,
     }
     return kinds[name](data, motions=_vote_choices(member))
-
-
-def _run(name: str, by: Actor, member: Member, c: dict[str, Any]) -> object:
-    """Take one step with the form's cleaned data; the service checks the rules."""
-    if name == "application":
-        return services.application_record(by=by, member=member, on=c["on"])
-    if name == "talk":
-        return services.talk_record(by=by, member=member, on=c["on"], note=c["note"])
-    if name == "activist":
-        return services.activist_admit(by=by, member=member, on=c["on"], contacts=list(c["people"]))
-    if name == "candidate":
-        return services.candidate_admit(
-            by=by, member=member, on=c["on"], political_review_on=c["political_review_on"], training_on=c["training_on"]
-        )
-    if name == "probation":
-        return services.probation_propose(by=by, member=member, introducers=list(c["people"]), motion=c["motion"])
-    if name == "full":
-        return services.full_propose(by=by, member=member, applied_on=c["applied_on"], motion=c["motion"])
-    if name == "extend":
-        return services.extension_propose(
-            by=by, member=member, months=c["months"], reason=c["reason"], motion=c["motion"]
-        )
-    return services.cancellation_propose(by=by, member=member, reason=c["reason"], motion=c["motion"])
-
-
-STEP_TITLES = {
-    "application": _("Record the application"),
-    "talk": _("Record the talk with the applicant"),
-    "activist": _("Make an activist"),
-    "candidate": _("Make a development candidate"),
-    "probation": _("Admission as probationary member"),
-    "full": _("Full membership"),
-    "extend": _("Extend the probation"),
-    "cancel": _("Cancel the probation"),
-}
 
 
 def _steps_for(member: Member, record: Any) -> list[str]:
@@ -226,12 +191,12 @@ def record_page(request: HttpRequest, member_id: int) -> HttpResponse:
                                            id_number=c["id_number"], phone=c["phone"])  # fmt: skip
                     messages.success(request, _("Saved."))
                     return redirect("membership:record", member_id=member.pk)
-            elif action in STEP_TITLES:
+            elif action in steps.TITLES:
                 form = _form(action, member, request.POST)
                 bound[action] = form
                 if form.is_valid():
-                    _run(action, actor, member, form.cleaned_data)
-                    messages.success(request, _("Recorded: %(step)s") % {"step": STEP_TITLES[action]})
+                    steps.take(action, by=actor, member=member, data=form.cleaned_data)
+                    messages.success(request, _("Recorded: %(step)s") % {"step": steps.TITLES[action]})
                     return redirect("membership:record", member_id=member.pk)
         except DomainError as error:
             messages.error(request, error.message)
@@ -239,7 +204,7 @@ def record_page(request: HttpRequest, member_id: int) -> HttpResponse:
     member, record, history, proposals = selectors.record_page(actor=actor, member_id=member.pk)
     committee = actor.is_system or has_role(actor, services.COMMITTEE_ROLES, member.organisation)
     forms_shown = [
-        (name, STEP_TITLES[name], bound.get(name) or _form(name, member))
+        (name, steps.TITLES[name], bound.get(name) or _form(name, member))
         for name in (_steps_for(member, record) if committee else [])
     ]
     personal = personal if personal.is_bound else forms.PersonalForm(initial={
