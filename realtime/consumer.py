@@ -9,19 +9,18 @@ and limits are documented in docs/protocol.md.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
-import functools
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ from kernel.errors import DomainError, Forbidden, NotFound, RateLimited
 from kernel.language import language_from_cookies
 from members.access import ANONYMOUS, Actor, actor_for
 from realtime import conf, gateway, ratelimit, services
-from realtime.groups import stream_group
+from realtime.frames import EphemeralFrames, EventFrames, event_frame
 from realtime.hub import hub
 from realtime.presence import store as presence_store
 from realtime.protocol import (
@@ -52,7 +51,7 @@ from realtime.protocol import (
 )
 from realtime.protocol import Typing as TypingIn
 from realtime.registry import Hook, StreamKind
-from realtime.services import StoredEvent, dumps
+from realtime.services import StoredEvent
 from realtime.subscription import Subscription, gap_stats
 
 logger = logging.getLogger("realtime.consumer")
@@ -61,21 +60,10 @@ CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_SLOW_CONSUMER = 4408
 CLOSE_ABUSE = 4429
 CLOSE_UNAVAILABLE = 4503
-DROPPABLE = frozenset({"typing", "presence"})
-INBOX_SIZE = 64  # inbound messages (client frames, layer messages) read ahead of dispatch
 
 
 class SlowConsumer(Exception):
     pass
-
-
-def event_frame(sub: Subscription, event: StoredEvent) -> str:
-    # Built by concatenation: the payload and its metadata were serialised once by the
-    # publisher and the stream name once per subscription, not once per delivery.
-    return (
-        f'{{"type":"event","stream":{sub.wire_json},"seq":{event.seq},'
-        f'"event":{event.payload_json}{event.meta_json}}}'
-    )
 
 
 class GatewayConsumer(AsyncWebsocketConsumer):
@@ -84,57 +72,21 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     # --- life cycle -------------------------------------------------------------------------
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        """Channels' loop, made to survive its channel layer: a Redis outage must not kill
-        the socket (durable events are gap-filled from storage) and a failing layer receive is
-        retried with backoff instead of ending the consumer."""
+        """Channels' loop without a channel-layer channel of the socket's own: the process's
+        hub (realtime/hub.py) receives layer messages once for all its sockets and hands them
+        to each subscription (``offer``). What is left is the client's frames, dispatched one
+        at a time in arrival order."""
         self.scope = scope
         self.base_send = send
-        self.channel_layer = get_channel_layer(self.channel_layer_alias)
         self._init_state()
-        try:
-            self.channel_name = await self.channel_layer.new_channel()
-        except Exception as error:
-            logger.warning("channel layer unavailable at connect: %r", error)
-            await send({"type": "websocket.close", "code": CLOSE_UNAVAILABLE})
-            return
-        self.channel_receive = functools.partial(self._layer_receive, self.channel_name)
         with contextlib.suppress(StopConsumer):
-            await self._dispatch_all([receive, self.channel_receive])
-
-    async def _dispatch_all(self, sources: list[Callable[[], Awaitable[dict[str, Any]]]]) -> None:
-        """Channels' ``await_many_dispatch`` without its cost per message (a new task and an
-        ``asyncio.wait`` for each, a fifth of the server's time per fanned-out event in
-        bench/fanout.py's profile). One long-lived reader per source fills a small inbox, and
-        this loop still dispatches one message at a time, in arrival order; a full inbox stops
-        the readers, so a busy socket leaves the rest in the channel layer as before."""
-        inbox: asyncio.Queue[tuple[dict[str, Any] | None, Exception | None]] = asyncio.Queue(INBOX_SIZE)
-
-        async def read(source: Callable[[], Awaitable[dict[str, Any]]]) -> None:
-            try:
-                while True:
-                    await inbox.put((await source(), None))
-            except Exception as error:  # surfaced in the loop, as await_many_dispatch does
-                await inbox.put((None, error))
-
-        loop = asyncio.get_running_loop()
-        readers = [loop.create_task(read(source)) for source in sources]
-        try:
             while True:
-                message, error = await inbox.get()
-                if error is not None:
-                    raise error
-                assert message is not None
-                await self.dispatch(message)
-        finally:
-            for reader in readers:
-                reader.cancel()
-            await asyncio.gather(*readers, return_exceptions=True)
+                await self.dispatch(await receive())
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its per-message ``aclose_old_connections()``: that is a
-        worker-thread hop for every frame and every fanned-out event, the largest cost of a
-        delivery. Every database call here goes through ``database_sync_to_async``, which
-        closes stale connections itself."""
+        worker-thread hop for every frame. Every database call here goes through
+        ``database_sync_to_async``, which closes stale connections itself."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -151,27 +103,11 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self._writer: asyncio.Task[None] | None = None
         self._send_started: float | None = None
         self._closed = False
-        self._layer_down = False
         self.dropped_ephemeral = 0
-
-    async def _layer_receive(self, channel: str) -> dict[str, Any]:
-        delay = 0.2
-        while True:
-            try:
-                message: dict[str, Any] = await self.channel_layer.receive(channel)
-            except (asyncio.CancelledError, StopConsumer):
-                raise
-            except Exception as error:
-                if not self._layer_down:
-                    logger.warning("channel layer receive failed (%r); retrying", error)
-                self._layer_down = True
-                for sub in self.subs.values():
-                    sub.joined = False  # a restarted Redis forgot group memberships
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-                continue
-            self._layer_down = False
-            return message
+        # What the hub offered while this socket was busy (its lock held, something already
+        # deferred, its queue full): offered again in order by one task of the socket's own.
+        self._deferred: collections.deque[tuple[Subscription, EventFrames] | str] = collections.deque()
+        self._draining: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -181,6 +117,15 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         self.actor = await database_sync_to_async(actor_for)(user)
         self.language = language_from_cookies(self.scope.get("cookies", {}))
+        try:
+            await hub().ready()
+        except Exception as error:
+            # Accepted first: a close before accepting is a refused handshake (HTTP 403), which
+            # a client cannot tell from a refused origin; 4503 says "come back later".
+            logger.warning("channel layer unavailable at connect: %r", error)
+            await self.accept()
+            await self.close(code=CLOSE_UNAVAILABLE)
+            return
         await self.accept()
         self._writer = asyncio.get_running_loop().create_task(self._write_loop())
         hub().add(self)
@@ -342,7 +287,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         sub = Subscription(wire=frame.stream, stream=opened.stream, last_seq=0, presence=opened.kind.presence)
         self.subs[sub.stream] = sub
         self.by_wire[sub.wire] = sub.stream
-        await self._join(sub)
+        await hub().attach(self, sub)
         if opened.kind.on_join is not None or opened.kind.on_leave is not None:
             # Before the reply: a client told "subscribed" is already counted (attendance).
             self.hooked[sub.stream] = opened.kind
@@ -371,17 +316,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     # --- groups and presence ----------------------------------------------------------------
 
-    async def _join(self, sub: Subscription) -> None:
-        try:
-            await self.channel_layer.group_add(stream_group(sub.stream), self.channel_name)
-            sub.joined = True
-        except Exception as error:  # the layer's transport is down; the hub retries
-            sub.joined = False
-            logger.warning("group_add failed for %s: %r", sub.stream, error)
-
     async def _leave(self, sub: Subscription) -> None:
-        with contextlib.suppress(Exception):
-            await self.channel_layer.group_discard(stream_group(sub.stream), self.channel_name)
+        hub().detach(self, sub)
         if sub.presence and self.actor.member_id is not None:
             with contextlib.suppress(Exception):
                 if await presence_store().leave(sub.stream, self.actor.member_id, self.socket_id):
@@ -416,28 +352,74 @@ class GatewayConsumer(AsyncWebsocketConsumer):
 
     # --- delivery ---------------------------------------------------------------------------
 
-    async def rt_event(self, message: dict[str, Any]) -> None:
-        """A durable event from the layer: deliver in order, fill any gap from storage."""
-        event = StoredEvent.from_layer(message)
+    def offer(self, sub: Subscription, frames: EventFrames) -> None:
+        """A durable event from the hub. The common case, the next seq for an idle socket with
+        room in its queue, is queued here and now; anything else (a gap to fill, a subscribe or
+        fill in progress, a full queue) goes to this socket's own task, in arrival order."""
+        if self._closed:
+            return
+        event = frames.event
+        if not self._deferred and not self._lock.locked() and not sub.pending:
+            if event.seq <= sub.last_seq:
+                return  # already delivered (from storage)
+            if event.seq == sub.last_seq + 1 and not self._out.full():
+                sub.last_seq = event.seq
+                self._out.put_nowait(frames.text_for(sub))
+                return
+        self._defer((sub, frames))
+
+    def offer_ephemeral(self, sub: Subscription, frames: EphemeralFrames) -> None:
+        if self._closed:
+            return
+        text = frames.text_for(sub, self.actor.member_id)
+        if text is None:
+            return
+        queue = self._out
+        if frames.droppable:
+            if queue.qsize() * 4 >= queue.maxsize * 3:
+                self.dropped_ephemeral += 1
+            else:
+                queue.put_nowait(text)
+        elif not self._deferred and not queue.full():
+            queue.put_nowait(text)
+        else:
+            self._defer(text)  # a signal waits its turn, as a durable frame does
+
+    def _defer(self, item: tuple[Subscription, EventFrames] | str) -> None:
+        if len(self._deferred) >= conf.get("OUTBOUND_QUEUE"):
+            # Held back already as much as the queue holds: this one is dropped as the layer
+            # would drop it; the ordering filter fills it from storage (a later seq or the tail
+            # check reveals it).
+            return
+        self._deferred.append(item)
+        if self._draining is None or self._draining.done():
+            self._draining = asyncio.get_running_loop().create_task(self._drain())
+
+    async def _drain(self) -> None:
         async with self._lock:
-            sub = self.subs.get(event.stream)
-            if sub is None or self._closed:
-                return
-            try:
-                await self._offer(sub, event)
-            except SlowConsumer:
-                return
+            while self._deferred and not self._closed:
+                item = self._deferred.popleft()
+                try:
+                    if isinstance(item, str):
+                        await self.push(item)
+                        continue
+                    sub, frames = item
+                    if self.subs.get(sub.stream) is sub:
+                        await self._offer(sub, frames.event)
+                except SlowConsumer:
+                    self._deferred.clear()
+                    return
 
     async def _offer(self, sub: Subscription, event: StoredEvent) -> None:
         for ready in sub.accept(event):
-            await self.push(event_frame(sub, ready))
+            await self.push(event_frame(sub.wire_json, ready))
         while (gap := sub.gap()) is not None:
             after, upto = gap
             filled = await self._deliver_range(sub, after, upto)
             gap_stats.record(stream=sub.stream, filled=filled)
             if sub.last_seq < upto:  # storage lost them (retention): move on, do not stall
                 for ready in sub.skip_to(upto):
-                    await self.push(event_frame(sub, ready))
+                    await self.push(event_frame(sub.wire_json, ready))
 
     async def _deliver_range(self, sub: Subscription, after: int, upto: int) -> int:
         """Deliver stored events ``after < seq <= upto`` page by page; how many were read."""
@@ -451,27 +433,10 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 break
             for stored in events:
                 for ready in sub.accept(stored):
-                    await self.push(event_frame(sub, ready))
+                    await self.push(event_frame(sub.wire_json, ready))
             count += len(events)
             after = events[-1].seq
         return count
-
-    async def rt_ephemeral(self, message: dict[str, Any]) -> None:
-        sub = self.subs.get(message["stream"])
-        to = message.get("to")
-        if sub is None or (to is not None and to != self.actor.member_id):
-            return
-        frame = dict(message["frame"])
-        frame["stream"] = sub.wire
-        if frame.get("type") == "presence":
-            # A member's own comings and goings are no news to their own sockets.
-            me = self.actor.member_id
-            frame["joined"] = [m for m in frame.get("joined", []) if m != me]
-            frame["left"] = [m for m in frame.get("left", []) if m != me]
-            if not frame["joined"] and not frame["left"] and frame.get("members") is None:
-                return
-        with contextlib.suppress(SlowConsumer):
-            await self.push(dumps(frame), droppable=frame.get("type") in DROPPABLE)
 
     # --- called by the hub ------------------------------------------------------------------
 
@@ -495,14 +460,6 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             except SlowConsumer:
                 return
             gap_stats.record(stream=stream, filled=filled)
-
-    def needs_rejoin(self) -> bool:
-        return not self._closed and any(not sub.joined for sub in self.subs.values())
-
-    async def rejoin(self) -> None:
-        for sub in list(self.subs.values()):
-            if not sub.joined and not self._closed:
-                await self._join(sub)
 
     def is_open(self) -> bool:
         return not self._closed

@@ -9,6 +9,7 @@ app registered (see :mod:`realtime.registry`).
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
@@ -20,7 +21,9 @@ StreamName = Annotated[
     str, StringConstraints(max_length=STREAM_MAX, pattern=rf"^{KIND_PATTERN}(?::{ID_PATTERN})?$")
 ]
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
-Seq = Annotated[int, Field(ge=0)]
+# Seqs are stored as 64-bit integers; a larger one is refused by the schema, never by the database.
+Seq = Annotated[int, Field(ge=0, le=2**63 - 1)]
+MAX_DEPTH = 32  # nesting of arrays and objects in one frame, checked before parsing
 
 
 class Frame(BaseModel):
@@ -194,13 +197,52 @@ def _summary(error: ValidationError) -> dict[str, Any]:
     return {"errors": [{"loc": list(e["loc"]), "msg": e["msg"]} for e in error.errors()[:5]]}
 
 
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+
+
+def _too_deep(text: str, limit: int) -> bool:
+    """True when arrays and objects nest deeper than ``limit``. Brackets inside strings do not
+    count; two C-level regex passes leave a Python loop only for frames with many
+    brackets, so a flood of ``[`` costs no deeper recursion than the limit."""
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    if len(brackets) <= limit:
+        return False
+    depth = 0
+    for char in brackets:
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def parse_frame(text: str, *, max_bytes: int) -> Subscribe | Unsubscribe | Send | Ping | Typing | CommandEnvelope:
     """Decode one text frame; raise :class:`ProtocolError` with a stable code when it is refused."""
-    if len(text) > max_bytes or len(text.encode("utf-8")) > max_bytes:
+    if len(text) > max_bytes:
         raise ProtocolError("too_large", _("Frames are limited to %(limit)s bytes.") % {"limit": max_bytes})
     try:
-        raw = json.loads(text)
-    except ValueError:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate: not text any client could have sent as UTF-8
+        raise ProtocolError("bad_json", _("The frame is not valid JSON.")) from None
+    if size > max_bytes:
+        raise ProtocolError("too_large", _("Frames are limited to %(limit)s bytes.") % {"limit": max_bytes})
+    if _too_deep(text, MAX_DEPTH):
+        raise ProtocolError(
+            "too_deep", _("Frames nest arrays and objects at most %(limit)s deep.") % {"limit": MAX_DEPTH}
+        )
+    try:
+        raw = json.loads(text, parse_constant=_refuse_constant)
+        # An escaped lone surrogate ("\ud800") decodes to a string no UTF-8 frame can carry back.
+        if "\\u" in text:
+            json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
         raise ProtocolError("bad_json", _("The frame is not valid JSON.")) from None
     ref = _ref_of(raw)
     if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):

@@ -133,7 +133,13 @@ def _group_send(group: str, message: dict[str, Any]) -> None:
     # handed to that loop and this returns. Waiting here would hold the thread, which Channels
     # shares between all database calls of the process, for as long as the loop is busy
     # fanning out, and so serialise every writer behind every delivery.
-    if call_in_loop(lambda: _send_async(layer, group, message)):
+    loop = _owning_loop()
+    if loop is not None:
+        if not call_in_loop(lambda: _send_async(layer, group, message), loop=loop):
+            # The loop has stopped (the server is shutting down): ``async_to_sync`` would wait
+            # for it forever and the process would never exit. The event is stored; its
+            # subscribers fill it from storage when they resume.
+            _publish_health.failed(RuntimeError("the event loop has stopped"))
         return
     try:
         async_to_sync(layer.group_send)(group, message)
@@ -142,25 +148,31 @@ def _group_send(group: str, message: dict[str, Any]) -> None:
         _publish_health.failed(error)
 
 
-def _calling_loop() -> asyncio.AbstractEventLoop | None:
+def _owning_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop whose worker thread this is (running or not), None in plain sync code."""
     loop: asyncio.AbstractEventLoop | None = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
     if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
         return None
-    return loop if loop.is_running() else None
+    return loop
 
 
 _in_flight: set[asyncio.Task[None]] = set()
 
 
-def call_in_loop(work: Callable[[], Coroutine[Any, Any, None]]) -> bool:
+def call_in_loop(
+    work: Callable[[], Coroutine[Any, Any, None]], *, loop: asyncio.AbstractEventLoop | None = None
+) -> bool:
     """Run ``work()`` as a task on the event loop whose worker thread this is, without waiting;
     False (and nothing done) when this thread belongs to no running loop."""
-    loop = _calling_loop()
-    if loop is None:
+    loop = loop or _owning_loop()
+    if loop is None or not loop.is_running():
         return False
     # A fresh context: the calling thread's would tell asgiref that the task runs inside the
     # thread-sensitive executor, and its own database calls would then refuse to run.
-    loop.call_soon_threadsafe(_spawn, work, context=contextvars.Context())
+    try:
+        loop.call_soon_threadsafe(_spawn, work, context=contextvars.Context())
+    except RuntimeError:  # closed meanwhile
+        return False
     return True
 
 

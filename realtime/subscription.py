@@ -31,7 +31,6 @@ class Subscription:
     stream: str  # the canonical, stored name (``user:17``)
     last_seq: int
     presence: bool = False
-    joined: bool = False  # in the layer group; False while the layer is unreachable
     suspect_head: int = 0  # a head seen by the previous tail check that was ahead of us
     pending: dict[int, StoredEvent] = field(default_factory=dict)
     wire_json: str = ""

@@ -7,6 +7,7 @@ file under ``var/``), ``REDIS_URL`` selects the Redis channel layer and Redis-ba
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -132,7 +133,7 @@ REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "epa")
 # for benchmarks.
 REDIS_CHANNEL_LAYER = os.environ.get("REDIS_CHANNEL_LAYER", "pubsub")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
+    CHANNEL_LAYERS: dict[str, dict[str, Any]] = {
         "default": {
             "BACKEND": {
                 "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
@@ -141,6 +142,11 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_PREFIX}:layer"},
         }
     }
+    if REDIS_CHANNEL_LAYER == "core":
+        # Group members are web processes (realtime/hub.py), which renew their memberships every
+        # third of this; a killed process's membership ends within a minute instead of a day
+        # (the layer's default), so its channel stops filling to capacity with every event.
+        CHANNEL_LAYERS["default"]["CONFIG"]["group_expiry"] = 60
 else:
     # Channels' in-memory layer with its per-receive expiry sweep bounded (realtime/layers.py).
     CHANNEL_LAYERS = {"default": {"BACKEND": "realtime.layers.InMemoryChannelLayer"}}

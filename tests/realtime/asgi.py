@@ -2,7 +2,8 @@
 
 ``REALTIME_TEST_SETTINGS`` (JSON, ``{"PRESENCE_TTL": 1.5, …}``) sets ``REALTIME_<NAME>`` settings
 in the served process, so a test can shorten the gateway's periods without new environment
-variables in the project's settings.
+variables in the project's settings; ``REALTIME_TEST_LAYER_CONFIG`` (JSON) is merged into the
+channel layer's ``CONFIG`` (a shorter ``group_expiry``).
 """
 
 import json
@@ -19,6 +20,9 @@ def _register() -> None:
 
     for name, value in json.loads(os.environ.get("REALTIME_TEST_SETTINGS") or "{}").items():
         setattr(settings, f"REALTIME_{name}", value)
+    settings.CHANNEL_LAYERS["default"].setdefault("CONFIG", {}).update(
+        json.loads(os.environ.get("REALTIME_TEST_LAYER_CONFIG") or "{}")
+    )
     register_test_kinds()
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
+import redis
 from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import LazySettings, settings
@@ -17,7 +21,9 @@ from django.test import Client
 from members.models import Member
 from realtime import ratelimit
 from tests.conftest import MemberFactory, OrgTree
+from tests.live import ROOT
 from tests.realtime.kinds import register_test_kinds, unregister_test_kinds
+from tests.services import free_port
 
 ORIGIN = b"http://testserver"
 
@@ -128,3 +134,46 @@ async def request(comm: WebsocketCommunicator, frame: dict[str, Any]) -> dict[st
 
 async def settle() -> None:
     await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def throwaway_redis() -> Iterator[dict[str, Any]]:
+    """A private redis-server on a free port; the test may stop and start it again."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    log_dir = ROOT / "var" / "test-logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    state: dict[str, Any] = {"port": port, "url": f"redis://127.0.0.1:{port}/0", "process": None}
+
+    def start() -> None:
+        log = (log_dir / f"redis-{port}.log").open("ab")
+        state["process"] = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        wait_for_redis(port)
+
+    def stop() -> None:
+        process: subprocess.Popen[bytes] | None = state["process"]
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+
+    state["start"], state["stop"] = start, stop
+    start()
+    yield state
+    stop()
+
+
+def wait_for_redis(port: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if redis.Redis(port=port, socket_connect_timeout=0.5).ping():
+                return
+        except redis.RedisError:
+            time.sleep(0.1)
+    raise RuntimeError(f"redis-server on {port} did not start")

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -21,8 +19,7 @@ from django.test import Client
 from members.models import Member
 from realtime.client import RealtimeClient, RealtimeError
 from tests.conftest import PASSWORD
-from tests.live import ROOT, LiveServer, start_daphne
-from tests.services import free_port
+from tests.live import LiveServer, start_daphne
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 
@@ -106,53 +103,6 @@ async def test_killing_a_web_process_loses_nothing(
     finally:
         for client in clients:
             await client.close()
-
-
-@pytest.fixture
-def throwaway_redis() -> Iterator[dict[str, Any]]:
-    """A private redis-server on a free port; the test may stop and start it again."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    log_dir = ROOT / "var" / "test-logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    state: dict[str, Any] = {"port": port, "url": f"redis://127.0.0.1:{port}/0", "process": None}
-
-    def start() -> None:
-        log = (log_dir / f"redis-{port}.log").open("ab")
-        state["process"] = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_for_redis(port)
-
-    def stop() -> None:
-        process: subprocess.Popen[bytes] | None = state["process"]
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
-
-    state["start"], state["stop"] = start, stop
-    start()
-    yield state
-    stop()
-
-
-def wait_for_redis(port: int, timeout: float = 20) -> None:
-    import time
-
-    import redis
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if redis.Redis(port=port, socket_connect_timeout=0.5).ping():
-                return
-        except redis.RedisError:
-            time.sleep(0.1)
-    raise RuntimeError(f"redis-server on {port} did not start")
 
 
 @pytest.mark.parametrize("layer", ["pubsub", "core"])
@@ -334,3 +284,106 @@ async def test_access_taken_away_in_one_process_reaches_sockets_on_the_others(
     finally:
         for client in (alice, bob):
             await client.close()
+
+
+async def test_sigterm_while_sending_exits_within_seconds(
+    redis_url: str, servers: list[LiveServer], cookies: dict[str, str], room: str
+) -> None:
+    """Senders keep storing events (each published after commit from a worker thread) while the
+    server is told to stop: it exits on its own, without the kill -9 that LiveServer.stop falls
+    back to."""
+    server = await asyncio.to_thread(start_daphne, gateway_env(redis_url), app=TEST_APP)
+    servers.append(server)
+    stream = f"test.room:{room}"
+    senders = [RealtimeClient([server.ws_url], session=cookies[name], backoff_initial=5) for name in cookies]
+    sent = 0
+
+    async def keep_sending(client: RealtimeClient, name: str) -> None:
+        nonlocal sent
+        for n in range(100_000):
+            await client.send(stream, {"text": f"{name}{n}"}, cid=f"{name}{n}")
+            sent += 1
+
+    try:
+        for client in senders:
+            await client.start()
+        tasks = [asyncio.create_task(keep_sending(c, str(i))) for i, c in enumerate(senders)]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while sent < 30:
+            assert loop.time() < deadline, "the senders did not get going"
+            await asyncio.sleep(0.05)
+        server.process.terminate()
+        deadline = loop.time() + 5
+        while server.process.poll() is None and loop.time() < deadline:
+            await asyncio.sleep(0.05)
+        assert server.process.poll() is not None, "the server did not exit within 5 s of SIGTERM"
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    finally:
+        for client in senders:
+            await client.close()
+
+
+async def test_a_killed_process_leaves_the_core_layers_groups(
+    throwaway_redis: dict[str, Any], servers: list[LiveServer], cookies: dict[str, str], room: str
+) -> None:
+    """On channels_redis ``core`` a group's members are web processes. A killed process's
+    membership expires (the living ones renew theirs), so no event is queued for it any more:
+    it is not left to fill its channel to capacity with every later event."""
+    import redis.asyncio as aioredis
+    from channels_redis.core import RedisChannelLayer
+
+    from realtime.groups import stream_group
+
+    expiry = 3
+    env = {
+        **gateway_env(throwaway_redis["url"]),
+        "REDIS_CHANNEL_LAYER": "core",
+        "REALTIME_TEST_LAYER_CONFIG": json.dumps({"group_expiry": expiry}),
+    }
+    layer = RedisChannelLayer(hosts=[throwaway_redis["url"]], prefix=f"{env['REDIS_PREFIX']}:layer")
+    group_key = layer._group_key(stream_group(f"test.room:{room}"))
+    store = aioredis.Redis.from_url(throwaway_redis["url"])
+    stream = f"test.room:{room}"
+    a = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
+    servers.append(a)
+    b = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
+    servers.append(b)
+    on_a = RealtimeClient([a.ws_url], session=cookies["alice"])
+    on_b = RealtimeClient([b.ws_url], session=cookies["bob"])
+    sender = RealtimeClient([b.ws_url], session=cookies["carol"])
+    clients = [on_a, on_b, sender]
+    try:
+        for client in clients:
+            await client.start()
+        await on_a.subscribe(stream)
+        await on_b.subscribe(stream)
+        await on_a.subscribe(stream)  # a second subscription on A: still one member for A
+        members = set(await store.zrange(group_key, 0, -1))
+        assert len(members) == 2  # one channel per process, whatever its subscriptions
+        await asyncio.to_thread(a.kill)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10 * expiry
+        n = 0
+        while len(await store.zrange(group_key, 0, -1)) > 1:  # group_send drops expired members
+            assert loop.time() < deadline, "the killed process is still a member of the group"
+            await sender.send(stream, {"text": "x", "n": n})
+            n += 1
+            await asyncio.sleep(0.2)
+        dead = members - set(await store.zrange(group_key, 0, -1))
+        assert len(dead) == 1
+        dead_key = layer.prefix + layer.non_local_name(dead.pop().decode())
+        queued = await store.zcard(dead_key)
+        for _ in range(5):
+            await sender.send(stream, {"text": "after", "n": n})
+            n += 1
+        assert await store.zcard(dead_key) <= queued  # nothing more queued for the dead process
+        # The living process renewed its membership all along: B got every event.
+        events = [await on_b.next_event(timeout=10) for _ in range(n)]
+        assert [e["seq"] for e in events] == list(range(1, n + 1))
+    finally:
+        for client in clients:
+            await client.close()
+        await store.aclose()

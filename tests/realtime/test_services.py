@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.db import connection
 
 from kernel.errors import RateLimited
@@ -179,3 +181,24 @@ async def test_in_memory_layer_fans_out_and_still_expires_old_messages() -> None
     await layer.group_send("rt.test", {"type": "rt.event", "n": 4})
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(layer.receive(stale), 0.3)
+
+
+def test_publishing_from_a_worker_thread_of_a_stopped_loop_returns_at_once() -> None:
+    """A server shutting down: its event loop has stopped while a worker thread still commits
+    an event. Publishing must not wait for that loop (it never runs again, and the thread would
+    keep the process from exiting); the event is stored, subscribers fill it from storage."""
+    started, loop_stopped, published = threading.Event(), threading.Event(), threading.Event()
+
+    def commit_during_shutdown() -> None:
+        started.set()
+        loop_stopped.wait(10)
+        services.publish(stored(1))
+        published.set()
+
+    loop = asyncio.new_event_loop()
+    job = loop.create_task(sync_to_async(commit_during_shutdown, thread_sensitive=False)())
+    loop.run_until_complete(asyncio.to_thread(started.wait, 10))  # the loop runs until the thread is in
+    loop_stopped.set()  # run_until_complete has returned: the loop no longer runs
+    assert published.wait(5), "publishing waited for a loop that has stopped"
+    loop.run_until_complete(job)
+    loop.close()
