@@ -44,6 +44,13 @@ def servers() -> Iterator[list[LiveServer]]:
         server.stop()
 
 
+async def start_two(env: dict[str, str], servers: list[LiveServer]) -> tuple[LiveServer, LiveServer]:
+    """Two web processes serving the tests' application with ``env``."""
+    for _ in range(2):
+        servers.append(await asyncio.to_thread(start_daphne, env, app=TEST_APP))
+    return servers[-2], servers[-1]
+
+
 async def collect(client: RealtimeClient, stream: str, count: int, *, timeout: float = 90) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     loop = asyncio.get_running_loop()
@@ -73,10 +80,7 @@ async def test_killing_a_web_process_loses_nothing(
     redis_url: str, servers: list[LiveServer], people: dict[str, Member], cookies: dict[str, str], room: str
 ) -> None:
     env = gateway_env(redis_url)
-    a = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(a)
-    b = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(b)
+    a, b = await start_two(env, servers)
     stream = f"test.room:{room}"
     on_a = RealtimeClient([a.ws_url, b.ws_url], session=cookies["alice"], backoff_initial=0.1)
     on_b = RealtimeClient([b.ws_url, a.ws_url], session=cookies["bob"], backoff_initial=0.1)
@@ -114,10 +118,7 @@ async def test_redis_restart_heals_by_itself(
     room: str,
 ) -> None:
     env = {**gateway_env(throwaway_redis["url"]), "REDIS_CHANNEL_LAYER": layer}
-    a = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(a)
-    b = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(b)
+    a, b = await start_two(env, servers)
     stream = f"test.room:{room}"
     on_a = RealtimeClient([a.ws_url], session=cookies["alice"], backoff_initial=0.1)
     on_b = RealtimeClient([b.ws_url], session=cookies["bob"], backoff_initial=0.1)
@@ -166,10 +167,7 @@ async def test_rate_limits_hold_across_web_processes(
     """One member on two processes draws from one bucket in Redis: three sends in all, not per
     process; another member's bucket is their own."""
     env = {**gateway_env(redis_url), "REALTIME_SEND_RATE": "0.01,3"}
-    a = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(a)
-    b = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(b)
+    a, b = await start_two(env, servers)
     stream = f"test.room:{room}"
     alice_a = RealtimeClient([a.ws_url], session=cookies["alice"])
     alice_b = RealtimeClient([b.ws_url], session=cookies["alice"])
@@ -209,10 +207,7 @@ async def test_members_of_a_crashed_web_process_drop_out_of_presence(
         **gateway_env(redis_url),
         "REALTIME_TEST_SETTINGS": json.dumps({"PRESENCE_HEARTBEAT": 0.5, "PRESENCE_TTL": ttl}),
     }
-    a = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(a)
-    b = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(b)
+    a, b = await start_two(env, servers)
     stream = f"test.lobby:{room}"
     alice_a = RealtimeClient([a.ws_url], session=cookies["alice"], backoff_initial=0.5)
     bob_b = RealtimeClient([b.ws_url], session=cookies["bob"])
@@ -252,10 +247,7 @@ async def test_access_taken_away_in_one_process_reaches_sockets_on_the_others(
     Redis moves, and both web processes look again at their sockets."""
     env = gateway_env(redis_url)
     settings.REDIS_URL, settings.REDIS_PREFIX = redis_url, env["REDIS_PREFIX"]
-    a = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(a)
-    b = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(b)
+    a, b = await start_two(env, servers)
     stream = f"test.org:{org_tree.branch_a.pk}"
     alice = RealtimeClient([a.ws_url], session=cookies["alice"])
     bob = RealtimeClient([b.ws_url], session=cookies["bob"])
@@ -347,10 +339,7 @@ async def test_a_killed_process_leaves_the_core_layers_groups(
     group_key = layer._group_key(stream_group(f"test.room:{room}"))
     store = aioredis.Redis.from_url(throwaway_redis["url"])
     stream = f"test.room:{room}"
-    a = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(a)
-    b = await asyncio.to_thread(start_daphne, env, app=TEST_APP)
-    servers.append(b)
+    a, b = await start_two(env, servers)
     on_a = RealtimeClient([a.ws_url], session=cookies["alice"])
     on_b = RealtimeClient([b.ws_url], session=cookies["bob"])
     sender = RealtimeClient([b.ws_url], session=cookies["carol"])
