@@ -30,7 +30,7 @@ def test_demo_has_content_that_loading_again_does_not_repeat(client):
     call_command("load_demo")
     call_command("load_demo")
     assert Post.objects.filter(thread__title="本月学习心得交流").count() == 2
-    assert Meeting.objects.filter(organisation__code="DEMO-1").count() == 2
+    assert Meeting.objects.filter(organisation__code="DEMO-1").count() == 3  # with the organisational-life meeting
     lesson = Meeting.objects.get(organisation__code="DEMO-1", kind="lesson")
     assert lesson.lecturer is not None and lesson.lecturer.user.username == "lecturer"
     client.login(username="member1", password="demo-pass-2024")

@@ -91,8 +91,7 @@ def test_a_badly_encoded_row_further_down_names_its_row_and_imports_nothing(tmp_
     a = org_tree.branch_a.code
     path = tmp_path / "mixed.csv"
     path.write_bytes(
-        (HEADER + f"ok1,张三,{a},full,,,\nok2,李四,{a},full,,,\n").encode()
-        + f"gbk1,王五,{a},full,,,\n".encode("gbk")
+        (HEADER + f"ok1,张三,{a},full,,,\nok2,李四,{a},full,,,\n").encode() + f"gbk1,王五,{a},full,,,\n".encode("gbk")
     )
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_members", str(path))

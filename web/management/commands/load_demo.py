@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from branch.demo import demo_branch
 from forum import services as forum_services
 from forum.models import Board
 from meetings import lessons
@@ -99,6 +100,7 @@ class Command(BaseCommand):
             if not User.objects.filter(username="admin").exists():
                 User.objects.create_superuser(username="admin", password=password)
             demo_content(orgs["DEMO-1"])
+            demo_branch(orgs["DEMO-1"])
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready ({created} users created)."))
         self.stdout.write(f"Log in at {options['url']} with password {password!r} as one of:")
         for person in demo_people():
