@@ -7,6 +7,9 @@ class BranchConfig(AppConfig):
     verbose_name = _("Branch affairs")
 
     def ready(self) -> None:
+        from branch.meeting_sections import appraisal_sections
         from branch.streams import register_streams
+        from meetings.sections import register
 
         register_streams()
+        register(appraisal_sections)

@@ -26,6 +26,7 @@ from meetings import attachments, room, selectors, services
 from meetings.charts import bar_chart, percent
 from meetings.models import LeaveRequest, Meeting, MeetingKind, MeetingStatus
 from meetings.rules import is_host, may_knock, may_run, minute_taker
+from meetings.sections import sections_for
 from members.access import Action, actor_for, organisations_where, subtree_q
 from members.models import Member, Organisation
 from members.selectors import organisations_under
@@ -185,6 +186,7 @@ def detail_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             if meeting.status != MeetingStatus.SCHEDULED
             else [],
             "motions": [selectors.motion_dict(m) for m in meeting.motions.order_by("opened_at", "pk")],
+            "sections": sections_for(meeting),
             "minute_taker": minute_taker(actor, meeting),
             "attachments": [attachments.attachment_dict(a) for a in attachments.attachments_of(meeting)],
             "can_attach": host and meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.LIVE),

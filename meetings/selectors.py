@@ -12,6 +12,7 @@ from django.utils import timezone
 from kernel.errors import Forbidden, NotFound
 from meetings.models import LeaveRequest, LeaveStatus, Meeting, MeetingKind, MeetingStatus, Minutes, Motion
 from meetings.rules import is_host, minute_taker
+from meetings.sections import sections_for
 from members.access import Action, Actor, can_see, require, require_member, require_see
 from members.models import Member, Organisation, Visibility
 
@@ -137,6 +138,7 @@ def minutes_document(*, meeting: Meeting, text: str) -> dict[str, Any]:
             {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size}
             for a in meeting.attachments.order_by("pk")
         ],
+        "sections": sections_for(meeting),
         "text": text,
     }
 

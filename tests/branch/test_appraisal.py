@@ -173,3 +173,18 @@ def test_linked_to_an_organisational_life_meeting(branch, as_actor) -> None:  # 
             services.appraisal_link_meeting(by=as_actor(branch.secretary), appraisal_id=appraisal.pk,
                                             meeting_id=wrong.pk)  # fmt: skip
         assert getattr(caught.value, "code", "") == "invalid"
+
+
+def test_the_meeting_page_and_minutes_show_the_appraisal(branch, as_actor, client_for) -> None:  # type: ignore[no-untyped-def]
+    from meetings.selectors import minutes_document
+
+    life = Meeting.objects.create(organisation=branch.tree.branch_a, kind=MeetingKind.ORG_LIFE, title="组织生活会",
+                                  host=branch.secretary, starts_at=STARTS, ends_at=ENDS)  # fmt: skip
+    appraisal = _open(branch, as_actor, meeting_id=life.pk)
+    services.ratings_cast(by=as_actor(branch.members[0]), appraisal_id=appraisal.pk,
+                          ratings=[(branch.members[1].pk, "excellent")], at=DURING)  # fmt: skip
+    document = minutes_document(meeting=life, text="")
+    assert [s["url"] for s in document["sections"]] == [f"/branch/appraisals/{appraisal.pk}/"]
+    assert "1" in document["sections"][0]["lines"][0]
+    page = client_for(branch.members[0]).get(f"/meetings/{life.pk}/").content.decode()
+    assert f'href="/branch/appraisals/{appraisal.pk}/"' in page
