@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Motion
@@ -12,7 +13,12 @@ from members.models import Member, Organisation
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and writes ISO dates whatever the page's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def day_field(label: Any) -> forms.DateField:
@@ -56,8 +62,8 @@ class CandidateForm(DayForm):
 
 class MotionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Motion) -> str:
-        meeting = obj.meeting
-        return f"{meeting.starts_at:%Y-%m-%d} {meeting.title} · {obj.title}"
+        closed = timezone.localtime(obj.closed_at) if obj.closed_at else timezone.localtime(obj.meeting.starts_at)
+        return f"{closed:%Y-%m-%d} {obj.meeting.title} · {obj.title}"
 
 
 class VoteForm(forms.Form):

@@ -203,13 +203,13 @@ def record_page(request: HttpRequest, member_id: int) -> HttpResponse:
             member.refresh_from_db()
     member, record, history, proposals = selectors.record_page(actor=actor, member_id=member.pk)
     committee = actor.is_system or has_role(actor, services.COMMITTEE_ROLES, member.organisation)
+    pending = next((p for p in proposals if p.status == "pending"), None)
     forms_shown = [
         (name, steps.TITLES[name], bound.get(name) or _form(name, member))
-        for name in (_steps_for(member, record) if committee else [])
+        for name in (_steps_for(member, record) if committee and pending is None else [])
     ]
     personal = personal if personal.is_bound else forms.PersonalForm(initial={
         "birth_date": record.birth_date, "id_number": record.id_number, "phone": member.phone})  # fmt: skip
-    pending = next((p for p in proposals if p.status == "pending"), None)
     return render(request, "membership/record.html", {
         "member": member, "record": record, "history": history, "proposals": proposals, "step_forms": forms_shown,
         "personal": personal, "pending": pending, "full_view": True,
