@@ -39,11 +39,21 @@ def version_current() -> int:
 
 
 def version_bump() -> None:
-    """Mark every compiled list stale, in every process (after this transaction commits)."""
+    """Mark every compiled list stale, in every process; in this one for the very next request.
+
+    Other processes read the version at most every check period; this process forgets when it
+    last read it once the change has committed, so the next request here compiles the new list.
+    """
     with transaction.atomic():
         updated = WordListVersion.objects.filter(id=1).update(version=F("version") + 1)
         if not updated:
             WordListVersion.objects.get_or_create(id=1, defaults={"version": 1})
+        transaction.on_commit(_recheck_now)
+
+
+def _recheck_now() -> None:
+    global _checked_at
+    _checked_at = 0.0
 
 
 def _latest_version() -> int:
@@ -64,8 +74,8 @@ def entries_for_chain(key: ChainKey) -> list[Entry]:
     """Entries of the global lists and of lists at any organisation in the chain."""
     rows = WordEntry.objects.filter(
         Q(word_list__organisation__isnull=True) | Q(word_list__organisation_id__in=list(key))
-    ).values_list("word", "action")
-    return [Entry(word=w, action=ListAction(a)) for w, a in rows]
+    ).values_list("word", "action", "sound", "word_list__sound")
+    return [Entry(word=w, action=ListAction(a), sound=s or list_sound) for w, a, s, list_sound in rows]
 
 
 def compiled_for(organisation: Organisation | None) -> CompiledList:

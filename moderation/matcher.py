@@ -25,6 +25,7 @@ A :class:`CompiledList` is immutable: swapping in a new list is one reference as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,11 +35,14 @@ import ahocorasick_rs
 from moderation.gaps import Shape, entry_breaks, spaced_script
 from moderation.normalize import (
     Normalised,
+    is_invisible,
     normalise,
     normalise_for_scan,
     normalise_second_reading_with_map,
     normalise_with_map,
 )
+from moderation.sound import entry_sounds, initials_in, sound_spans, sound_text
+from moderation.splits import split_variants
 
 
 class ListAction(StrEnum):
@@ -56,6 +60,8 @@ SEVERITY = {ListAction.ALLOW: 0, ListAction.FLAG: 1, ListAction.CENSOR: 2, ListA
 class Entry:
     word: str
     action: ListAction
+    # Match by sound (moderation.sound) and by split characters (moderation.splits) as well.
+    sound: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,6 +81,10 @@ class _Pattern:
     left_boundary: bool
     right_boundary: bool
     breaks: frozenset[int]  # the entry's own word breaks (``kill yourself``), normalised positions
+    sound: bool = False  # a pattern of the sound automaton (its text is sound tokens)
+    # Some syllables given as initials, not all: matches only with a character in it (``f轮功``), as
+    # letters and digits alone such a pattern is an ordinary word (``6s`` is not ``六四``).
+    needs_han: bool = False
 
 
 def _stronger(a: ListAction, b: ListAction) -> ListAction:
@@ -97,6 +107,9 @@ class CompiledList:
     has_allow: bool
     version: int = 0
     skipped: tuple[str, ...] = field(default=())
+    # Entries marked to match by sound, as sound texts (moderation.sound), in their own automaton.
+    sound_patterns: tuple[_Pattern, ...] = ()
+    sound_automaton: ahocorasick_rs.BytesAhoCorasick | None = None
 
     @classmethod
     def compile(cls, entries: Iterable[Entry], *, version: int = 0) -> CompiledList:
@@ -116,6 +129,10 @@ class CompiledList:
             if text != entry.word:
                 # Two spellings of one entry: the word breaks of either are accepted.
                 breaks[text] = breaks.get(text, frozenset()) | entry_breaks(entry.word)
+        for entry in [e for e in by_text.values() if e.sound]:
+            # Split-character spellings are further spellings of the entry; a real entry wins.
+            for variant in split_variants(normalise(entry.word), normalise):
+                by_text.setdefault(variant, entry)
         texts = list(by_text)
         empty: frozenset[int] = frozenset()
         patterns = tuple(
@@ -128,6 +145,13 @@ class CompiledList:
             for t in texts
         )
         ascii_patterns = tuple(i for i, t in enumerate(texts) if t.isascii())
+        by_sound: dict[str, Entry] = {}
+        for entry in {e.word: e for e in entries_sound(by_text.values())}.values():
+            for sound in entry_sounds(normalise(entry.word)):
+                existing = by_sound.get(sound)
+                if existing is None or _stronger(existing.action, entry.action) != existing.action:
+                    by_sound[sound] = entry
+        sound_texts = list(by_sound)
         return cls(
             patterns=patterns,
             automaton=_automaton([t.encode("utf-16-le") for t in texts]),
@@ -136,6 +160,18 @@ class CompiledList:
             has_allow=any(p.entry.action == ListAction.ALLOW for p in patterns),
             version=version,
             skipped=tuple(skipped),
+            sound_patterns=tuple(
+                _Pattern(
+                    entry=by_sound[t],
+                    left_boundary=False,
+                    right_boundary=False,
+                    breaks=empty,
+                    sound=True,
+                    needs_han=0 < initials_in(t) < len(t),
+                )
+                for t in sound_texts
+            ),
+            sound_automaton=_automaton([t.encode("utf-16-le") for t in sound_texts]),
         )
 
     def __len__(self) -> int:
@@ -143,19 +179,41 @@ class CompiledList:
 
     def scan(self, text: str) -> list[Match]:
         """Occurrences in ``text`` with original offsets, sorted by position; allow entries excluded."""
-        if self.automaton is None:
+        if self.automaton is None and self.sound_automaton is None:
             return []
         folded, two_readings = normalise_for_scan(text)
-        found: list[Match] = []
         hits = self._hits(folded)
-        if hits:
-            found = self._resolve(normalise_with_map(text, folded), hits)
+        leet = leet_reading(folded) if self.automaton is not None else None
+        leet_hits = self._hits(leet) if leet is not None else []
+        sound_hits = self._sound_hits(folded) if self.sound_automaton is not None else []
+        found: list[Match] = []
+        if hits or leet_hits or sound_hits:
+            norm = normalise_with_map(text, folded)
+            candidates = [(norm, self.patterns[i], start, end) for i, start, end in hits]
+            if leet_hits:
+                assert leet is not None
+                read = Normalised(source=text, text=leet, origin=norm.origin)
+                candidates += [(read, self.patterns[i], start, end) for i, start, end in leet_hits]
+            candidates += [(norm, self.sound_patterns[i], start, end) for i, start, end in sound_hits]
+            found = self._resolve(candidates)
         if two_readings:
             second = normalise_second_reading_with_map(text)
             hits = self._hits(second.text)
             if hits:
-                found = list(dict.fromkeys(found + self._resolve(second, hits)))
+                found = list(
+                    dict.fromkeys(found + self._resolve([(second, self.patterns[i], s, e) for i, s, e in hits]))
+                )
         return _drop_contained(found) if found else []
+
+    def _sound_hits(self, folded: str) -> list[tuple[int, int, int]]:
+        """(sound pattern index, start, end) of every occurrence by sound, in ``folded`` offsets."""
+        assert self.sound_automaton is not None
+        spoken = sound_text(folded)
+        found = _search(self.sound_automaton, spoken)
+        if not found:
+            return []
+        spans = sound_spans(folded)
+        return [(index, spans[start][0], spans[end - 1][1]) for index, start, end in found]
 
     def _hits(self, folded: str) -> list[tuple[int, int, int]]:
         """(pattern index, start, end) of every occurrence, overlapping ones included; str offsets."""
@@ -164,39 +222,94 @@ class CompiledList:
                 return []
             found = self.ascii_automaton.find_matches_as_indexes(folded.encode("ascii"), overlapping=True)
             return [(self.ascii_patterns[index], start, end) for index, start, end in found]
-        assert self.automaton is not None
-        encoded = folded.encode("utf-16-le")
-        found = self.automaton.find_matches_as_indexes(encoded, overlapping=True)
-        if not found:
+        if self.automaton is None:
             return []
-        # An occurrence at an odd byte offset straddles two code units: not a real one.
-        aligned = [(index, start, end) for index, start, end in found if not start & 1]
-        if len(encoded) == 2 * len(folded):  # no surrogate pairs: two bytes per character
-            return [(index, start >> 1, end >> 1) for index, start, end in aligned]
-        chars = _CharOffsets(encoded)
-        return [(index, chars.at(start), chars.at(end)) for index, start, end in aligned]
+        return _search(self.automaton, folded)
 
-    def _resolve(self, norm: Normalised, hits: list[tuple[int, int, int]]) -> list[Match]:
-        allows: list[tuple[int, int]] = []
-        candidates: list[tuple[int, int, _Pattern]] = []
-        for index, start, end in hits:
-            pattern = self.patterns[index]
-            if pattern.entry.action == ListAction.ALLOW:
-                allows.append((start, end))
-            else:
-                candidates.append((start, end, pattern))
+    def _resolve(self, candidates: list[tuple[Normalised, _Pattern, int, int]]) -> list[Match]:
+        allows = [(start, end) for _norm, pattern, start, end in candidates if pattern.entry.action == ListAction.ALLOW]
         kept: list[Match] = []
-        for start, end, pattern in candidates:
+        for norm, pattern, start, end in candidates:
+            if pattern.entry.action == ListAction.ALLOW:
+                continue
             if any(a_start <= start and end <= a_end for a_start, a_end in allows):
                 continue
-            shape = Shape.of(norm, start, end, pattern.breaks)
+            breaks = _syllable_breaks(norm, start, end) if pattern.sound else pattern.breaks
+            shape = Shape.of(norm, start, end, breaks)
             if not shape.is_word():
                 continue
-            if not shape.whole_word(left=pattern.left_boundary, right=pattern.right_boundary):
+            if pattern.sound:
+                if not _whole_run(norm, start, end):
+                    continue
+                if pattern.needs_han and norm.text[start:end].isascii():
+                    continue
+            elif not shape.whole_word(left=pattern.left_boundary, right=pattern.right_boundary):
                 continue
             o_start, o_end = norm.span(start, end)
             kept.append(Match(word=pattern.entry.word, action=pattern.entry.action, start=o_start, end=o_end))
         return kept
+
+
+def _search(automaton: ahocorasick_rs.BytesAhoCorasick, folded: str) -> list[tuple[int, int, int]]:
+    """(pattern index, start, end) in ``str`` offsets of every occurrence in UTF-16-LE."""
+    encoded = folded.encode("utf-16-le")
+    found = automaton.find_matches_as_indexes(encoded, overlapping=True)
+    if not found:
+        return []
+    # An occurrence at an odd byte offset straddles two code units: not a real one.
+    aligned = [(index, start, end) for index, start, end in found if not start & 1]
+    if len(encoded) == 2 * len(folded):  # no surrogate pairs: two bytes per character
+        return [(index, start >> 1, end >> 1) for index, start, end in aligned]
+    chars = _CharOffsets(encoded)
+    return [(index, chars.at(start), chars.at(end)) for index, start, end in aligned]
+
+
+def _syllable_breaks(norm: Normalised, start: int, end: int) -> frozenset[int]:
+    """Where a match by sound may have a space: between two letters (``fa lun``), as an entry's
+    own word break; between characters the usual rules hold (``方法。轮到`` is two clauses)."""
+    text = norm.text
+    return frozenset(k - start for k in range(start + 1, end) if spaced_script(text[k - 1]) and spaced_script(text[k]))
+
+
+def _whole_run(norm: Normalised, start: int, end: int) -> bool:
+    """A match by sound that starts (ends) with a letter or digit does not start (end) inside a word
+    or number of the original text: ``liu si`` is not in ``1964`` nor in ``6s``."""
+    source, origin = norm.source, norm.origin
+    if spaced_script(norm.text[start]) and _alnum_beside(source, origin[start] - 1, -1):
+        return False
+    return not (spaced_script(norm.text[end - 1]) and _alnum_beside(source, origin[end - 1] + 1, 1))
+
+
+def _alnum_beside(source: str, index: int, step: int) -> bool:
+    i = index
+    while 0 <= i < len(source) and is_invisible(source[i]):
+        i += step
+    if not 0 <= i < len(source):
+        return False
+    folded = normalise(source[i])
+    return bool(folded) and spaced_script(folded[-1] if step < 0 else folded[0])
+
+
+# Digits for letters in a word of letters and digits (``sh1t``, ``c0ck``, ``h4ck3r``); a run needs
+# three characters, so short model names (``5G``, ``3D``) stay what they are.
+_LEET_HINT = re.compile("[a-z][0-9]|[0-9][a-z]")
+_LEET_RUN = re.compile("[a-z0-9]{3,}")
+_LEET = str.maketrans("0134578", "oieastb")
+
+
+def _leet_word(m: re.Match[str]) -> str:
+    run = m.group()
+    if run.isdigit() or run.isalpha():
+        return run
+    return run.translate(_LEET)
+
+
+def leet_reading(folded: str) -> str | None:
+    """``folded`` with digits read as the letters they stand for, where a word mixes them; None if none."""
+    if _LEET_HINT.search(folded) is None:
+        return None
+    read = _LEET_RUN.sub(_leet_word, folded)
+    return read if read != folded else None
 
 
 class _CharOffsets:
@@ -211,6 +324,10 @@ class _CharOffsets:
         if found is None:
             found = self.cache[byte_offset] = len(self.encoded[:byte_offset].decode("utf-16-le"))
         return found
+
+
+def entries_sound(entries: Iterable[Entry]) -> list[Entry]:
+    return [e for e in entries if e.sound]
 
 
 def _automaton(patterns: list[bytes]) -> ahocorasick_rs.BytesAhoCorasick | None:

@@ -34,6 +34,11 @@ class WordList(models.Model):
     )
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
+    sound = models.BooleanField(
+        _("match by sound"),
+        default=False,
+        help_text=_("Every entry also matches homophones, pinyin and split characters."),
+    )
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -51,6 +56,7 @@ class WordEntry(models.Model):
     word = models.CharField(_("word"), max_length=200)
     action = models.CharField(_("action"), max_length=10, choices=[(a.value, a.value) for a in ListAction])
     note = models.CharField(_("note"), max_length=200, blank=True)
+    sound = models.BooleanField(_("match by sound"), default=False)
 
     class Meta:
         verbose_name = _("word list entry")

@@ -8,7 +8,8 @@ Each input line (UTF-8, one item per line) yields
 ``{"action": "allow"|"censor"|"hold"|"block", "matches": [{"word", "start", "end"}], "text": ...}``
 where start/end are Python str offsets into the line (end exclusive) and text is the line as others
 would see it (censored; empty when blocked). FILE holds ``word<TAB>action`` lines, action one of
-block, censor, hold, flag, allow; blank lines and ``#`` comments are ignored. Without --wordlist
+block, censor, hold, flag, allow, and an optional third column ``sound`` (match by sound too:
+``代开发票<TAB>block<TAB>sound``); blank lines and ``#`` comments are ignored. Without --wordlist
 the configured global lists are used. The confidentiality guard always applies.
 """
 
@@ -37,12 +38,17 @@ def wordlist_read(path: Path) -> list[Entry]:
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         word, tab, action = line.rpartition("\t")
+        sound = False
+        if tab and action.strip().lower() == "sound" and "\t" in word:
+            # The optional third column: ``word<TAB>action<TAB>sound`` matches by sound too.
+            word, _tab, action = word.rpartition("\t")
+            sound = True
         if not tab:
             word, action = line, ListAction.BLOCK.value
             sys.stderr.write(f"{path}:{number}: no action given, using block\n")
         action = action.strip().lower()
         try:
-            entries.append(Entry(word=word.strip(), action=ListAction(action)))
+            entries.append(Entry(word=word.strip(), action=ListAction(action), sound=sound))
         except ValueError:
             raise CommandError(
                 f"{path}:{number}: unknown action {action!r} (block, censor, hold, flag or allow)"
@@ -65,7 +71,9 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--wordlist", type=Path, help="word<TAB>action lines; default: the configured lists")
+        parser.add_argument(
+            "--wordlist", type=Path, help="word<TAB>action[<TAB>sound] lines; default: the configured lists"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         matcher = self._matcher(options["wordlist"])
