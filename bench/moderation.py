@@ -114,6 +114,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
     parser.add_argument("--seed", type=int, default=20241122)
     parser.add_argument(
+        "--innocent",
+        type=Path,
+        help="instead: the share of the lines of this UTF-8 file (innocent prose, one item a line) that "
+        "the demo starter list (moderation/data/starter_wordlist.tsv) matches, and what it matched",
+    )
+    parser.add_argument(
         "--database", action="store_true", help="also time moderate() with its database checks (SQLite under var/)"
     )
     args = parser.parse_args()
@@ -127,6 +133,11 @@ def main() -> None:
     from moderation.matcher import CompiledList, Entry, ListAction
     from moderation.normalize import normalise, tables
     from moderation.sanitize import sanitize_html
+    from moderation.sound import sound_tables
+
+    if args.innocent is not None:
+        innocent_rate(args.innocent)
+        return
 
     rng = random.Random(args.seed)
     entries = make_entries(rng, args.entries)
@@ -139,6 +150,17 @@ def main() -> None:
     t0 = time.perf_counter()
     compiled = CompiledList.compile([Entry(w, ListAction(a)) for w, a in entries])
     compile_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    sound_tables()
+    sound_table_seconds = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    by_sound = CompiledList.compile([Entry(w, ListAction(a), sound=True) for w, a in entries])
+    sound_compile_seconds = time.perf_counter() - t0
+    # Four characters of common prose each: as sounds they seldom occur in the posts by chance, which
+    # shows the cost of the sound pass itself (the list above, by sound, occurs in most posts).
+    four_rng = random.Random(args.seed + 1)
+    four = {"".join(four_rng.choice(HAN + RARE) for _ in range(4)): "censor" for _ in range(args.entries)}
+    by_sound_four = CompiledList.compile([Entry(w, ListAction(a), sound=True) for w, a in four.items()])
     patterns = sorted({normalise(w) for w in words})
 
     py_ac = ahocorasick.Automaton()
@@ -164,11 +186,20 @@ def main() -> None:
     print(
         f"one-off: normaliser tables {table_seconds * 1000:.0f} ms, compiling the list {compile_seconds * 1000:.0f} ms"
     )
+    print(
+        f"one-off, matching by sound: pinyin tables {sound_table_seconds * 1000:.0f} ms, "
+        f"compiling every entry with sound on {sound_compile_seconds * 1000:.0f} ms "
+        f"({len(by_sound.patterns)} spellings, {len(by_sound.sound_patterns)} sound texts)"
+    )
     print(f"posts with a match: {sum(1 for p in posts if compiled.scan(p))}")
+    print(f"posts with a match, every entry by sound too: {sum(1 for p in posts if by_sound.scan(p))}")
+    print(f"posts with a match, the four-character list by sound: {sum(1 for p in posts if by_sound_four.scan(p))}")
     few = posts[: max(20, len(posts) // 50)]
     print()
     print("normalise + match")
     run("  ahocorasick_rs, CompiledList.scan (the matcher)", compiled.scan, posts)
+    run("  the matcher, every entry also by sound and split characters", by_sound.scan, posts)
+    run(f"  the matcher, by sound, {len(four)} entries of four characters", by_sound_four.scan, posts)
     run(
         "  ahocorasick_rs on UTF-16-LE bytes, raw search",
         lambda p: rs_utf16.find_matches_as_indexes(normalise(p).encode("utf-16-le"), overlapping=True),
@@ -217,6 +248,32 @@ def main() -> None:
     run("  nh3", lambda p: sanitize_html(p, backend="nh3"), rich)
     if args.database:
         moderate_with_database(entries, posts, rich, run)
+
+
+def innocent_rate(path: Path) -> None:
+    """False positives of the demo starter list on a file of innocent texts, one a line."""
+    from collections import Counter
+
+    from moderation.management.commands.moderation_scan import wordlist_read
+    from moderation.matcher import CompiledList
+
+    entries = wordlist_read(ROOT / "moderation" / "data" / "starter_wordlist.tsv")
+    compiled = CompiledList.compile(entries)
+    lines = [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    matched = 0
+    words: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    for line in lines:
+        found = compiled.scan(line)
+        matched += bool(found)
+        for m in found:
+            words[m.word] += 1
+            examples.setdefault(m.word, f"{line[m.start : m.end]!r} in {line[:60]!r}")
+    sound = sum(1 for e in entries if e.sound)
+    print(f"{len(entries)} entries ({sound} by sound); {len(lines)} lines, {sum(len(x) for x in lines)} characters")
+    print(f"lines with a match: {matched} ({matched / len(lines):.2%}, one in {len(lines) / max(matched, 1):.0f})")
+    for word, count in words.most_common(20):
+        print(f"  {count:5d} {word}: {examples[word]}")
 
 
 def setup_django() -> None:

@@ -35,13 +35,14 @@ import ahocorasick_rs
 from moderation.gaps import Shape, entry_breaks, spaced_script
 from moderation.normalize import (
     Normalised,
+    has_two_readings,
     is_invisible,
     normalise,
     normalise_for_scan,
     normalise_second_reading_with_map,
     normalise_with_map,
 )
-from moderation.sound import entry_sounds, initials_in, sound_spans, sound_text
+from moderation.sound import entry_sounds, sound_text, spoken
 from moderation.splits import split_variants
 
 
@@ -82,9 +83,12 @@ class _Pattern:
     right_boundary: bool
     breaks: frozenset[int]  # the entry's own word breaks (``kill yourself``), normalised positions
     sound: bool = False  # a pattern of the sound automaton (its text is sound tokens)
-    # Some syllables given as initials, not all: matches only with a character in it (``f轮功``), as
-    # letters and digits alone such a pattern is an ordinary word (``6s`` is not ``六四``).
+    # Letters and syllables mixed (``f轮功``, ``法lun功``): matches only with a character in it; as
+    # letters and digits alone such a pattern is an ordinary word (``6si``).
     needs_han: bool = False
+    # The entry as normalised, for a match by sound of two syllables written in characters only,
+    # which needs one of the entry's own characters in place (赌搏, not 文件或者 for 贱货).
+    spelling: str = ""
 
 
 def _stronger(a: ListAction, b: ListAction) -> ListAction:
@@ -107,9 +111,14 @@ class CompiledList:
     has_allow: bool
     version: int = 0
     skipped: tuple[str, ...] = field(default=())
-    # Entries marked to match by sound, as sound texts (moderation.sound), in their own automaton.
+    # Entries marked to match by sound, as sound texts (moderation.sound).
     sound_patterns: tuple[_Pattern, ...] = ()
-    sound_automaton: ahocorasick_rs.BytesAhoCorasick | None = None
+    # With sound entries, one automaton over the sound text finds both kinds: the sound image of
+    # every spelling (checked against the normalised text) and the sound patterns. Each of its
+    # patterns stands for these: i < len(patterns) a spelling, else sound pattern i - len(patterns).
+    spoken_automaton: ahocorasick_rs.BytesAhoCorasick | None = None
+    spoken_ids: tuple[tuple[int, ...], ...] = ()
+    texts: tuple[str, ...] = ()
 
     @classmethod
     def compile(cls, entries: Iterable[Entry], *, version: int = 0) -> CompiledList:
@@ -152,6 +161,12 @@ class CompiledList:
                 if existing is None or _stronger(existing.action, entry.action) != existing.action:
                     by_sound[sound] = entry
         sound_texts = list(by_sound)
+        images: dict[str, list[int]] = {}
+        if sound_texts:
+            for i, t in enumerate(texts):
+                images.setdefault(sound_text(t), []).append(i)
+            for j, t in enumerate(sound_texts):
+                images.setdefault(t, []).append(len(texts) + j)
         return cls(
             patterns=patterns,
             automaton=_automaton([t.encode("utf-16-le") for t in texts]),
@@ -167,11 +182,14 @@ class CompiledList:
                     right_boundary=False,
                     breaks=empty,
                     sound=True,
-                    needs_han=0 < initials_in(t) < len(t),
+                    needs_han=not t.isascii() and any("a" <= c <= "z" for c in t),
+                    spelling=normalise(by_sound[t].word),
                 )
                 for t in sound_texts
             ),
-            sound_automaton=_automaton([t.encode("utf-16-le") for t in sound_texts]),
+            spoken_automaton=_automaton([t.encode("utf-16-le") for t in images]),
+            spoken_ids=tuple(tuple(ids) for ids in images.values()),
+            texts=tuple(texts),
         )
 
     def __len__(self) -> int:
@@ -179,13 +197,20 @@ class CompiledList:
 
     def scan(self, text: str) -> list[Match]:
         """Occurrences in ``text`` with original offsets, sorted by position; allow entries excluded."""
-        if self.automaton is None and self.sound_automaton is None:
+        if self.automaton is None:
             return []
-        folded, two_readings = normalise_for_scan(text)
-        hits = self._hits(folded)
-        leet = leet_reading(folded) if self.automaton is not None else None
+        sound_hits: list[tuple[int, int, int]] = []
+        if self.spoken_automaton is None:
+            folded, two_readings = normalise_for_scan(text)
+            hits = self._hits(folded)
+        else:
+            found_spoken = _search(self.spoken_automaton, spoken(text))
+            if not found_spoken and _LEET_RAW.search(text) is None and not has_two_readings(text):
+                return []
+            folded, two_readings = normalise_for_scan(text)
+            hits, sound_hits = self._sort_spoken(folded, found_spoken)
+        leet = leet_reading(folded)
         leet_hits = self._hits(leet) if leet is not None else []
-        sound_hits = self._sound_hits(folded) if self.sound_automaton is not None else []
         found: list[Match] = []
         if hits or leet_hits or sound_hits:
             norm = normalise_with_map(text, folded)
@@ -193,7 +218,11 @@ class CompiledList:
             if leet_hits:
                 assert leet is not None
                 read = Normalised(source=text, text=leet, origin=norm.origin)
-                candidates += [(read, self.patterns[i], start, end) for i, start, end in leet_hits]
+                candidates += [
+                    (read, self.patterns[i], start, end)
+                    for i, start, end in leet_hits
+                    if _leet_word_match(folded, start, end) and _whole_run(norm, start, end)
+                ]
             candidates += [(norm, self.sound_patterns[i], start, end) for i, start, end in sound_hits]
             found = self._resolve(candidates)
         if two_readings:
@@ -205,15 +234,28 @@ class CompiledList:
                 )
         return _drop_contained(found) if found else []
 
-    def _sound_hits(self, folded: str) -> list[tuple[int, int, int]]:
-        """(sound pattern index, start, end) of every occurrence by sound, in ``folded`` offsets."""
-        assert self.sound_automaton is not None
-        spoken = sound_text(folded)
-        found = _search(self.sound_automaton, spoken)
-        if not found:
-            return []
-        spans = sound_spans(folded)
-        return [(index, spans[start][0], spans[end - 1][1]) for index, start, end in found]
+    def _sort_spoken(
+        self, folded: str, found: list[tuple[int, int, int]]
+    ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+        """Occurrences in the sound text as (spelling index, start, end) where the normalised text
+        has the spelling itself, and (sound pattern index, start, end)."""
+        hits: list[tuple[int, int, int]] = []
+        sound_hits: list[tuple[int, int, int]] = []
+        count = len(self.patterns)
+        for key, start, end in found:
+            for index in self.spoken_ids[key]:
+                if index < count:
+                    if folded[start:end] == self.texts[index]:
+                        hits.append((index, start, end))
+                    continue
+                index -= count
+                spelling = self.sound_patterns[index].spelling
+                if end - start == 2 == len(spelling) and not folded[start:end].isascii():
+                    # Two characters that only sound like the entry: one of them must be the entry's own.
+                    if folded[start] != spelling[0] and folded[start + 1] != spelling[1]:
+                        continue
+                sound_hits.append((index, start, end))
+        return hits, sound_hits
 
     def _hits(self, folded: str) -> list[tuple[int, int, int]]:
         """(pattern index, start, end) of every occurrence, overlapping ones included; str offsets."""
@@ -293,6 +335,7 @@ def _alnum_beside(source: str, index: int, step: int) -> bool:
 # Digits for letters in a word of letters and digits (``sh1t``, ``c0ck``, ``h4ck3r``); a run needs
 # three characters, so short model names (``5G``, ``3D``) stay what they are.
 _LEET_HINT = re.compile("[a-z][0-9]|[0-9][a-z]")
+_LEET_RAW = re.compile("[A-Za-z][0-9]|[0-9][A-Za-z]")
 _LEET_RUN = re.compile("[a-z0-9]{3,}")
 _LEET = str.maketrans("0134578", "oieastb")
 
@@ -302,6 +345,12 @@ def _leet_word(m: re.Match[str]) -> str:
     if run.isdigit() or run.isalpha():
         return run
     return run.translate(_LEET)
+
+
+def _leet_word_match(folded: str, start: int, end: int) -> bool:
+    """A match only the leet reading found: it mixes letters and digits (not ``58`` in a number)."""
+    piece = folded[start:end]
+    return any(c.isdigit() for c in piece) and any(c.isalpha() for c in piece)
 
 
 def leet_reading(folded: str) -> str | None:

@@ -108,7 +108,7 @@ def _t2s_batch(chars: list[str]) -> dict[str, str]:
 # lookup inside str.translate); the few mapped code points above it (tag characters, variation
 # selectors supplement) are handled by a second, rarely needed pass.
 FAST_LIMIT = 0x20000
-_BEYOND_FAST = re.compile("[\U00020000-\U0010ffff]")
+BEYOND_FAST = re.compile("[\U00020000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def normalise(text: str) -> str:
     """The text as the matcher sees it: letters and digits only, folded."""
     t = tables()
     out = text.translate(t.match_fast)
-    if _BEYOND_FAST.search(out) is not None:
+    if BEYOND_FAST.search(out) is not None:
         out = out.translate(t.match_beyond)
     return out
 
@@ -233,7 +233,7 @@ def normalise_for_scan(text: str) -> tuple[str, bool]:
     out = text.translate(t.match_fast)
     if _HIGH.search(text) is None:
         return out, False
-    if _BEYOND_FAST.search(out) is not None:
+    if BEYOND_FAST.search(out) is not None:
         out = out.translate(t.match_beyond)
     return out, has_two_readings(text)
 
@@ -241,7 +241,7 @@ def normalise_for_scan(text: str) -> tuple[str, bool]:
 def normalise_for_guard(text: str) -> str:
     t = tables()
     out = text.translate(t.guard_fast)
-    if _BEYOND_FAST.search(out) is not None:
+    if BEYOND_FAST.search(out) is not None:
         out = out.translate(t.guard_beyond)
     return out
 
@@ -289,7 +289,7 @@ def _with_map(
     over the positions. Texts with characters that expand (ß → ss, ㎏ → kg) take the
     per-character path."""
     mask = text.translate(mask_fast)
-    if _BEYOND_FAST.search(mask) is not None:
+    if BEYOND_FAST.search(mask) is not None:
         mask = _KEPT_AS_IS.sub("\x01", mask.translate(mask_beyond))
     if "\x02" in mask:
         return _with_map_slow(text, table)

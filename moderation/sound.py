@@ -6,15 +6,20 @@ characters, so the usual spellings that keep a word's sound but not its characte
 * homophones and variant characters (``赌搏`` and ``睹博`` for ``赌博``, ``灋轮`` for ``法轮``): every
   character is read as its syllable, from pypinyin's dictionary (the Unihan readings);
 * pinyin, alone or mixed with characters (``dubo``, ``fa lun``, ``法lun功``), split into syllables;
-* initials mixed with characters (``f轮功``, ``法l功``), one initial per entry; all initials for an
-  entry of three syllables or more (``flg``, ``tmd``), which for two would be too common a pair
-  of letters (``db``, ``sb`` have their own entries where a list wants them);
+* initials mixed with characters (``f轮功``, ``法l功``, one initial) and all initials (``flg``,
+  ``tmd``), for entries of three syllables or more: for two, a letter and a character or two
+  letters are too often something else (``r 之外``, ``C 或``, ``db``; ``sb`` has its own entry
+  where a list wants it);
 * digits read as Chinese numerals (``64`` for ``六四``).
 
-Both sides are written as *sound text*: one private-use character per syllable (and one per lone
-initial letter), so the same Aho–Corasick automaton that matches characters matches sounds, and
-turning a normalised text into sound text is one :meth:`str.translate` plus, only for runs of
-Latin letters, a segmentation into syllables (cached per run).
+The text is written as *sound text*: every character with a reading becomes one private-use
+character standing for its toneless syllable, every digit the syllable of its numeral, and letters
+stay letters. That is one :meth:`str.translate`, and it keeps the text's length, so a match's
+offsets are the normalised text's. An entry becomes several sound texts: its syllables; all of
+them spelled in letters (``dubo``, matching ``du bo`` and ``du-bo`` as the normaliser drops the
+separators); each one spelled (``法lun功``); for three syllables or more each one as its initial
+(``f轮功``) and all as initials (``flg``). The same Aho–Corasick automaton machinery that matches
+characters matches these.
 
 The text reads each character with its first (most common) reading; an entry is read with
 pypinyin's phrase readings (``银行`` → ``yin hang``) and also character by character (``yin xing``),
@@ -29,17 +34,16 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
+from moderation.normalize import BEYOND_FAST, tables
+
 # Sound tokens live in the private-use area, which the normaliser drops from every text, so a
 # token never meets a character of the text itself.
 SYLLABLE_BASE = 0xE000
-INITIAL_BASE = 0xE800
 NUMERALS = ("ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu")
-# Syllables that are a vowel alone double as the initial of the syllables they start (安 → a).
 VOWEL_SYLLABLES = frozenset("aeo")
 FAST_LIMIT = 0x20000
 MAX_INITIALS_VARIANTS = 16
 
-_LETTERS = re.compile("[a-z]+")
 _RUNS = re.compile("[a-z0-9]+")
 
 
@@ -50,6 +54,9 @@ def toneless(reading: str) -> str:
 
 @dataclass(frozen=True)
 class SoundTables:
+    """``table``: normalised text → sound text; ``raw``: original text → sound text in one step
+    (the normaliser's table composed with ``table``), whose result is as long as the normalised text."""
+
     syllables: tuple[str, ...]
     token_of: dict[str, str]  # syllable → its token
     # Indexed by code point below FAST_LIMIT: a Han character's syllable token, a digit's numeral.
@@ -57,6 +64,7 @@ class SoundTables:
     # Syllables a run of letters may be split into (a consonant alone, 嗯 n, is no syllable there).
     typed: frozenset[str]
     longest: int
+    raw: list[str | int | None]
 
 
 def _build() -> SoundTables:
@@ -77,8 +85,14 @@ def _build() -> SoundTables:
     for digit, numeral in enumerate(NUMERALS):
         table[ord(str(digit))] = token_of[numeral]
     typed = frozenset(s for s in syllables if s in VOWEL_SYLLABLES or (len(s) > 1 and re.search("[aeiouv]", s)))
+    raw: list[str | int | None] = []
+    for cp, folded in enumerate(tables().match_fast):
+        if folded is None or isinstance(folded, int):
+            raw.append(table[cp] if folded is not None else None)
+        else:
+            raw.append(folded.translate(table))
     return SoundTables(
-        syllables=syllables, token_of=token_of, table=table, typed=typed, longest=max(len(s) for s in typed)
+        syllables=syllables, token_of=token_of, table=table, typed=typed, longest=max(len(s) for s in typed), raw=raw
     )
 
 
@@ -94,18 +108,6 @@ def sound_tables() -> SoundTables:
             if _tables is None:
                 _tables = _build()
     return _tables
-
-
-def initial_token(letter: str) -> str:
-    t = sound_tables()
-    if letter in VOWEL_SYLLABLES:
-        return t.token_of[letter]
-    return chr(INITIAL_BASE + ord(letter) - ord("a"))
-
-
-def initials_in(spoken: str) -> int:
-    """How many tokens of a sound text are lone initial letters."""
-    return sum(1 for c in spoken if INITIAL_BASE <= ord(c) < INITIAL_BASE + 26)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -136,37 +138,18 @@ def segment(run: str) -> tuple[str, ...]:
     return tuple(reversed(cuts))
 
 
-@functools.lru_cache(maxsize=4096)
-def _run_tokens(run: str) -> str:
-    t = sound_tables()
-    return "".join(t.token_of[p] if p in t.typed else initial_token(p) for p in segment(run))
-
-
-def _letters_to_tokens(m: re.Match[str]) -> str:
-    return _run_tokens(m.group())
-
-
 def sound_text(folded: str) -> str:
-    """A normalised text (:func:`moderation.normalize.normalise`) as sound tokens."""
-    out = folded.translate(sound_tables().table)
-    if _LETTERS.search(out) is None:
-        return out
-    return _LETTERS.sub(_letters_to_tokens, out)
+    """A normalised text (:func:`moderation.normalize.normalise`) as sound text, of the same length."""
+    return folded.translate(sound_tables().table)
 
 
-def sound_spans(folded: str) -> list[tuple[int, int]]:
-    """For every token of ``sound_text(folded)``, the ``[start, end)`` of ``folded`` it reads."""
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for m in _LETTERS.finditer(folded):
-        spans.extend((i, i + 1) for i in range(position, m.start()))
-        start = m.start()
-        for piece in segment(m.group()):
-            spans.append((start, start + len(piece)))
-            start += len(piece)
-        position = m.end()
-    spans.extend((i, i + 1) for i in range(position, len(folded)))
-    return spans
+def spoken(text: str) -> str:
+    """``sound_text(normalise(text))`` in one translation."""
+    t = sound_tables()
+    out = text.translate(t.raw)
+    if BEYOND_FAST.search(out) is not None:
+        out = out.translate(tables().match_beyond).translate(t.table)
+    return out
 
 
 def _readings(folded_entry: str) -> list[list[str]]:
@@ -199,32 +182,36 @@ def _readings(folded_entry: str) -> list[list[str]]:
     return [phrase] if phrase == single else [phrase, single]
 
 
-def _as_tokens(syllables: list[str], initials: frozenset[int]) -> str:
+def _variant(syllables: list[str], spelled: frozenset[int], initials: frozenset[int]) -> str:
     t = sound_tables()
     out: list[str] = []
     for i, s in enumerate(syllables):
-        if s in t.typed:
-            out.append(initial_token(s[0]) if i in initials else t.token_of[s])
-        elif len(s) == 1 and "a" <= s <= "z":
-            out.append(initial_token(s))  # a lone letter typed in the entry: an initial
+        if s in t.typed and i in spelled:
+            out.append(s)
+        elif s in t.typed and i in initials:
+            out.append(s[0])
         elif s in t.token_of:
-            out.append(t.token_of[s])  # 嗯 (n): a reading the text side gives it too
+            out.append(t.token_of[s])
         else:
             out.append(s)  # a character without a reading matches as itself
     return "".join(out)
 
 
 def entry_sounds(folded_entry: str) -> list[str]:
-    """The sound texts an entry matches: its readings, each with one syllable given as its initial,
-    and all initials for three syllables or more."""
+    """The sound texts a normalised entry matches (see the module's description)."""
     t = sound_tables()
     found: dict[str, None] = {}
+    none: frozenset[int] = frozenset()
     for syllables in _readings(folded_entry):
         spoken = [i for i, s in enumerate(syllables) if s in t.typed]
-        found[_as_tokens(syllables, frozenset())] = None
+        found[_variant(syllables, none, none)] = None
         if len(spoken) >= 2:
+            found[_variant(syllables, frozenset(spoken), none)] = None
             for i in spoken[:MAX_INITIALS_VARIANTS]:
-                found[_as_tokens(syllables, frozenset({i}))] = None
-        if len(spoken) >= 3 and len(spoken) == len(syllables):
-            found[_as_tokens(syllables, frozenset(spoken))] = None
+                found[_variant(syllables, frozenset({i}), none)] = None
+        if len(spoken) >= 3:
+            for i in spoken[:MAX_INITIALS_VARIANTS]:
+                found[_variant(syllables, none, frozenset({i}))] = None
+            if len(spoken) == len(syllables):
+                found[_variant(syllables, none, frozenset(spoken))] = None
     return [s for s in found if s]
