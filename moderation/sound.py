@@ -33,6 +33,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from moderation.normalize import BEYOND_FAST, tables
 
@@ -152,6 +153,11 @@ def spoken(text: str) -> str:
     return out
 
 
+def _as_themselves(chars: str) -> Any:
+    """Characters without a reading stay themselves, one each (pypinyin's ``errors`` hook)."""
+    return list(chars)
+
+
 def _readings(folded_entry: str) -> list[list[str]]:
     """The entry as syllables (or characters without a reading): phrase readings, then per character."""
     from pypinyin import Style, lazy_pinyin
@@ -171,11 +177,11 @@ def _readings(folded_entry: str) -> list[list[str]]:
             continue
         if _RUNS.fullmatch(piece):
             for part in re.findall("[a-z]+|[0-9]", piece):
-                spoken = [NUMERALS[int(part)]] if part.isdigit() else list(segment(part))
-                phrase.extend(spoken)
-                single.extend(spoken)
+                said = [NUMERALS[int(part)]] if part.isdigit() else list(segment(part))
+                phrase.extend(said)
+                single.extend(said)
             continue
-        phrase.extend(lazy_pinyin(piece, style=Style.NORMAL, errors=lambda chars: list(chars)))
+        phrase.extend(lazy_pinyin(piece, style=Style.NORMAL, errors=_as_themselves))
         for ch in piece:
             token = t.table[ord(ch)] if ord(ch) < FAST_LIMIT else None
             single.append(t.syllables[ord(token) - SYLLABLE_BASE] if isinstance(token, str) else ch)
