@@ -19,9 +19,12 @@ from branch import charts, dues_rules, selectors, services
 from branch.models import DuesCategory, Grade, PaymentMethod
 from forum import files
 from kernel.errors import DomainError, Invalid, NotFound
-from members.access import Action, actor_for, can, can_at_branch, organisations_where
-from members.models import Organisation
+from members.access import Action, actor_for, can, can_at_branch, organisations_where, subtree_q
+from members.models import Member, Organisation
 from realtime.services import stream_head
+
+
+MAX_NAMED = 500  # members listed on the notice form for naming
 
 
 def _int(value: str | None, default: int | None = None) -> int | None:
@@ -254,12 +257,18 @@ def notice_new(request: HttpRequest) -> HttpResponse:
                 by=actor, organisation_id=_int(request.POST.get("organisation"), 0) or 0,
                 title=request.POST.get("title", ""), body=request.POST.get("body", ""),
                 requires_confirmation=request.POST.get("requires_confirmation") == "on",
+                member_ids=[int(v) for v in request.POST.getlist("members") if v.isdigit() and len(v) <= 10] or None,
                 uploads=[(f.name or "file", f) for f in request.FILES.getlist("files")],
             ))  # fmt: skip
 
         if _attempt(request, publish, _("The notice is published.")):
             return redirect("branch:notice_receipts", created[0].pk)
-    return render(request, "branch/notice_new.html", {"organisations": orgs, "form": request.POST})
+    members = (
+        Member.objects.filter(subtree_q(paths))
+        .select_related("organisation")
+        .order_by("organisation__path", "real_name")[:MAX_NAMED]
+    )
+    return render(request, "branch/notice_new.html", {"organisations": orgs, "members": members, "form": request.POST})
 
 
 @login_required

@@ -199,3 +199,15 @@ def test_the_payment_provider_seam_stores_a_confirmed_payment(branch, as_actor) 
     with pytest.raises(AmountMismatch):
         services.dues_payment_settle(reference="PROVIDER-2", member_id=member.pk, first_month=add_months(THIS, 1),
                                      months=1, amount_fen=3_999, paid_on=TODAY)  # fmt: skip
+
+
+def test_the_monthly_command_reminds_every_branch(branch, as_actor) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from django.core.management import call_command
+
+    _standard(branch, as_actor, branch.members[0], months_back=4)
+    out = io.StringIO()
+    call_command("dues_reminders", stdout=out)
+    assert out.getvalue().startswith("1 members reminded, 0 reported")
+    assert events(user_stream(branch.members[0].pk), "branch.dues.reminder")

@@ -87,3 +87,11 @@ def test_appraisal_page_rates_once(branch, as_actor, client_for) -> None:  # typ
     assert 'id="rated"' in page and RatingCast.objects.count() == 1
     secretary_page = client_for(branch.secretary).get(f"/branch/appraisals/{appraisal.pk}/").content.decode()
     assert 'id="run"' in secretary_page
+
+
+def test_a_notice_to_named_members_from_the_form(branch, client_for) -> None:  # type: ignore[no-untyped-def]
+    secretary = client_for(branch.secretary)
+    assert branch.members[1].real_name in secretary.get("/branch/notices/new/").content.decode()
+    form = {"organisation": branch.tree.branch_a.pk, "title": "个别谈话安排", "body": "请于周三到支部办公室。"}
+    secretary.post("/branch/notices/new/", {**form, "members": [branch.members[1].pk]})
+    assert list(NoticeReceipt.objects.values_list("member_id", flat=True)) == [branch.members[1].pk]
