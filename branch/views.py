@@ -23,7 +23,6 @@ from members.access import Action, actor_for, can, can_at_branch, organisations_
 from members.models import Member, Organisation
 from realtime.services import stream_head
 
-
 MAX_NAMED = 500  # members listed on the notice form for naming
 
 
