@@ -285,7 +285,7 @@ def appraisal_out(actor: Actor, appraisal: Appraisal) -> AppraisalOut:
     """What one person sees of an appraisal: their own part; the counts, conclusions and raters'
     number for those who run it (counts once rating has closed)."""
     now = timezone.now()
-    runs = can(actor, Action.RUN_APPRAISAL, appraisal.organisation)
+    runs = selectors.runs_appraisal(actor, appraisal)
     mine = selectors.participant_of(appraisal=appraisal, member_id=actor.member_id)
     announced = appraisal.announced_at is not None
     tallies = selectors.tallies_for(actor=actor, appraisal=appraisal) if runs and now >= appraisal.rating_ends else None
@@ -313,7 +313,9 @@ def appraisal_out(actor: Actor, appraisal: Appraisal) -> AppraisalOut:
         ],
         raters=selectors.raters_count(appraisal) if runs else None,
         tallies=tallies,
-        summary=selectors.appraisal_summary(appraisal) if runs and announced else None,
+        summary=selectors.appraisal_summary(appraisal)
+        if announced and can(actor, Action.RUN_APPRAISAL, appraisal.organisation)
+        else None,
     )
 
 

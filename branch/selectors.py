@@ -33,8 +33,8 @@ from members.access import (
     branch_path,
     can,
     can_at_branch,
+    can_here,
     organisations_where,
-    require,
     require_member,
     subtree_q,
 )
@@ -374,9 +374,16 @@ def appraisal_get_for(*, actor: Actor, appraisal_id: int) -> Appraisal:
     return appraisal
 
 
+def runs_appraisal(actor: Actor, appraisal: Appraisal) -> bool:
+    """Whoever runs appraisals at the appraisal's own organisation; a role above it reads the
+    summary only."""
+    return can_here(actor, Action.RUN_APPRAISAL, appraisal.organisation)
+
+
 def appraisal_run_for(*, actor: Actor, appraisal_id: int) -> Appraisal:
     appraisal = appraisal_get_for(actor=actor, appraisal_id=appraisal_id)
-    require(actor, Action.RUN_APPRAISAL, appraisal.organisation)
+    if not runs_appraisal(actor, appraisal):
+        raise Forbidden(_("Only the secretary of this organisation runs its appraisal."))
     return appraisal
 
 
@@ -408,7 +415,8 @@ def raters_count(appraisal: Appraisal) -> int:
 def tallies_for(*, actor: Actor, appraisal: Appraisal, at: dt.datetime | None = None) -> dict[int, dict[str, int]]:
     """Counts per participant and grade, for those who run the appraisal, once rating has closed
     (earlier counts, watched as they change, would tell who gave what)."""
-    require(actor, Action.RUN_APPRAISAL, appraisal.organisation)
+    if not runs_appraisal(actor, appraisal):
+        raise Forbidden(_("Only the secretary of this organisation runs its appraisal."))
     if (at or timezone.now()) < appraisal.rating_ends:
         raise Forbidden(_("The counts are shown when the rating period has closed."))
     out: dict[int, dict[str, int]] = defaultdict(dict)

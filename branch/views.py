@@ -398,7 +398,8 @@ def appraisal(request: HttpRequest, appraisal_id: int) -> HttpResponse:
         _appraisal_post(request, item.pk)
         return redirect("branch:appraisal", item.pk)
     now = timezone.now()
-    runs = can(actor, Action.RUN_APPRAISAL, item.organisation)
+    runs = selectors.runs_appraisal(actor, item)
+    above = not runs and can(actor, Action.RUN_APPRAISAL, item.organisation)
     participants = selectors.participants(item)
     mine = next((p for p in participants if p.member_id == actor.member_id), None)
     tallies = selectors.tallies_for(actor=actor, appraisal=item) if runs and now >= item.rating_ends else {}
@@ -412,6 +413,7 @@ def appraisal(request: HttpRequest, appraisal_id: int) -> HttpResponse:
             "appraisal": item,
             "phase": item.phase(now),
             "runs": runs,
+            "above": above,
             "mine": mine,
             "peers": [p for p in participants if p.member_id != actor.member_id],
             "participants": participants,

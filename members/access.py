@@ -157,6 +157,15 @@ def can_at_branch(actor: Actor, action: Action, organisation: Organisation) -> b
     return branch is not None and any(g.kind in kinds and g.path == branch for g in actor.roles)
 
 
+def can_here(actor: Actor, action: Action, organisation: Organisation) -> bool:
+    """True when a role granting ``action`` is held at ``organisation`` itself (the branch that
+    runs its appraisal sees each member's counts and conclusion; the committee above, a summary)."""
+    if actor.is_system:
+        return True
+    kinds = ROLE_GRANTS[action]
+    return any(g.kind in kinds and g.organisation_id == organisation.pk for g in actor.roles)
+
+
 def require(actor: Actor, action: Action, organisation: Organisation) -> None:
     require_member(actor)
     if not can(actor, action, organisation):

@@ -188,3 +188,16 @@ def test_the_meeting_page_and_minutes_show_the_appraisal(branch, as_actor, clien
     assert "1" in document["sections"][0]["lines"][0]
     page = client_for(branch.members[0]).get(f"/meetings/{life.pk}/").content.decode()
     assert f'href="/branch/appraisals/{appraisal.pk}/"' in page
+
+
+def test_the_committee_above_reads_the_summary_not_the_people(branch, as_actor, client_for) -> None:  # type: ignore[no-untyped-def]
+    appraisal = _open(branch, as_actor)
+    committee = as_actor(branch.committee_secretary)
+    assert selectors.appraisal_get_for(actor=committee, appraisal_id=appraisal.pk) == appraisal
+    with pytest.raises(Forbidden):
+        selectors.tallies_for(actor=committee, appraisal=appraisal, at=AFTER)
+    with pytest.raises(Forbidden):
+        services.conclusion_record(by=committee, appraisal_id=appraisal.pk, member_id=branch.members[0].pk,
+                                   grade="qualified", at=AFTER)  # fmt: skip
+    seen = client_for(branch.committee_secretary).get(f"/api/branch/appraisals/{appraisal.pk}").json()
+    assert seen["tallies"] is None and all(p["conclusion"] is None for p in seen["participants"])
