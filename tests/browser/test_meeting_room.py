@@ -217,6 +217,9 @@ def test_a_weak_link_suggests_audio_only_and_the_others_see_the_choice(
     # The page's own reading of its connection (getStats: the bandwidth estimate) brings the hint.
     weak_page.wait_for_selector("#quality-hint:not([hidden])", timeout=WAIT)
     assert "bitrate" in weak_page.get_attribute("#quality-hint", "data-reasons").split()
+    # The indicator grades the link all along (under half the threshold: poor).
+    assert weak_page.get_attribute("#link-quality", "data-level") == "bad"
+    assert weak_page.is_visible("#link-quality")
     weak_page.click("#accept-audio-only")
     assert weak_page.get_attribute("#toggle-audio-only", "aria-pressed") == "true"
 
@@ -248,3 +251,15 @@ def test_what_counts_as_a_weak_link(live_server_url, new_page, branch_meeting: B
     ]
     for sample, reasons in cases:
         assert page.evaluate(ASSESS, [sample, limits]) == reasons, sample
+    grades = [
+        (good, "good"),
+        ({**good, "rtt": 0.8}, "weak"),
+        ({**good, "rtt": 1.3}, "bad"),
+        ({**good, "lossRate": 0.2}, "weak"),
+        ({**good, "lossRate": 0.3}, "bad"),
+        ({**good, "outgoingBitrate": 90_000}, "weak"),
+        ({**good, "outgoingBitrate": 60_000}, "bad"),
+        ({"rtt": None, "lossRate": None, "outgoingBitrate": None}, None),
+    ]
+    for sample, grade in grades:
+        assert page.evaluate("([s, l]) => window.EpaRoom.gradeLink(s, l)", [sample, limits]) == grade, sample

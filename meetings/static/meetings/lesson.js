@@ -36,16 +36,30 @@ import { EpaRoom } from "./room.js";
 
   // --- starting, and coming back after a reconnect --------------------------------------------
 
+  let leaveRoomStream = null;
+  let listening = false;
+
   function start() {
     if (started || !EpaRoom.connection) return;
     started = true;
     rt = EpaRoom.connection;
-    rt.subscribe(config.room, onFrame);
-    rt.subscribe("user:me", onPersonal);
-    rt.onFrame((frame) => {
-      if (frame.type === "state" && frame.state === "open") refresh();
-    });
+    leaveRoomStream = rt.subscribe(config.room, onFrame);
+    if (!listening) {
+      listening = true;
+      rt.subscribe("user:me", onPersonal);
+      rt.onFrame((frame) => {
+        if (started && frame.type === "state" && frame.state === "open") refresh();
+      });
+    }
     refresh();
+  }
+
+  /* The member left the room (room.js): this page's part of the room's stream goes with it, so
+     the attendance ends; entering again starts over. */
+  function stop() {
+    started = false;
+    if (leaveRoomStream) leaveRoomStream();
+    leaveRoomStream = null;
   }
 
   async function refresh() {
@@ -328,5 +342,6 @@ import { EpaRoom } from "./room.js";
   }
 
   if (EpaRoom.entered) start();
-  else document.addEventListener("epa:room-entered", start);
+  document.addEventListener("epa:room-entered", start);
+  document.addEventListener("epa:room-left", stop);
 })();

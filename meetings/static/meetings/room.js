@@ -79,12 +79,13 @@ export const EpaRoom = {};
     const event = frame.event;
     if (event.meeting !== config.meeting) return;
     if (event.type === "meetings.lobby.admitted") enterRoom();
-    else if (event.type === "meetings.lobby.denied") closeRoom(T.denied);
-    else if (event.type === "meetings.room.removed") closeRoom(T.removed);
+    else if (event.type === "meetings.lobby.denied") closeRoom(T.denied, "closed");
+    else if (event.type === "meetings.room.removed") closeRoom(T.removed, "closed");
     else if (event.type === "meetings.chat.rejected") $("chat-status").textContent = T.rejected;
   });
 
   let knocked = false;
+  let unsubscribeRoom = null; // leaving the room's stream ends this page's part in the attendance
   rt.onFrame((frame) => {
     if (frame.type !== "state" || frame.state !== "open") return;
     if (!knocked) {
@@ -101,7 +102,7 @@ export const EpaRoom = {};
         if (data.status === "admitted") enterRoom();
         else $("lobby").hidden = false;
       })
-      .catch((error) => closeRoom(error.message));
+      .catch((error) => closeRoom(error.message, error.code === "conflict" ? "ended" : "closed"));
   }
 
   async function enterRoom() {
@@ -110,7 +111,7 @@ export const EpaRoom = {};
     $("lobby").hidden = true;
     $("room").hidden = false;
     await Promise.all([loadIceServers(), watchOnly ? watchMedia() : openMedia()]);
-    rt.subscribe(config.room, onRoomFrame);
+    unsubscribeRoom = rt.subscribe(config.room, onRoomFrame);
     // Other scripts of the page (the lesson's slides and questions) join the room's stream now.
     EpaRoom.entered = true;
     document.dispatchEvent(new CustomEvent("epa:room-entered"));
@@ -148,17 +149,48 @@ export const EpaRoom = {};
     document.querySelector(".tile.local").hidden = true;
   }
 
-  function closeRoom(message) {
+  /* Out of the room: ended, removed, denied, or left. The header no longer shows the socket's
+     "live" but why the page is out; only someone who left may come back (rejoin). */
+  function closeRoom(message, status) {
     inRoom = false;
+    EpaRoom.entered = false;
     for (const peer of peers.values()) peer.close();
     peers.clear();
     stopRelay();
     if (localStream) localStream.getTracks().forEach((track) => track.stop());
+    localStream = null;
+    if (unsubscribeRoom) unsubscribeRoom();
+    unsubscribeRoom = null;
+    state = null;
+    document.dispatchEvent(new CustomEvent("epa:room-left"));
     $("room").hidden = true;
     $("lobby").hidden = true;
     $("closed").hidden = false;
     $("closed-title").textContent = message;
+    $("rejoin").hidden = status !== "left";
+    rt.indicator = null;
+    const indicator = $("rt-state");
+    indicator.dataset.state = status;
+    indicator.textContent = indicator.getAttribute("data-label-" + status) || message;
   }
+
+  /* Hang up: the others see this member go; coming back within the grace period continues the
+     same attendance. */
+  function leaveRoom() {
+    for (const peer of peers.values()) peer.signal({ kind: "hangup" });
+    closeRoom(T.left, "left");
+  }
+
+  function rejoin() {
+    $("closed").hidden = true;
+    $("closed-results").replaceChildren();
+    rt.indicator = $("rt-state");
+    rt.setState(rt.state);
+    knock();
+  }
+
+  $("leave-meeting").addEventListener("click", leaveRoom);
+  $("rejoin").addEventListener("click", rejoin);
 
   // --- state and events ----------------------------------------------------------------------
 
@@ -166,7 +198,7 @@ export const EpaRoom = {};
     try {
       state = await command("state");
     } catch (error) {
-      if (error.code === "conflict") closeRoom(T.ended);
+      if (error.code === "conflict") closeRoom(T.ended, "ended");
       return;
     }
     const me = state.participants.find((p) => p.member === ME);
@@ -213,12 +245,12 @@ export const EpaRoom = {};
         renderHost();
         break;
       case "meetings.participant.removed":
-        if (event.member === ME) closeRoom(T.removed);
+        if (event.member === ME) closeRoom(T.removed, "closed");
         else dropPeer(event.member);
         refreshSoon();
         break;
       case "meetings.meeting.ended":
-        closeRoom(T.ended);
+        closeRoom(T.ended, "ended");
         renderResults($("closed-results"), event.closed_votes);
         break;
       case "meetings.audio_only": {
@@ -793,6 +825,27 @@ export const EpaRoom = {};
     return reasons;
   }
 
+  /* good, weak or bad: weak when any reading crosses a threshold, bad when one is far past it
+     (twice the round trip, three times the loss, half the bandwidth); null when nothing is measured. */
+  function gradeLink(sample, limits) {
+    if (sample.rtt === null && sample.lossRate === null && sample.outgoingBitrate === null) return null;
+    const bad = (sample.rtt !== null && sample.rtt * 1000 > 2 * limits.rtt_ms)
+      || (sample.lossRate !== null && sample.lossRate > 3 * limits.loss)
+      || (sample.outgoingBitrate !== null && sample.outgoingBitrate < (limits.min_kbps * 1000) / 2);
+    if (bad) return "bad";
+    return assessLink(sample, limits).length ? "weak" : "good";
+  }
+
+  const GRADES = ["good", "weak", "bad"];
+
+  function showLinkGrade(grade) {
+    const box = $("link-quality");
+    box.hidden = !grade;
+    if (!grade) return;
+    box.dataset.level = grade;
+    box.textContent = T.linkQuality + T["link_" + grade];
+  }
+
   async function sampleLink(id, peer) {
     const stats = await peer.pc.getStats();
     const sample = { rtt: null, lossRate: null, outgoingBitrate: null };
@@ -820,17 +873,22 @@ export const EpaRoom = {};
 
   setInterval(async () => {
     const links = relay && relay.pc ? [["relay", relay]] : [...peers];
-    if (audioOnly || !links.length || hintDismissed) return;
+    if (!inRoom || !links.length) return showLinkGrade(null);
     const reasons = new Set();
+    let worst = null; // the worst link decides: one bad peer spoils the picture
     for (const [id, peer] of links) {
       if (peer.pc.connectionState !== "connected") continue;
-      for (const reason of assessLink(await sampleLink(id, peer), config.weak_link)) reasons.add(reason);
+      const sample = await sampleLink(id, peer);
+      for (const reason of assessLink(sample, config.weak_link)) reasons.add(reason);
+      const grade = gradeLink(sample, config.weak_link);
+      if (grade && (!worst || GRADES.indexOf(grade) > GRADES.indexOf(worst))) worst = grade;
     }
+    showLinkGrade(worst);
     // Two weak readings in a row, so one burst of loss does not nag the member.
     poorChecks = reasons.size ? poorChecks + 1 : 0;
     const hint = $("quality-hint");
     hint.dataset.reasons = [...reasons].join(" ");
-    hint.hidden = poorChecks < 2;
+    hint.hidden = audioOnly || hintDismissed || poorChecks < 2;
   }, LINK_CHECK_MS);
 
   // For diagnostics from the console (and the browser tests): one peer's RTCPeerConnection.
@@ -841,6 +899,7 @@ export const EpaRoom = {};
     connection: rt,
     entered: false,
     assessLink,
+    gradeLink,
   });
 
   window.addEventListener("pagehide", () => {
