@@ -52,6 +52,7 @@ from members.access import ROLE_GRANTS, SYSTEM, Action, Actor, can_at_branch, re
 from members.models import Member, Organisation
 from moderation.archive import archive_append
 from moderation.pipeline import moderate
+from realtime import conf as realtime_conf
 from realtime.ratelimit import check as rate_check
 from realtime.services import event_append
 from realtime.streams import user_stream
@@ -64,6 +65,15 @@ MAX_NOTICE_FILES = 10
 REMIND_RATE = (1 / 600, 1)  # one reminder per notice every ten minutes
 REMINDER_MONTHS = 3
 WARNING_MONTHS = 6
+
+
+def _write_limit(by: Actor) -> None:
+    """Text a member writes (a notice, a declaration, a self-assessment) draws on the same bucket
+    as the socket's sends and the mailboxes' messages: no way in goes around the limit."""
+    if by.user_id is None:
+        return  # the system actor (commands, the payment provider's callback)
+    rate, burst = realtime_conf.rate("SEND_RATE")
+    rate_check(f"send:{by.user_id}", rate=rate, burst=burst)
 
 
 def _notify(member_id: int, payload: dict[str, Any]) -> None:
@@ -269,6 +279,7 @@ def dues_payment_declare(
 ) -> DuesPayment:  # fmt: skip
     """A member declares a payment of their own dues; the branch confirms or rejects it."""
     require_member(by)
+    _write_limit(by)
     member = selectors.member_get(by.mid)
     return _payment_create(by=by, member=member, first_month=first_month, months=months, amount_fen=amount_fen,
                            method=method, paid_on=paid_on, reference=reference, confirmed=False)  # fmt: skip
@@ -379,6 +390,7 @@ def notice_publish(
     not at all."""
     organisation = selectors.organisation_get(organisation_id)
     require(by, Action.POST_ANNOUNCEMENT, organisation)
+    _write_limit(by)
     title, body = title.strip(), body.strip()
     if not title or len(title) > 200:
         raise Invalid(_("The title must have between 1 and 200 characters."))
@@ -578,6 +590,7 @@ def self_assessment_save(*, by: Actor, appraisal_id: int, text: str, at: dt.date
         raise Forbidden(_("You are not appraised here."))
     if _now(at) >= appraisal.rating_ends:
         raise Conflict(_("Self-assessments close with the rating period."))
+    _write_limit(by)
     clean = _plain(text, by=by, limit=MAX_NOTICE_TEXT)
     with transaction.atomic():
         participant.self_assessment = clean
