@@ -171,3 +171,15 @@ class MigrantRegistration(models.Model):
                 fields=["member"], condition=models.Q(ended_on__isnull=True), name="one_open_registration"
             )
         ]
+
+
+class ReminderSent(models.Model):
+    """That the secretaries were told a step fell due (``membership_reminders`` tells them once)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    what = models.CharField(max_length=40)
+    due_on = models.DateField()
+    sent = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "what", "due_on"], name="reminder_once")]

@@ -18,7 +18,7 @@ from kernel.errors import NotFound
 from meetings.models import Meeting, Stay
 from members.access import Action, Actor, can, organisations_where, require, require_member, subtree_q
 from members.models import Member, MemberStatus, Organisation
-from membership import rules
+from membership.due import PIPELINE_STAGES, Due, next_due, since
 from membership.models import (
     HistoryEntry,
     MemberRecord,
@@ -30,7 +30,6 @@ from membership.models import (
 from membership.services import record_for, today
 
 S = MemberStatus
-PIPELINE_STAGES = (S.APPLICANT, S.ACTIVIST, S.CANDIDATE, S.PROBATIONARY)
 
 
 def mask_phone(phone: str) -> str:
@@ -54,45 +53,6 @@ def member_get_for(*, actor: Actor, member_id: int) -> Member:
     if member is None or not (actor.member_id == member.pk or can(actor, Action.MANAGE_MEMBERS, member.organisation)):
         raise NotFound(_("No such member record."))
     return member
-
-
-@dataclass(frozen=True)
-class Due:
-    what: str
-    on: dt.date
-
-    @property
-    def overdue(self) -> bool:
-        return self.on <= today()
-
-
-def next_due(member: Member, record: MemberRecord, proposal: Proposal | None = None) -> Due | None:
-    """What the branch must do next for a member on their way, and from when."""
-    if proposal is not None and proposal.status == ProposalStatus.PENDING:
-        return Due(_("Approval by the organisation above"), proposal.resolved_on)
-    if member.status == S.APPLICANT:
-        if record.applied_on is None:
-            return None
-        if record.talked_on is None:
-            return Due(_("Talk with the applicant"), record.applied_on + dt.timedelta(days=rules.TALK_WITHIN_DAYS))
-        return Due(_("Decide on activist"), record.talked_on)
-    if member.status == S.ACTIVIST and record.activist_on:
-        return Due(_("May become a development candidate"), rules.activist_may_become_candidate(record.activist_on))
-    if member.status == S.CANDIDATE and record.candidate_on:
-        return Due(_("Branch general meeting on admission"), record.candidate_on)
-    if member.status == S.PROBATIONARY and record.probation_ends_on:
-        return Due(_("Probation ends: decide on full membership"), record.probation_ends_on)
-    return None
-
-
-def since(member: Member, record: MemberRecord) -> dt.date | None:
-    return {
-        S.APPLICANT: record.applied_on,
-        S.ACTIVIST: record.activist_on,
-        S.CANDIDATE: record.candidate_on,
-        S.PROBATIONARY: record.probationary_on,
-        S.FULL: record.full_on,
-    }.get(member.status)  # type: ignore[call-overload]
 
 
 @dataclass(frozen=True)

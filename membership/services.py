@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel import clock
 from kernel.errors import Forbidden, Invalid
 from meetings.models import Meeting, MeetingKind, Motion, MotionStatus
 from meetings.rules import COMMITTEE_ROLES
@@ -26,6 +25,7 @@ from meetings.services import meeting_invitees_set
 from members.access import SYSTEM, Action, Actor, branch_path, has_role, require, require_member
 from members.models import Member, MemberStatus, Organisation, Role, RoleKind
 from membership import errors, rules
+from membership.due import PIPELINE_STAGES, next_due, today
 from membership.models import (
     OPEN_TRANSFER_STATUSES,
     HistoryEntry,
@@ -35,6 +35,7 @@ from membership.models import (
     Proposal,
     ProposalKind,
     ProposalStatus,
+    ReminderSent,
     Transfer,
     TransferStatus,
 )
@@ -45,11 +46,6 @@ from realtime.streams import user_stream
 S = MemberStatus
 APPROVER_ROLES = (RoleKind.SECRETARY, RoleKind.ORGANISER)
 LETTER_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed
-
-
-def today() -> dt.date:
-    """The site's date, from the kernel's clock (tests move it through the pipeline's years)."""
-    return timezone.localdate(clock.now())
 
 
 def pipeline_stream(organisation_id: int) -> str:
@@ -80,6 +76,15 @@ def branch_of(member: Member) -> Organisation:
     while org.kind == "group" and org.parent is not None:
         org = org.parent
     return org
+
+
+def _require_self_or_manager(by: Actor, member: Member) -> None:
+    """The member themselves, or a secretary or organiser over them."""
+    if by.is_system:
+        return
+    require_member(by)
+    if by.member_id != member.pk:
+        require(by, Action.MANAGE_MEMBERS, member.organisation)
 
 
 def require_committee(by: Actor, member: Member) -> None:
@@ -221,6 +226,50 @@ def record_update(
                 actor_id=by.member_id,
                 payload={"fields": changed},
             )
+    return record
+
+
+BACKFILL_FIELDS: dict[str, tuple[str, ...]] = {
+    S.APPLICANT: ("applied_on", "talked_on"),
+    S.ACTIVIST: ("applied_on", "talked_on", "activist_on"),
+    S.CANDIDATE: ("applied_on", "talked_on", "activist_on", "candidate_on", "political_review_on", "training_on"),
+    S.PROBATIONARY: ("applied_on", "activist_on", "candidate_on", "probationary_on"),
+    S.FULL: ("applied_on", "activist_on", "candidate_on", "probationary_on", "full_on"),
+}
+
+
+def record_backfill(*, by: Actor, member: Member, **dates: dt.date) -> MemberRecord:
+    """Dates from the paper record of someone who joined before the site (a roster import, the
+    demo): only the stages the member has passed, only empty fields, in order, none in the future.
+    A probation's end follows from its start. The member's status does not change."""
+    require(by, Action.MANAGE_MEMBERS, member.organisation)
+    allowed = BACKFILL_FIELDS.get(member.status, ())
+    if set(dates) - set(allowed):
+        raise errors.StepOutOfOrder(_("These dates do not belong to the member's stage."))
+    with transaction.atomic():
+        member, record = _locked(member)
+        previous: dt.date | None = None
+        for field in allowed:
+            day = dates.get(field) or getattr(record, field)
+            if day is None:
+                continue
+            _not_future(day)
+            if field in ("applied_on", "activist_on", "candidate_on", "probationary_on", "full_on"):
+                _not_before(day, previous)
+                previous = day
+        changed = [f for f, day in dates.items() if getattr(record, f) is None]
+        for field in changed:
+            setattr(record, field, dates[field])
+        if record.probationary_on and record.probation_ends_on is None:
+            record.probation_ends_on = rules.probation_end(record.probationary_on)
+            changed.append("probation_ends_on")
+        record.save(update_fields=changed)
+        archive_append(
+            kind="membership.record",
+            content_ref=f"membership.member:{member.pk}",
+            actor_id=by.member_id,
+            payload={"backfilled": {f: getattr(record, f).isoformat() for f in changed}},
+        )
     return record
 
 
@@ -480,9 +529,7 @@ def transfer_request(
 ) -> Transfer:
     """The member, or a secretary or organiser over them, asks to move the member's organisational
     relationship: to an organisation of this installation, or (``destination``) elsewhere."""
-    require_member(by)
-    if by.member_id != member.pk:
-        require(by, Action.MANAGE_MEMBERS, member.organisation)
+    _require_self_or_manager(by, member)
     destination = destination.strip()[:200]
     if to_org is None and not destination:
         raise Invalid(_("Name the organisation the member moves to."), field="destination")
@@ -632,9 +679,7 @@ def migrant_register(
 ) -> MigrantRegistration:
     """A member away from home (外出) for more than six months registers where they are, and the
     organisation there that takes them in as a guest of its organisational life."""
-    require_member(by)
-    if by.member_id != member.pk:
-        require(by, Action.MANAGE_MEMBERS, member.organisation)
+    _require_self_or_manager(by, member)
     location = location.strip()[:120]
     if not location:
         raise Invalid(_("Say where you are."), field="location")
@@ -665,9 +710,7 @@ def migrant_register(
 
 def migrant_return(*, by: Actor, member: Member) -> None:
     """The member is back home: the registration ends."""
-    require_member(by)
-    if by.member_id != member.pk:
-        require(by, Action.MANAGE_MEMBERS, member.organisation)
+    _require_self_or_manager(by, member)
     with transaction.atomic():
         ended = MigrantRegistration.objects.filter(member=member, ended_on__isnull=True).update(ended_on=today())
         if not ended:
@@ -693,3 +736,34 @@ def migrants_invite(*, by: Actor, meeting: Meeting) -> list[int]:
     current = list(Member.objects.filter(invitations__meeting=meeting))
     meeting_invitees_set(by=by, meeting=meeting, members=[*current, *(g for g in guests if g not in current)])
     return [g.pk for g in guests]
+
+
+def reminders_send(*, on: dt.date | None = None) -> int:
+    """Tell each branch's secretaries, once, of every step that has fallen due for its members (a
+    talk not held within a month, an activist past a year, a probation ending), and close expired
+    letters. Run daily (``manage.py membership_reminders``)."""
+    day = on or today()
+    transfer_expire_due(on=day)
+    sent = 0
+    people = Member.objects.filter(status__in=PIPELINE_STAGES).select_related("organisation")
+    records = {r.member_id: r for r in MemberRecord.objects.filter(member__in=people)}
+    pending = {p.member_id: p for p in Proposal.objects.filter(member__in=people, status=ProposalStatus.PENDING)}
+    for member in people:
+        record = records.get(member.pk)
+        due = next_due(member, record, pending.get(member.pk)) if record else None
+        if due is None or due.key in ("", "admission", "approval") or due.on > day:
+            continue
+        with transaction.atomic():
+            reminder, created = ReminderSent.objects.get_or_create(member=member, what=due.key, due_on=due.on)
+            if not created:
+                continue
+            branch = branch_of(member)
+            secretaries = Role.objects.filter(
+                organisation=branch, kind__in=[RoleKind.SECRETARY, RoleKind.ORGANISER]
+            ).values_list("member_id", flat=True)
+            payload = {"type": "membership.step.due", "member": member.pk, "name": member.real_name,
+                       "what": str(due.what), "due_on": due.on.isoformat()}  # fmt: skip
+            for secretary_id in set(secretaries):
+                event_append(stream=user_stream(secretary_id), payload=payload)
+            sent += 1
+    return sent

@@ -14,7 +14,7 @@ def test_demo_loads_once_with_every_demo_login():
     call_command("load_demo")
     usernames = set(Member.objects.values_list("user__username", flat=True))
     expected = {"secretary", "organiser", "lecturer", "moderator", "inspector", "migrant1", "activist1"}
-    expected |= {f"member{i}" for i in range(1, 13)}
+    expected |= {f"member{i}" for i in range(1, 13)} | {"applicant1", "candidate1"}
     assert usernames == expected
     assert Organisation.objects.filter(kind="branch").count() == 2
     assert authenticate(username="member1", password="demo-pass-2024") is not None
@@ -39,3 +39,18 @@ def test_demo_has_content_that_loading_again_does_not_repeat(client):
     # member5 belongs to the first branch too and has not read the welcome notice yet.
     client.login(username="member5", password="demo-pass-2024")
     assert "通知公告" in client.get("/").content.decode()
+
+
+def test_demo_shows_the_pipeline_at_every_stage_and_a_transfer_waiting():
+    from membership.models import MemberRecord, MigrantRegistration, Transfer
+
+    call_command("load_demo")
+    call_command("load_demo")
+    status = dict(Member.objects.values_list("user__username", "status"))
+    assert [status[u] for u in ("applicant1", "activist1", "candidate1", "member11")] == [
+        "applicant", "activist", "candidate", "probationary",
+    ]  # fmt: skip
+    assert MemberRecord.objects.get(member__user__username="member11").probation_ends_on is not None
+    transfer = Transfer.objects.get(member__user__username="member3")
+    assert transfer.status == "approved" and transfer.to_org.code == "DEMO-1"
+    assert MigrantRegistration.objects.filter(member__user__username="migrant1", destination__code="DEMO-2").count() == 1

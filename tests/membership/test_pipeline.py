@@ -279,3 +279,33 @@ def test_a_refused_resolution_changes_nothing(branch, actor_of, on_day, branch_v
     assert status_of(branch.applicant) == S.CANDIDATE
     with pytest.raises(errors.StepOutOfOrder):
         services.proposal_decide(by=actor_of(branch.committee_secretary), proposal=proposal, approve=True, on=TODAY)
+
+
+def test_paper_records_are_backfilled_only_for_passed_stages_in_order(branch, actor_of, on_day, member_factory):
+    on_day(TODAY)
+    sec = actor_of(branch.secretary)
+    veteran = member_factory(branch.org, status=S.PROBATIONARY)
+    with pytest.raises(errors.StepOutOfOrder):  # a probationary member has no full membership date yet
+        services.record_backfill(by=sec, member=veteran, full_on=dt.date(2026, 1, 1))
+    with pytest.raises(errors.DateBeforeEarlierStep):
+        services.record_backfill(
+            by=sec, member=veteran, activist_on=dt.date(2024, 1, 1), applied_on=dt.date(2024, 6, 1)
+        )
+    with pytest.raises(errors.DateInFuture):
+        services.record_backfill(by=sec, member=veteran, probationary_on=TODAY + dt.timedelta(days=1))
+    with pytest.raises(Forbidden):
+        services.record_backfill(by=actor_of(branch.full[0]), member=veteran, applied_on=dt.date(2024, 1, 1))
+    record = services.record_backfill(by=sec, member=veteran, applied_on=dt.date(2024, 1, 1),
+                                      probationary_on=dt.date(2026, 1, 10))  # fmt: skip
+    assert record.probation_ends_on == dt.date(2027, 1, 10)
+    assert status_of(veteran) == S.PROBATIONARY
+
+
+def test_secretaries_are_reminded_once_of_each_step_that_fell_due(branch, actor_of, on_day):
+    on_day(dt.date(2026, 10, 1))
+    services.application_record(by=actor_of(branch.secretary), member=branch.applicant, on=dt.date(2026, 9, 1))
+    assert services.reminders_send() == 1  # the talk was due within a month
+    assert services.reminders_send() == 0  # once
+    events = StreamEvent.objects.filter(stream=f"user:{branch.secretary.pk}", payload__type="membership.step.due")
+    assert [e.payload["name"] for e in events] == [branch.applicant.real_name]
+    assert not StreamEvent.objects.filter(stream=f"user:{branch.full[0].pk}", payload__type="membership.step.due")

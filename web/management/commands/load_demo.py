@@ -20,6 +20,7 @@ from meetings.models import Meeting, MeetingKind
 from members import services
 from members.access import SYSTEM, actor_from_member
 from members.models import Member, MemberStatus, Organisation, OrgKind, RoleKind
+from membership.demo import demo_membership
 
 User = get_user_model()
 
@@ -101,10 +102,13 @@ class Command(BaseCommand):
                 User.objects.create_superuser(username="admin", password=password)
             demo_content(orgs["DEMO-1"])
             demo_branch(orgs["DEMO-1"])
+            demo_membership(orgs, password)
         self.stdout.write(self.style.SUCCESS(f"Demo organisation ready ({created} users created)."))
         self.stdout.write(f"Log in at {options['url']} with password {password!r} as one of:")
         for person in demo_people():
             self.stdout.write(f"  {person['username']:<10} {person['real_name']}")
+        for username in ("applicant1", "candidate1"):
+            self.stdout.write(f"  {username:<10} {Member.objects.get(user__username=username).real_name}")
         self.stdout.write("  admin      (site administration at /admin/)")
 
 
