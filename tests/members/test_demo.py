@@ -53,4 +53,5 @@ def test_demo_shows_the_pipeline_at_every_stage_and_a_transfer_waiting():
     assert MemberRecord.objects.get(member__user__username="member11").probation_ends_on is not None
     transfer = Transfer.objects.get(member__user__username="member3")
     assert transfer.status == "approved" and transfer.to_org.code == "DEMO-1"
-    assert MigrantRegistration.objects.filter(member__user__username="migrant1", destination__code="DEMO-2").count() == 1
+    registered = MigrantRegistration.objects.filter(member__user__username="migrant1", destination__code="DEMO-2")
+    assert registered.count() == 1
