@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kernel.errors import DomainError, Forbidden
@@ -86,11 +88,42 @@ def _parse_moment(value: str | None) -> dt.datetime | None:
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-STAFF_VERBS = [
-    "queue.claim", "queue.approve", "queue.reject", "queue.edit_approve", "queue.escalate",
-    "sanction.warn", "sanction.mute", "sanction.suspend", "sanction.lift",
-    "wordlist.create", "wordlist.update", "wordlist.import", "wordlist.delete_word", "policy.set",
-]  # fmt: skip
+# What the action log shows for each archived verb, and offers as a filter.
+STAFF_VERBS = {
+    "queue.claim": gettext_lazy("Claimed for review"),
+    "queue.release": gettext_lazy("Released"),
+    "queue.approve": gettext_lazy("Approved"),
+    "queue.reject": gettext_lazy("Rejected"),
+    "queue.edit_approve": gettext_lazy("Edited and approved"),
+    "queue.escalate": gettext_lazy("Escalated"),
+    "sanction.warn": gettext_lazy("Warning given"),
+    "sanction.mute": gettext_lazy("Muted"),
+    "sanction.suspend": gettext_lazy("Suspended"),
+    "sanction.lift": gettext_lazy("Sanction lifted"),
+    "wordlist.create": gettext_lazy("Word list created"),
+    "wordlist.update": gettext_lazy("Word list changed"),
+    "wordlist.import": gettext_lazy("Word list imported"),
+    "wordlist.delete_word": gettext_lazy("Word removed"),
+    "policy.set": gettext_lazy("Flag threshold set"),
+}
+# The details' keys, in words.
+DETAIL_LABELS = {
+    "reason": gettext_lazy("Reason"),
+    "note": gettext_lazy("Note"),
+    "flag_threshold": gettext_lazy("Flag threshold"),
+    "until": gettext_lazy("Until"),
+    "count": gettext_lazy("Words"),
+    "word": gettext_lazy("Word"),
+    "name": gettext_lazy("Name"),
+}
+
+
+def _readable(row: dict[str, Any]) -> dict[str, Any]:
+    row["verb_label"] = STAFF_VERBS.get(row["verb"], row["verb"])
+    row["details"] = {
+        DETAIL_LABELS.get(key, key): value for key, value in row["details"].items() if value is not None and value != ""
+    }
+    return row
 
 
 @login_required
@@ -113,7 +146,7 @@ def action_log_page(request: HttpRequest) -> HttpResponse:
         "moderation/actions.html",
         {
             "page": page,
-            "rows": [selectors.staff_action_dict(r) for r in page],
+            "rows": [_readable(selectors.staff_action_dict(r)) for r in page],
             "filters": q,
             "filter_query": filters.urlencode(),
             "verbs": STAFF_VERBS,
