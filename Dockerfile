@@ -17,4 +17,4 @@ RUN pip install --no-cache-dir . \
 RUN useradd --system --home /app epa && mkdir -p /data/media /app/var && chown -R epa /data /app/var
 USER epa
 EXPOSE 8000
-CMD ["python", "-m", "daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "web.asgi:application"]
+CMD ["python", "-m", "web.server", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "web.asgi:application"]

@@ -21,7 +21,7 @@ install: $(STAMP)
 serve: install
 	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
 	$(SERVE_ENV) $(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
-	$(SERVE_ENV) $(BIN)/python -m daphne -b $(HOST) -p $(PORT) web.asgi:application
+	$(SERVE_ENV) $(BIN)/python -m web.server -b $(HOST) -p $(PORT) web.asgi:application
 
 # Browser tests drive Debian's Chromium; install it when missing (CI runs as root), with a CJK font
 # so that Chinese pages are laid out (and screenshots read) with real glyphs, not empty boxes.

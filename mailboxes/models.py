@@ -11,10 +11,27 @@ and only a slow hash of the receipt code with which the reporter follows up.
 
 from __future__ import annotations
 
+import secrets
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def random_id() -> int:
+    """A primary key that says nothing of when its row was made or what was made before it (the
+    report mailbox's rows and the files that may belong to a report); below 2**53, so JavaScript
+    reads it exactly."""
+    return secrets.randbelow(2**53 - 1) + 1
+
+
+def mailbox_file_path(instance: MailboxFile, filename: str) -> str:
+    """Reports' files lie apart from writings' (and the month is not in the path), so a folder's
+    times and neighbours say nothing about a report."""
+    if instance.tip_id is not None:
+        return f"mailbox/tips/{filename}"
+    return timezone.localdate().strftime("mailbox/%Y/%m/") + filename
 
 
 class Conversation(models.Model):
@@ -126,6 +143,7 @@ class Tip(models.Model):
     """A report to discipline inspection (举报). ``named_reporter`` is set only when the reporter
     chose to be named; an anonymous report holds nothing that leads back to its writer."""
 
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     public_id = models.CharField(max_length=16, unique=True)
     receipt_hash = models.CharField(max_length=200)
     organisation = models.ForeignKey("members.Organisation", on_delete=models.PROTECT, related_name="+")
@@ -147,6 +165,7 @@ class Tip(models.Model):
 class TipEntry(models.Model):
     """A follow-up on a report: more information from the reporter, or an inspector's reply."""
 
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="entries")
     from_reporter = models.BooleanField()
     inspector = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -162,9 +181,10 @@ class TipEntry(models.Model):
 class MailboxFile(models.Model):
     """An attachment of a thought report or a report to inspection, typed by its bytes."""
 
+    id = models.BigIntegerField(primary_key=True, default=random_id, editable=False)
     writing = models.ForeignKey(Writing, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
     tip = models.ForeignKey(Tip, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to="mailbox/%Y/%m/")
+    file = models.FileField(upload_to=mailbox_file_path)
     name = models.CharField(max_length=120)
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()

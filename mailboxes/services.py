@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
+import os
 import secrets
 import uuid
 from collections.abc import Iterable
@@ -341,6 +343,16 @@ def _store_files(
         )
         item.file.save(f"{uuid.uuid4().hex}.{sniffed.extension}", ContentFile(data), save=False)
         item.save()
+        if tip is not None:
+            _keep_day_only(item.file.path, tip.received_on)
+
+
+def _keep_day_only(path: str, day: dt.date) -> None:
+    """A report's file on disk, and its folder, carry the day it arrived, not the second it was
+    written (the file's inode change time stays the file system's own)."""
+    midnight = timezone.make_aware(dt.datetime.combine(day, dt.time())).timestamp()
+    os.utime(path, (midnight, midnight))
+    os.utime(os.path.dirname(path), (midnight, midnight))
 
 
 def writing_attach(*, by: Actor, writing_id: int, uploads: Iterable[tuple[str, IO[bytes]]]) -> None:

@@ -85,7 +85,7 @@ def start_daphne(
     log_dir.mkdir(parents=True, exist_ok=True)
     log = log_dir / f"daphne-{port}.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
+        [sys.executable, "-m", "web.server", "-b", "127.0.0.1", "-p", str(port), app],
         cwd=ROOT,
         env=env,
         stdout=log.open("wb"),
