@@ -21,6 +21,7 @@ from members.access import (
     subtree_q,
 )
 from members.models import Member, Organisation
+from moderation.models import ArchiveRecord
 from realtime.models import StreamEvent
 from realtime.services import stream_head, stream_heads
 
@@ -227,6 +228,23 @@ def tips_for(*, actor: Actor, status: str | None = None) -> QuerySet[Tip]:
     if status:
         rows = rows.filter(status=status)
     return rows
+
+
+def is_inspector(actor: Actor) -> bool:
+    """Whether the actor reads reports anywhere (the inspectors' menu is shown to them alone)."""
+    return actor.is_member and bool(organisations_where(actor, Action.READ_REPORTS))
+
+
+def tips_new_count(*, actor: Actor) -> int:
+    """Reports no inspector has opened or listed yet, among those the actor reads (0 for anyone
+    who reads none). Counting reads nothing of the reports and records nothing."""
+    if not is_inspector(actor):
+        return 0
+    refs = [f"mailbox.tip:{p}" for p in tips_for(actor=actor, status="received").values_list("public_id", flat=True)]
+    if not refs:
+        return 0
+    seen = ArchiveRecord.objects.filter(kind="mailbox.tip.access", content_ref__in=refs, payload__action="received")
+    return len(refs) - seen.count()
 
 
 def tips_list_for(*, actor: Actor, status: str | None = None, limit: int = 200) -> list[Tip]:

@@ -35,8 +35,8 @@ from mailboxes.models import (
     WritingKind,
     WritingStatus,
 )
-from members.access import Action, Actor, can_open_conversation, require, require_member
-from members.models import Member, Organisation
+from members.access import ROLE_GRANTS, Action, Actor, actor_from_member, can_open_conversation, require, require_member
+from members.models import Member, Organisation, Role
 from moderation import archive
 from moderation.content import content_ref
 from moderation.models import ArchiveRecord
@@ -44,7 +44,8 @@ from moderation.pipeline import moderate
 from moderation.services import flag_create
 from realtime import conf as realtime_conf
 from realtime.ratelimit import check as rate_check
-from realtime.services import event_append, event_seq_for_cid
+from realtime.protocol import Signal
+from realtime.services import ephemeral_send, event_append, event_seq_for_cid
 from realtime.streams import user_stream
 
 MAX_MESSAGE = 5_000
@@ -246,8 +247,6 @@ def writing_update(*, by: Actor, writing_id: int, title: str, text: str) -> Writ
 
 
 def _reviewers(writing: Writing) -> list[int]:
-    from members.access import ROLE_GRANTS
-
     org = writing.organisation
     return list(
         Member.objects.filter(
@@ -415,10 +414,26 @@ def tip_file(
             named_reporter_id=by.mid if named else None,
         )
         _store_files(uploads=uploads, tip=tip, by=writer)
+        transaction.on_commit(lambda: _alert_inspectors(tip))
     # No archive record now: its time and its place in the chain, next to the reporter's other
     # doings (a forum post a minute earlier), would point at them. Receipt is archived, with the
     # day only, when an inspector first opens or lists the report (receipts_record).
     return tip, code
+
+
+def _alert_inspectors(tip: Tip) -> None:
+    """Tell the inspectors who read this report, now, that a new one waits (the count of reports
+    nobody has opened yet). Ephemeral: nothing stored, so no record holds the moment it came."""
+    inspectors = Role.objects.filter(
+        kind__in=ROLE_GRANTS[Action.READ_REPORTS], organisation_id__in=tip.organisation.ancestor_ids
+    ).values_list("member_id", flat=True)
+    for member_id in set(inspectors):
+        member = Member.objects.select_related("organisation").get(pk=member_id)
+        count = selectors.tips_new_count(actor=actor_from_member(member))
+        ephemeral_send(
+            frame=Signal(stream=user_stream(member_id), sender=None, data={"kind": "mailbox.tips.new", "count": count}),
+            to_member=member_id,
+        )
 
 
 def tip_by_receipt(*, code: str, client: str | None = None) -> Tip:

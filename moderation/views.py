@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kernel import times
 from kernel.errors import DomainError, Forbidden
 from members.access import actor_for
 from moderation import selectors, services
@@ -111,17 +112,21 @@ DETAIL_LABELS = {
     "reason": gettext_lazy("Reason"),
     "note": gettext_lazy("Note"),
     "flag_threshold": gettext_lazy("Flag threshold"),
-    "until": gettext_lazy("Until"),
-    "count": gettext_lazy("Words"),
+    "ends": gettext_lazy("Until"),
+    "entries": gettext_lazy("Words"),
     "word": gettext_lazy("Word"),
     "name": gettext_lazy("Name"),
 }
+# Details the verb or the target already says, or internal ones.
+HIDDEN_DETAILS = {"kind", "member_id", "edited", "replace"}
 
 
 def _readable(row: dict[str, Any]) -> dict[str, Any]:
     row["verb_label"] = STAFF_VERBS.get(row["verb"], row["verb"])
     row["details"] = {
-        DETAIL_LABELS.get(key, key): value for key, value in row["details"].items() if value is not None and value != ""
+        DETAIL_LABELS.get(key, key): times.when(value) if key == "ends" else value
+        for key, value in row["details"].items()
+        if value is not None and value != "" and key not in HIDDEN_DETAILS
     }
     return row
 

@@ -257,7 +257,8 @@ LOGGING = {
     "filters": {"private": {"()": "web.logprivacy.DropReportRequests"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["private"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    # Django's own records go to the root's handler (and its filter), not to Django's default one.
+    "loggers": {"django": {"handlers": [], "propagate": True}, "django.channels.server": {"level": "WARNING"}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

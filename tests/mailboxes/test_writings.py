@@ -10,6 +10,7 @@ from django.utils import dateformat, timezone, translation
 from kernel.errors import Conflict, Forbidden, NotFound
 from mailboxes import selectors, services
 from mailboxes.models import WritingStatus
+from kernel import times
 from realtime.models import StreamEvent
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,8 @@ def test_periods_and_dates_read_naturally_in_chinese_and_in_english(people, acto
     pages = [f"/mailbox/writings/{writing.pk}/", "/mailbox/writings/", f"/mailbox/writings/{writing.pk}/print/"]
     page, listing, printable = (client.get(url).content.decode() for url in pages)
     assert f"{year}年第{quarter}季度" in page and f"{year}年第{quarter}季度" in listing
-    assert f"{today.month}月{today.day}日 " in page  # the comment's time
+    comment = writing.comments.get()
+    assert f'<time datetime="{times.iso(comment.created)}">{times.when(comment.created)}</time>' in page
     assert f"{today.year}年{today.month}月{today.day}日" in printable and f"（{today.year}年" in printable
     assert '<html lang="zh-hans">' in printable
     client.cookies["django_language"] = "en"

@@ -1,5 +1,5 @@
 """``{% load clock %}``: ``{{ post.created|when }}`` and ``{{ report.received_on|day }}``, the site's
-one clock (web/clock.py). Each renders a ``<time>`` element so that pages can tell the moment
+one clock (kernel/times.py). Each renders a ``<time>`` element so that pages can tell the moment
 apart from the words around it."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from web import clock
+from kernel import times
 
 register = template.Library()
 
@@ -19,11 +19,11 @@ register = template.Library()
 def when(value: dt.datetime | str | None) -> SafeString | str:
     if not value:
         return ""
-    return format_html('<time datetime="{}">{}</time>', clock.iso(value), clock.when(value))
+    return format_html('<time datetime="{}">{}</time>', times.iso(value), times.when(value))
 
 
 @register.filter
 def day(value: dt.date | dt.datetime | str | None) -> SafeString | str:
     if not value:
         return ""
-    return format_html('<time datetime="{}">{}</time>', clock.day(value), clock.day(value))
+    return format_html('<time datetime="{}">{}</time>', times.day(value), times.day(value))

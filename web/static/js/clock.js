@@ -1,4 +1,4 @@
-// One clock (web/clock.py writes the same strings on the server): a moment is shown in the
+// One clock (kernel/times.py writes the same strings on the server): a moment is shown in the
 // site's time zone (<html data-tz>) as "14:05" on the day it is shown, else "2026-12-03 14:05".
 
 const parts = new Map();

@@ -1,6 +1,6 @@
-"""One clock: every time a person sees is in the site's time zone (``TIME_ZONE``) and has one
-format per kind, whether the server rendered it or it arrived live (``web/static/js/clock.js``
-writes the same strings).
+"""Times as people read them, the site's one clock: every time a person sees is in the site's time
+zone (``TIME_ZONE``) and has one format per kind, whether the server rendered it or it arrived
+live (``web/static/js/clock.js`` writes the same strings).
 
 - a moment (a post, a message, a decision): ``14:05`` on the day it is shown, otherwise
   ``2026-12-03 14:05``;
@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+
+from kernel import clock
 
 TIME_FORMAT = "%H:%M"
 DAY_FORMAT = "%Y-%m-%d"
@@ -28,7 +30,7 @@ def _moment(value: dt.datetime | str) -> dt.datetime:
 def when(value: dt.datetime | str, *, now: dt.datetime | None = None) -> str:
     """A moment as a person reads it: the time alone on the same day, else the date and time."""
     local = _moment(value)
-    today = timezone.localtime(now or timezone.now()).date()
+    today = timezone.localtime(now or clock.now()).date()
     if local.date() == today:
         return local.strftime(TIME_FORMAT)
     return local.strftime(f"{DAY_FORMAT} {TIME_FORMAT}")
