@@ -15,7 +15,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from forum import rules, search
+from forum import markup, rules, search
 from forum.models import (
     Attachment,
     Board,
@@ -40,7 +40,7 @@ from forum.schemas import (
     ThreadOut,
 )
 from kernel.errors import NotFound
-from members.access import Actor, visible_q
+from members.access import Actor, actor_from_member, visible_q
 from members.models import Member, Organisation
 from realtime.services import stream_head
 
@@ -283,6 +283,48 @@ def thread_posts(
     )
     _decorate(actor, result)
     return result
+
+
+def post_page_for(*, actor: Actor, post_id: int) -> PostPage:
+    """One post as a page of its own, decorated like a thread page's posts (reactions, the
+    reader's reactions, attachments): what a page inserts when the post arrives live."""
+    thread = post_get_for(actor=actor, post_id=post_id).thread
+    post = Post.objects.select_related("author", "quote", "quote__author").get(pk=post_id)
+    post.thread = thread
+    page = PostPage(thread=thread, posts=[post], has_before=False, has_after=False)
+    _decorate(actor, page)
+    return page
+
+
+def mentioned_members(posts: list[Post]) -> dict[str, Member]:
+    """The members the posts mention, by username (one query, none when nobody is mentioned)."""
+    names = {name for post in posts for name in markup.mentioned_usernames(post.source)}
+    if not names:
+        return {}
+    return {m.user.username: m for m in Member.objects.filter(user__username__in=names).select_related("user")}
+
+
+def mention_candidates(*, actor: Actor, thread_id: int, query: str, limit: int = 8) -> list[Member]:
+    """Whom a reply may mention: members whose real name or username starts with or contains
+    ``query`` and who may read the thread (the rule a mention's notification follows)."""
+    thread = thread_get_for(actor=actor, thread_id=thread_id)
+    query = query.strip().lstrip("@")
+    if not query:
+        return []
+    rows = (
+        Member.objects.filter(Q(real_name__icontains=query) | Q(user__username__istartswith=query))
+        .exclude(pk=actor.member_id or 0)
+        .select_related("organisation", "user")
+        .prefetch_related("roles__organisation")
+        .order_by("real_name", "pk")[:200]
+    )
+    found: list[Member] = []
+    for member in rows:
+        if rules.board_visible(actor_from_member(member), thread.board):
+            found.append(member)
+            if len(found) >= limit:
+                break
+    return found
 
 
 def _decorate(actor: Actor, page: PostPage) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from forum import files, rules, selectors, services
 from forum.models import REACTION_EMOJI, ReactionKind
 from kernel.errors import DomainError
-from members.access import actor_for
+from members.access import Actor, actor_for
 
 View = Callable[..., HttpResponseBase]
 
@@ -124,28 +124,62 @@ def _thread_page(
         services.thread_mark_read(by=actor, thread_id=thread.pk, post_id=page.posts[-1].pk)
     board = thread.board
     can_manage = rules.can_manage_threads(actor, board)
-    kinds = [(k.value, REACTION_EMOJI[k], str(k.label)) for k in ReactionKind]  # translated once
     context = {
+        **_posts_context(actor, page, can_manage=can_manage),
         "thread": thread,
         "board": board,
-        "page": page,
-        "posts": [
-            (post, out, [(k, emoji, label, out.reactions.get(k), k in out.my_reactions) for k, emoji, label in kinds])
-            for post, out in zip(page.posts, selectors.page_posts_out(page), strict=True)
-        ],
         "can_manage": can_manage,
         "move_targets": [b for b in selectors.boards_managed_by(actor=actor) if b.pk != board.pk] if can_manage else [],
-        "can_moderate": rules.can_moderate(actor, board),
-        "can_reply": actor.is_member and thread.published and (not thread.locked or can_manage),
-        "reaction_kinds": kinds,
-        "reaction_json": [[kind, emoji, str(label)] for kind, emoji, label in kinds],
         "last_id": page.posts[-1].pk if page.posts else None,
-        "me": actor.member_id,
         "seq": seq,
         "draft": draft or {},
         "cid": uuid.uuid4().hex,
     }
     return render(request, "forum/thread.html", context, status=status)
+
+
+def _posts_context(actor: Actor, page: selectors.PostPage, *, can_manage: bool) -> dict[str, Any]:
+    """What forum/_post.html needs, for a thread page and for one post inserted live alike."""
+    thread = page.thread
+    kinds = [(k.value, REACTION_EMOJI[k], str(k.label)) for k in ReactionKind]  # translated once
+    return {
+        "page": page,
+        "posts": [
+            (post, out, [(k, emoji, label, out.reactions.get(k), k in out.my_reactions) for k, emoji, label in kinds])
+            for post, out in zip(page.posts, selectors.page_posts_out(page), strict=True)
+        ],
+        "mentioned": selectors.mentioned_members(page.posts),
+        "can_moderate": rules.can_moderate(actor, thread.board),
+        "can_reply": actor.is_member and thread.published and (not thread.locked or can_manage),
+        "me": actor.member_id,
+    }
+
+
+@domain_errors
+def post_fragment(request: HttpRequest, post_id: int) -> HttpResponse:
+    """One post as the thread page draws it, for the page to insert when it arrives live: one
+    renderer for posts, whether the page was loaded or the post came over the socket."""
+    actor = actor_for(request.user)
+    page = selectors.post_page_for(actor=actor, post_id=post_id)
+    context = _posts_context(actor, page, can_manage=rules.can_manage_threads(actor, page.thread.board))
+    p, o, reactions = context["posts"][0]
+    return render(request, "forum/_post.html", {**context, "p": p, "o": o, "reactions": reactions})
+
+
+@login_required
+@domain_errors
+def mention_candidates(request: HttpRequest, thread_id: int) -> JsonResponse:
+    """The reply box's autocomplete: people who may read the thread, by real name or username."""
+    members = selectors.mention_candidates(
+        actor=actor_for(request.user), thread_id=thread_id, query=request.GET.get("q", "")[:50]
+    )
+    return JsonResponse(
+        {
+            "people": [
+                {"username": m.user.username, "name": m.real_name, "organisation": m.organisation.name} for m in members
+            ]
+        }
+    )
 
 
 @login_required

@@ -263,3 +263,41 @@ def tips_list_for(*, actor: Actor, status: str | None = None, limit: int = 200) 
             payload={"action": "list", "reports": [t.public_id for t in rows]},
         )
     return rows
+
+
+def mailbox_search_for(*, actor: Actor, query: str, limit: int = 20) -> dict[str, list[Any]]:
+    """The site search's part of the mailboxes: messages of the actor's own conversations and
+    the writings the actor may read (their own, and submitted ones they review)."""
+    require_member(actor)
+    query = query.strip()
+    if not query:
+        return {"messages": [], "writings": []}
+    mine = list(
+        Conversation.objects.filter(Q(first_id=actor.mid) | Q(second_id=actor.mid)).select_related("first", "second")
+    )
+    by_stream = {c.stream: c for c in mine}
+    events = (
+        StreamEvent.objects.filter(
+            stream__in=list(by_stream), payload__type="mailbox.message", payload__text__icontains=query
+        ).order_by("-pk")[:limit]
+        if by_stream
+        else []
+    )
+    messages = []
+    for event in events:
+        conversation = by_stream[event.stream]
+        other = conversation.second if conversation.first_id == actor.mid else conversation.first
+        messages.append(
+            {"conversation": conversation, "other": other, "text": event.payload.get("text", ""), "seq": event.seq}
+        )
+    reviewed = organisations_where(actor, Action.REVIEW_THOUGHT_REPORTS)
+    readable = Q(author_id=actor.mid)
+    if reviewed:
+        readable |= subtree_q(reviewed) & ~Q(status=WritingStatus.DRAFT)
+    writings = list(
+        Writing.objects.filter(readable)
+        .filter(Q(title__icontains=query) | Q(text__icontains=query))
+        .select_related("author")
+        .order_by("-pk")[:limit]
+    )
+    return {"messages": messages, "writings": writings}

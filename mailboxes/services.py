@@ -43,8 +43,8 @@ from moderation.models import ArchiveRecord
 from moderation.pipeline import moderate
 from moderation.services import flag_create
 from realtime import conf as realtime_conf
-from realtime.ratelimit import check as rate_check
 from realtime.protocol import Signal
+from realtime.ratelimit import check as rate_check
 from realtime.services import ephemeral_send, event_append, event_seq_for_cid
 from realtime.streams import user_stream
 

@@ -240,3 +240,19 @@ def minutes_get_for(*, actor: Actor, meeting: Meeting) -> dict[str, Any]:
         "document": minutes.document,
         "archive_seq": minutes.archive_seq,
     }
+
+
+def meetings_search_for(*, actor: Actor, query: str, limit: int = 20) -> list[Meeting]:
+    """The site search's part of meetings and lessons: those the actor is invited to or hosts,
+    by title or minutes."""
+    require_member(actor)
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        Meeting.objects.filter(Q(invitations__member_id=actor.mid) | Q(host_id=actor.mid))
+        .filter(Q(title__icontains=query) | Q(minutes__text__icontains=query))
+        .select_related("organisation")
+        .distinct()
+        .order_by("-starts_at")[:limit]
+    )

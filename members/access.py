@@ -197,6 +197,27 @@ def subtree_q(paths: Iterable[str], *, field_name: str = "organisation") -> Q:
 # --- Visibility -------------------------------------------------------------------------------
 
 
+def can_see_profile(actor: Actor) -> bool:
+    """A member's name, organisation and roles are known among members (they sign posts and
+    host meetings); visitors and accounts without a member see none of it. Contact details and
+    records are not part of a profile."""
+    return actor.is_system or actor.is_member
+
+
+def can_see_organisation(actor: Actor, org: Organisation) -> bool:
+    """Members see their own organisation's chain and what lies below their own organisation;
+    role holders the subtrees where they hold a role."""
+    if actor.is_system:
+        return True
+    if not actor.is_member:
+        return False
+    return (
+        actor.org_path.startswith(org.path)
+        or org.path.startswith(actor.org_path)
+        or any(org.path.startswith(g.path) for g in actor.roles)
+    )
+
+
 def can_see(
     actor: Actor,
     *,

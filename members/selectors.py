@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from kernel.errors import Forbidden, NotFound
-from members.access import Actor, require_member, subtree_q
-from members.models import Member, Organisation
+from members.access import Actor, can_see_organisation, can_see_profile, require_member, subtree_q
+from members.models import Member, Organisation, RoleKind
 
 
 def organisation_dict(org: Organisation) -> dict[str, Any]:
@@ -95,3 +95,40 @@ def organisation_subtree_for(*, actor: Actor, org_id: int) -> list[dict[str, Any
         # Without a role above it, a member sees the chain to their own organisation and below.
         qs = qs.filter(Q(pk__in=actor.home_ancestor_ids) | Q(path__startswith=actor.org_path))
     return [organisation_dict(o) for o in qs]
+
+
+def member_profile_for(*, actor: Actor, member_id: int) -> dict[str, Any]:
+    """A member's profile (name, organisation, roles), for members; NotFound for anyone else,
+    as for an id that does not exist."""
+    if not can_see_profile(actor):
+        raise NotFound()
+    member = Member.objects.select_related("organisation").filter(pk=member_id).first()
+    if member is None:
+        raise NotFound()
+    roles = member.roles.select_related("organisation").order_by("organisation__path", "kind")
+    return {
+        "id": member.pk,
+        "real_name": member.real_name,
+        "status_label": str(member.get_status_display()),
+        "organisation": member.organisation,
+        "organisation_visible": can_see_organisation(actor, member.organisation),
+        "roles": [{"label": str(r.get_kind_display()), "organisation": r.organisation} for r in roles],
+    }
+
+
+def organisation_page_for(*, actor: Actor, org_id: int) -> dict[str, Any]:
+    """An organisation as its members see it: the chain above, the sub-organisations they may
+    open, and who holds which role (the secretary first)."""
+    org = Organisation.objects.filter(pk=org_id).first()
+    if org is None or not can_see_organisation(actor, org):
+        raise NotFound()
+    children = [c for c in Organisation.objects.filter(parent=org).order_by("name") if can_see_organisation(actor, c)]
+    roles = list(org.roles.select_related("member").order_by("kind", "member__real_name"))
+    return {
+        "organisation": org,
+        "chain": [o for o in organisation_chain(org)[:-1] if can_see_organisation(actor, o)],
+        "children": children,
+        "secretaries": [r.member for r in roles if r.kind == RoleKind.SECRETARY],
+        "roles": [{"label": str(r.get_kind_display()), "member": r.member} for r in roles],
+        "member_count": Member.objects.filter(organisation=org).count(),
+    }

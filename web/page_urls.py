@@ -15,4 +15,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", views.account, name="account"),
+    path("people/<int:member_id>/", views.profile, name="profile"),
+    path("organisations/<int:org_id>/", views.organisation, name="organisation"),
+    path("search/", views.search, name="search"),
 ]

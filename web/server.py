@@ -13,6 +13,7 @@ from daphne.server import Server
 
 from web.logprivacy import unlogged
 
+
 class PrivateAccessLog:
     """Wraps Daphne's action logger and drops the report mailbox's requests."""
 

@@ -11,7 +11,7 @@ def test_pages_render_in_chinese_for_members(forum, actors, client_for, thread_o
     board = bob.get(f"/forum/b/{forum.board.pk}/").content.decode()
     assert "页面测试" in board
     thread = bob.get(f"/forum/t/{post.thread_id}/").content.decode()
-    assert "正文" in thread and 'data-seq="' in thread and "js/realtime.js" in thread
+    assert "正文" in thread and 'data-seq="' in thread and "forum/forum.js" in thread
     assert 'id="notification-badge" data-count="1"' in bob.get("/forum/").content.decode()
     notifications = bob.get("/forum/notifications/").content.decode()
     assert "页面测试" in notifications and 'class="card unread"' in notifications

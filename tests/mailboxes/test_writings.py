@@ -7,10 +7,10 @@ import io
 import pytest
 from django.utils import dateformat, timezone, translation
 
+from kernel import times
 from kernel.errors import Conflict, Forbidden, NotFound
 from mailboxes import selectors, services
 from mailboxes.models import WritingStatus
-from kernel import times
 from realtime.models import StreamEvent
 
 pytestmark = pytest.mark.django_db
