@@ -115,7 +115,7 @@ DETAIL_LABELS = {
     "ends": gettext_lazy("Until"),
     "entries": gettext_lazy("Words"),
     "word": gettext_lazy("Word"),
-    "name": gettext_lazy("Name"),
+    "name": gettext_lazy("Word list"),
 }
 # Details the verb or the target already says, or internal ones.
 HIDDEN_DETAILS = {"kind", "member_id", "edited", "replace"}
