@@ -7,6 +7,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Meetings and lessons")
 
     def ready(self) -> None:
+        from meetings.models import AdmissionStatus
         from meetings.moderation_hooks import register_content_kind
         from meetings.questions import register_content_kind as register_questions
         from meetings.streams import register_streams
@@ -16,4 +17,8 @@ class MeetingsConfig(AppConfig):
         register_content_kind()
         register_questions()
         # Who is in a meeting's room: its organisation and invitees, and the lobby's decisions.
-        revocation.watch("meetings.Meeting", "meetings.Invitation", "meetings.Admission")
+        revocation.watch("meetings.Meeting", "meetings.Invitation")
+        # Entering the lobby (admitted, or waiting) takes nothing away; a denial or removal does.
+        revocation.watch(
+            "meetings.Admission", revokes=lambda a: a.status in (AdmissionStatus.DENIED, AdmissionStatus.REMOVED)
+        )

@@ -10,12 +10,15 @@ Every ``REALTIME_RECHECK_SECONDS`` the hub does the same unasked, which also end
 sessions that expired or were removed outside the app.
 
 Apps name the models whose changes matter with :func:`watch`; a change made with ``update()``
-(which sends no signal) calls :func:`access_changed` itself.
+(which sends no signal) calls :func:`access_changed` itself. Only what can take access away needs
+a look: a model whose rows also grant (a lobby's admissions) names the saves that revoke, so that
+hundreds of members entering a lesson do not each have every open socket checked again.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -69,11 +72,18 @@ def _on_change(**kwargs: Any) -> None:
     access_changed()
 
 
-def watch(*models: Any) -> None:
-    """Changes (saves and deletions) of these models can change what members may see or do."""
+def watch(*models: Any, revokes: Callable[[Any], bool] | None = None) -> None:
+    """Changes (saves and deletions) of these models can change what members may see or do.
+    With ``revokes``, a save counts only when ``revokes(instance)`` says it can take access
+    away; a deletion always counts."""
+
+    def on_save(sender: Any, instance: Any, **kwargs: Any) -> None:
+        if revokes is None or revokes(instance):
+            _on_save(sender, instance, **kwargs)
+
     for model in models:
         uid = f"realtime.revocation:{model}"
-        post_save.connect(_on_save, sender=model, dispatch_uid=uid, weak=False)
+        post_save.connect(on_save, sender=model, dispatch_uid=uid, weak=False)
         post_delete.connect(_on_change, sender=model, dispatch_uid=uid, weak=False)
 
 

@@ -13,7 +13,12 @@ Keyframes: a packet-yielding track ignores the sender's own keyframe flag, so th
 and full-intra requests (PLI/FIR) that aiortc hands to ``RTCRtpSender._send_keyframe`` are routed
 here (:meth:`PacketTrack.request_keyframe`), as is every new viewer's need for one. Requests are
 coalesced to at most one keyframe per ``KEYFRAME_MIN_INTERVAL`` so one lossy viewer cannot make
-the stream all keyframes for everybody.
+the stream all keyframes for everybody. A viewer asks for its first keyframe when its sender
+starts reading (its connection is up), not before: a viewer still connecting, or one whose
+connection never comes up, takes no packets and asks for nothing. (Queueing for it meanwhile
+overflowed its queue every two seconds, each overflow a keyframe request: during a lesson's start
+the shared stream became a keyframe every 0.3 s for everyone, which multiplied the relay's
+packets per viewer.)
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ class PacketTrack(MediaStreamTrack):
             maxsize=VIDEO_QUEUE if kind == "video" else AUDIO_QUEUE
         )
         self._need_key = kind == "video"
+        self._reading = False  # the sender reads once the viewer's connection is up
         self.source: Fanout | None = None
         self.delivered = 0
         self.dropped = 0
@@ -75,14 +81,15 @@ class PacketTrack(MediaStreamTrack):
         self._need_key = self.kind == "video"
         if source is not None:
             source.viewers.add(self)
-            source.request_keyframe()
+            if self._reading:
+                source.request_keyframe()
 
     def request_keyframe(self) -> None:
         if self.source is not None:
             self.source.request_keyframe()
 
     def offer(self, packet: av.Packet, keyframe: bool) -> None:
-        if self.readyState != "live":
+        if self.readyState != "live" or not self._reading:
             return
         if self._need_key:
             if not keyframe:
@@ -103,6 +110,10 @@ class PacketTrack(MediaStreamTrack):
     async def recv(self) -> av.Packet:
         if self.readyState != "live":
             raise MediaStreamError
+        if not self._reading:
+            self._reading = True
+            if self._need_key:
+                self.request_keyframe()
         packet = await self._queue.get()
         if packet is None:
             raise MediaStreamError

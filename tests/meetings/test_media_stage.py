@@ -31,7 +31,7 @@ from aiortc import (
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from meetings.media.client import split_candidates
-from meetings.media.fanout import PacketTrack
+from meetings.media.fanout import Fanout, PacketTrack
 from meetings.media.stage import PROGRAMME, MediaSettings, Stage, StageHooks
 
 RED = (81, 90, 240)
@@ -428,9 +428,12 @@ async def test_breakouts_split_the_relay_and_a_host_mute_stops_forwarding(meetin
 async def test_packet_track_waits_for_a_keyframe_and_recovers_from_overflow() -> None:
     track = PacketTrack("video")
     delta, key = av.Packet(b"\x01abc"), av.Packet(b"\x00abc")
+    first = asyncio.ensure_future(track.recv())  # the viewer's sender starts reading
+    await asyncio.sleep(0)
     track.offer(delta, False)
     assert track._queue.empty()  # a picture cannot start on a delta frame
     track.offer(key, True)
+    assert await first is key
     for _ in range(100):
         track.offer(delta, False)
     assert track.dropped > 0
@@ -441,6 +444,23 @@ async def test_packet_track_waits_for_a_keyframe_and_recovers_from_overflow() ->
     track.stop()
     with pytest.raises(MediaStreamError), contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(track.recv(), 1)
+
+
+async def test_a_viewer_still_connecting_takes_nothing_and_asks_for_its_keyframe_when_it_reads() -> None:
+    camera = Fanout("video", label="camera")
+    track = PacketTrack("video")
+    track.attach(camera)
+    key = av.Packet(b"\x00abc")
+    for _ in range(100):  # its connection is not up: its sender does not read yet
+        track.offer(key, True)
+    assert track._queue.empty() and track.dropped == 0
+    assert not camera._take_keyframe_request()  # nor does it make everyone's stream a keyframe
+    reading = asyncio.ensure_future(track.recv())  # connected: the sender reads
+    await asyncio.sleep(0)
+    assert camera._take_keyframe_request()  # one keyframe, for its first picture
+    track.offer(key, True)
+    assert await reading is key
+    track.stop()
 
 
 async def test_a_second_presenter_takes_over_and_the_first_is_drained(lesson: Harness) -> None:

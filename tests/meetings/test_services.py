@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.apps import apps
 from django.db import connection
 from django.utils import timezone
@@ -11,6 +12,7 @@ from kernel.errors import Conflict, Forbidden
 from meetings import selectors, services
 from meetings.models import LeaveStatus, MeetingKind, MotionKind, OpenBallot, Tally, VoteRecord
 from members.models import Member, RoleKind
+from realtime import revocation
 from tests.meetings.conftest import enter_and_join
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +216,27 @@ def test_two_tabs_keep_one_stay_open_until_both_close(actor_of, branch_meeting):
     services.attendance_join(meeting=meeting, member_id=member.pk)
     assert services.attendance_leave(meeting=meeting, member_id=member.pk).left_at is None
     assert services.attendance_leave(meeting=meeting, member_id=member.pk).left_at is not None
+
+
+def test_entering_the_lobby_takes_no_access_away_but_a_denial_or_removal_does(
+    org_tree, member_factory, actor_of, branch_meeting, django_capture_on_commit_callbacks
+):
+    """Open sockets are checked again only when access can have been taken away: hundreds of
+    members entering a lesson must not each have every open socket checked again."""
+    meeting = branch_meeting.meeting
+    host = actor_of(branch_meeting.secretary)
+    guest, stranger = member_factory(org_tree.branch_a), member_factory(org_tree.branch_a)
+    access_changes = async_to_sync(revocation.epoch)
+    before = access_changes()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.room_enter(by=actor_of(branch_meeting.full[0]), meeting=meeting) == "admitted"
+        assert services.room_enter(by=actor_of(guest), meeting=meeting) == "waiting"
+        assert services.room_enter(by=actor_of(stranger), meeting=meeting) == "waiting"
+        services.room_admit(by=host, meeting=meeting, member_id=guest.pk)
+    assert access_changes() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        services.room_admit(by=host, meeting=meeting, member_id=stranger.pk, admit=False)
+    assert access_changes() == before + 1
+    with django_capture_on_commit_callbacks(execute=True):
+        services.room_remove(by=host, meeting=meeting, member_id=guest.pk)
+    assert access_changes() == before + 2
