@@ -45,10 +45,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import relay_trace  # noqa: E402
 from bench.processes import cpu_seconds, free_port, rss_kib, wait_port  # noqa: E402
 
 VAR = ROOT / "var" / "bench-lesson"
 FPS = 15
+TRACE = bool(os.environ.get("BENCH_TRACE"))
 WIDTH, HEIGHT = 640, 360
 
 
@@ -209,7 +211,16 @@ def run_worker(mode: str) -> None:
         stage.Fanout = RawFanout  # type: ignore[misc]
         peer.PeerSession._add_slot = add_slot  # type: ignore[method-assign]
         assert av
-    asyncio.run(serve(worker_channel(0)))
+    if TRACE:
+        relay_trace.rtcp()
+        relay_trace.worker()
+
+    async def run() -> None:
+        if TRACE:
+            relay_trace.start("worker")
+        await serve(worker_channel(0))
+
+    asyncio.run(run())
 
 
 class PatternCamera:
@@ -262,6 +273,10 @@ async def lecturer(url: str, session: str, meeting: int) -> None:
     await client.subscribe(f"meeting:{meeting}")
     camera = PatternCamera()
     peer = RelayPeer(client, meeting, publish={"cam": camera, "mic": AudioStreamTrack()})
+    if TRACE:
+        relay_trace.rtcp()
+        relay_trace.lecturer(camera, peer)
+        relay_trace.start("lecturer")
     await peer.join()
     while peer.pc.connectionState != "connected":
         await asyncio.sleep(0.1)
@@ -405,8 +420,9 @@ def measure(mode: str, counts: list[int], data: dict[str, Any], args: argparse.N
     env = django_env(args.redis_url, prefix)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    daphne = ["-m", "daphne"] if not os.environ.get("BENCH_TRACE") else [__file__, "--role", "web"]
     web = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "web.asgi:application"],
+        [sys.executable, *daphne, "-b", "127.0.0.1", "-p", str(port), "web.asgi:application"],
         cwd=ROOT, env=env, stdout=(VAR / "daphne.log").open("w"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     worker = spawn("worker", env, "--mode", mode, log=f"worker-{mode}.log")
@@ -499,12 +515,22 @@ def format_row(row: dict[str, Any]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    if sys.argv[1:3] == ["--role", "web"]:  # --trace: Daphne with the web process's timeline
+        from daphne.cli import CommandLineInterface
+
+        setup_django({})
+        relay_trace.rtcp()
+        relay_trace.web()
+        relay_trace.start_in_daphne()
+        CommandLineInterface().run(sys.argv[3:])
+        return
     parser.add_argument("--role", default="main", choices=["main", "worker", "lecturer", "viewers"])
     parser.add_argument("--mode", default="shared")
     parser.add_argument("--viewers", default="10,50,100,200")
     parser.add_argument("--modes", default="shared,baseline")
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--window", type=float, default=10.0)
+    parser.add_argument("--trace", action="store_true", help="per-second TRACE lines in each role's log")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("rest", nargs="*")
     args = parser.parse_args()
@@ -520,6 +546,8 @@ def main() -> None:
         asyncio.run(viewers(args.rest[0], args.rest[2:], int(args.rest[1])))
         return
     counts = [int(n) for n in args.viewers.split(",")]
+    if args.trace:
+        os.environ["BENCH_TRACE"] = "1"
     shutil.rmtree(VAR, ignore_errors=True)
     VAR.mkdir(parents=True)
     setup_django(django_env(args.redis_url, "bench-lesson-setup"))
