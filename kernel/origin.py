@@ -1,4 +1,5 @@
-"""Request checks shared by API endpoints that run before a session exists."""
+"""The same-origin check of requests and sockets, and the checks of API endpoints that run
+before a session exists."""
 
 from __future__ import annotations
 
@@ -6,21 +7,57 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_parts(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of a serialised origin (``scheme://host[:port]``, nothing
+    more), the default port filled in; None for anything else (``null``, a path, a user)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in DEFAULT_PORTS or not parts.hostname or parts.username is not None or parts.password is not None:
+        return None
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.netloc.endswith(":"):
+        return None
+    return scheme, parts.hostname.lower(), port if port is not None else DEFAULT_PORTS[scheme]
+
+
+def _trusted(origin: tuple[str, str, int]) -> bool:
+    """In ``CSRF_TRUSTED_ORIGINS`` (where ``https://*.example.org`` covers its subdomains)."""
+    for entry in settings.CSRF_TRUSTED_ORIGINS:
+        wildcard = "://*." in entry
+        trusted = _origin_parts(entry.replace("://*.", "://", 1) if wildcard else entry)
+        if trusted is None or trusted[0] != origin[0] or trusted[2] != origin[2]:
+            continue
+        if origin[1] == trusted[1] or (wildcard and origin[1].endswith("." + trusted[1])):
+            return True
+    return False
+
+
+def same_origin(origin: str, *, scheme: str, host: str) -> bool:
+    """Whether a browser's ``Origin`` names this site, for a request that reached us as
+    ``scheme`` (``http``/``https``) on ``host`` (its ``Host`` header, with the port; already
+    checked against ``ALLOWED_HOSTS``): the same scheme, host and port — a page on another port
+    of the same host is another site, though the browser sends it the same cookies — or an
+    origin in ``CSRF_TRUSTED_ORIGINS``."""
+    parts = _origin_parts(origin)
+    if parts is None:
+        return False
+    if _trusted(parts):
+        return True
+    return parts == _origin_parts(f"{scheme}://{host}")
+
 
 def origin_allowed(origin: str, request: HttpRequest) -> bool:
-    if origin in settings.CSRF_TRUSTED_ORIGINS:
-        return True
-    parts = urlsplit(origin)
-    if not parts.scheme or not parts.netloc:
-        return False
-    return parts.netloc == request.get_host() and url_has_allowed_host_and_scheme(
-        origin, allowed_hosts={request.get_host()}
-    )
+    return same_origin(origin, scheme=request.scheme or "http", host=request.get_host())
 
 
 def require_same_origin(request: HttpRequest) -> None:
