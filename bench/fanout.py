@@ -51,10 +51,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.processes import cpu_seconds, free_port, rss_kib, wait_port  # noqa: E402
+from realtime.client import origin_for  # noqa: E402
 
 VAR = ROOT / "var" / "bench-fanout"
 STREAM = "bench.room:1"
-ORIGIN = "http://127.0.0.1"
 
 
 # --- The ASGI application the bench servers run: the project's, plus a bench stream kind -------
@@ -274,7 +274,7 @@ async def subscriber(url: str, session: str | None, stats: Stats, ready: asyncio
     headers = {"Cookie": f"sessionid={session}"} if session else None
     ws = await websockets.connect(
         url,
-        origin=ORIGIN,
+        origin=origin_for(url),  # type: ignore[arg-type]
         additional_headers=headers,
         compression=None,  # type: ignore[arg-type]
         max_size=None,
@@ -345,7 +345,7 @@ class Publisher:
             headers = {"Cookie": f"sessionid={self.session}"} if self.session else None
             ws = await websockets.connect(
                 url,
-                origin=ORIGIN,
+                origin=origin_for(url),  # type: ignore[arg-type]
                 additional_headers=headers,
                 compression=None,  # type: ignore[arg-type]
                 max_size=None,

@@ -92,7 +92,7 @@ class RealtimeClient:
     ) -> None:
         self.urls = [urls] if isinstance(urls, str) else list(urls)
         self.session = session
-        self.origin = origin or origin_for(self.urls[0])
+        self.origin = origin  # None: each URL's own origin (replicas reached on different ports)
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.on_state = on_state
@@ -165,7 +165,7 @@ class RealtimeClient:
             try:
                 async with websockets.connect(
                     url,
-                    origin=self.origin,  # type: ignore[arg-type]
+                    origin=self.origin or origin_for(url),  # type: ignore[arg-type]
                     additional_headers={"Cookie": f"sessionid={self.session}"},
                     open_timeout=10,
                     max_size=None,
