@@ -9,7 +9,10 @@
  * the notification badge follows user:me.
  */
 import { el } from "../js/dom.js";
+import { when } from "../js/clock.js";
+import { clearDraft } from "../js/drafts.js";
 import { Connection } from "../js/realtime.js";
+import { attachMentions } from "./mentions.js";
 
 (function () {
   // The gateway refuses frames over 64 KiB (REALTIME_MAX_FRAME_BYTES); this leaves room for the envelope.
@@ -75,7 +78,7 @@ import { Connection } from "../js/realtime.js";
     li.append(" ", badge);
     const meta = document.createElement("div");
     meta.className = "muted";
-    meta.textContent = t.author.name + " · " + t.post_count + " · " + new Date(t.last_post_at).toLocaleString();
+    meta.textContent = t.author.name + " · " + t.post_count + " · " + when(t.last_post_at);
     li.appendChild(meta);
     return li;
   }
@@ -87,75 +90,39 @@ import { Connection } from "../js/realtime.js";
   const me = container.dataset.me ? Number(container.dataset.me) : null;
   const live = container.dataset.live === "1";
   const i18n = (document.getElementById("i18n-forum") || { dataset: {} }).dataset;
-  const kindsEl = document.getElementById("reaction-kinds");
-  const kinds = kindsEl ? JSON.parse(kindsEl.textContent) : [];
   const typingEl = document.getElementById("typing");
 
-  function reactionBar(post) {
-    const bar = el("footer", { class: "post-actions" });
-    for (const [kind, emoji, label] of kinds) {
-      const mine = (post.my_reactions || []).includes(kind);
-      const button = el("button", { type: "button", class: "reaction" + (mine ? " mine" : ""), "data-kind": kind, title: label });
-      button.appendChild(document.createTextNode(emoji + " "));
-      button.appendChild(el("span", { class: "count", text: post.reactions && post.reactions[kind] ? String(post.reactions[kind]) : "" }));
-      bar.appendChild(button);
-    }
-    return bar;
-  }
-
-  function render(post) {
-    const article = el("article", { class: "card post" + (post.status !== "published" || post.hidden ? " pending" : ""), id: "p" + post.id, "data-post": String(post.id), "data-author": String(post.author.id) });
-    const head = el("header", { class: "post-head" },
-      el("strong", { class: "author", text: post.author.name }),
-      el("span", { class: "muted", text: " " + new Date(post.created).toLocaleString() }),
-    );
-    if (post.edited) head.appendChild(el("a", { class: "muted edited", href: "/forum/p/" + post.id + "/history/", text: " " + (i18n.edited || "edited") }));
-    article.appendChild(head);
-    if (post.deleted) {
-      article.appendChild(el("p", { class: "muted", text: i18n.deleted || "deleted" }));
-      return article;
-    }
-    if (post.status === "held") article.appendChild(el("p", { class: "notice warn", text: (i18n.held || "") + " " + (post.status_reason || "") }));
-    else if (post.status === "rejected") article.appendChild(el("p", { class: "notice error", text: (i18n.rejected || "") + " " + (post.status_reason || "") }));
-    else if (post.hidden) article.appendChild(el("p", { class: "notice warn", text: i18n.hidden || "" }));
-    if (post.censored) article.appendChild(el("p", { class: "notice muted", text: i18n.censored || "" }));
-    if (post.quote) {
-      const quote = el("blockquote", { class: "quote" }, el("strong", { text: post.quote.author.name + ": " }));
-      quote.appendChild(document.createTextNode(post.quote.excerpt));
-      article.appendChild(quote);
-    }
-    const body = el("div", { class: "post-body" });
-    body.innerHTML = post.html; // sanitised and moderated on the server (moderation.sanitize)
-    article.appendChild(body);
-    if (post.attachments && post.attachments.length) {
-      const list = el("ul", { class: "plain attachments" });
-      for (const a of post.attachments) {
-        const link = el("a", { href: a.url });
-        if (a.is_image) link.appendChild(el("img", { src: a.url, alt: a.filename, loading: "lazy" }));
-        else link.textContent = "📄 " + a.filename;
-        list.appendChild(el("li", {}, link));
-      }
-      article.appendChild(list);
-    }
-    article.appendChild(reactionBar(post));
-    return article;
-  }
-
+  // One renderer: a post that arrives live is drawn by the server's own template (the
+  // fragment at /forum/p/<id>/), with the same buttons and time format as the page around it.
+  const pending = new Map();
   function upsert(post) {
-    const existing = document.getElementById("p" + post.id);
-    const node = render(post);
-    if (existing) {
-      existing.replaceWith(node);
-      return;
-    }
-    if (!live) {
+    const id = post.id;
+    const existing = document.getElementById("p" + id);
+    if (!existing && !live) {
       const note = document.getElementById("posts-more");
       if (note) note.hidden = false;
-      return;
+      return Promise.resolve();
     }
-    const empty = document.getElementById("no-posts");
-    if (empty) empty.remove();
-    container.appendChild(node);
+    if (pending.has(id)) return pending.get(id);
+    const job = fetch("/forum/p/" + Number(id) + "/", { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => {
+        const holder = document.createElement("template");
+        holder.innerHTML = html.trim(); // the server's template, from the sanitised post
+        const node = holder.content.firstElementChild;
+        if (!node) return;
+        const current = document.getElementById("p" + id);
+        if (current) { current.replaceWith(node); return; }
+        const empty = document.getElementById("no-posts");
+        if (empty) empty.remove();
+        const later = [...container.querySelectorAll(".post")].find((n) => Number(n.dataset.post) > id);
+        if (later) later.before(node);
+        else container.appendChild(node);
+      })
+      .catch(() => {}) // gone or no longer visible: nothing to show
+      .finally(() => pending.delete(id));
+    pending.set(id, job);
+    return job;
   }
 
   let readTimer = null;
@@ -255,6 +222,7 @@ import { Connection } from "../js/realtime.js";
   if (!form) return;
   const text = document.getElementById("reply-text");
   const error = document.getElementById("reply-error");
+  attachMentions(text);
   let lastTyping = 0;
   text.addEventListener("input", () => {
     const now = Date.now();
@@ -275,6 +243,7 @@ import { Connection } from "../js/realtime.js";
     rt.command("forum.thread.post", stream, args).then((data) => {
       delete form.dataset.cid;
       text.value = "";
+      clearDraft(text);
       document.getElementById("reply-quote").value = "";
       document.getElementById("reply-quote-note").hidden = true;
       upsert(data.post); // a held post is shown to its author only, with its notice

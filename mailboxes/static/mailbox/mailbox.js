@@ -8,7 +8,10 @@
  * read receipts (mailbox.read events) show "Read" under my messages. On every mailbox page the
  * member's user:me stream keeps the unread badge current and shows thought-report events live.
  */
+import { timeElement } from "../js/clock.js";
+import { clearDraft } from "../js/drafts.js";
 import { Connection } from "../js/realtime.js";
+import { followTipAlerts } from "./tips.js";
 
 (function () {
   const rt = new Connection({ indicator: document.getElementById("conn-state") });
@@ -21,6 +24,7 @@ import { Connection } from "../js/realtime.js";
   const live = (document.getElementById("i18n-mailbox-live") || { dataset: {} }).dataset;
   const WRITING_LABELS = { "mailbox.writing.submitted": "submitted", "mailbox.writing.comment": "comment", "mailbox.writing.reviewed": "reviewed" };
   rt.subscribe("user:me", (frame) => {
+    followTipAlerts(frame);
     if (frame.type !== "event") return;
     const event = frame.event;
     if (event.type === "mailbox.unread" && badge) {
@@ -73,7 +77,7 @@ import { Connection } from "../js/realtime.js";
     bubble.textContent = event.text; // stored escaped-safe plain text; shown as text, never HTML
     const meta = document.createElement("div");
     meta.className = "meta muted";
-    meta.textContent = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    meta.appendChild(timeElement(new Date()));
     if (mine) {
       const receipt = document.createElement("span");
       receipt.className = "receipt";
@@ -135,6 +139,7 @@ import { Connection } from "../js/realtime.js";
     button.disabled = true;
     rt.send(stream, { text: body }).then(() => {
       text.value = "";
+      clearDraft(text);
       button.disabled = false;
     }, (err) => {
       error.textContent = err.message || err.code;

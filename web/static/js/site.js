@@ -3,6 +3,8 @@
  * a <select data-autosubmit> submits its form when changed (the language, the queue's filter),
  * a <button data-print> prints the page.
  */
+import { keepDrafts } from "./drafts.js";
+
 for (const select of document.querySelectorAll("select[data-autosubmit]")) {
   select.addEventListener("change", () => select.form.submit());
 }
@@ -30,3 +32,5 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
     if (status) status.textContent = button.dataset.copied || "";
   });
 }
+
+keepDrafts();
