@@ -79,9 +79,23 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.scope = scope
         self.base_send = send
         self._init_state()
-        with contextlib.suppress(StopConsumer):
-            while True:
-                await self.dispatch(await receive())
+        try:
+            with contextlib.suppress(StopConsumer):
+                while True:
+                    await self.dispatch(await receive())
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        """What must end with the socket even when the server cancels it (shutting down) and
+        ``disconnect`` never runs: its writer task and its place in the hub."""
+        self._closed = True
+        for task in (self._writer, self._draining):
+            if task is not None:
+                task.cancel()
+        for sub in list(self.subs.values()):
+            hub().detach(self, sub)
+        hub().discard(self)
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its per-message ``aclose_old_connections()``: that is a

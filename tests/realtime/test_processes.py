@@ -283,7 +283,8 @@ async def test_sigterm_while_sending_exits_within_seconds(
 ) -> None:
     """Senders keep storing events (each published after commit from a worker thread) while the
     server is told to stop: it exits on its own, without the kill -9 that LiveServer.stop falls
-    back to."""
+    back to. (The mechanism, a publish from a thread whose loop has stopped, is pinned down
+    deterministically in test_services.py; this is the whole server.)"""
     server = await asyncio.to_thread(start_daphne, gateway_env(redis_url), app=TEST_APP)
     servers.append(server)
     stream = f"test.room:{room}"
@@ -306,10 +307,12 @@ async def test_sigterm_while_sending_exits_within_seconds(
             assert loop.time() < deadline, "the senders did not get going"
             await asyncio.sleep(0.05)
         server.process.terminate()
-        deadline = loop.time() + 5
+        # A hang is for ever (LiveServer.stop would then kill -9 it); the deadline only has to
+        # tell that from an exit slowed by a loaded machine.
+        deadline = loop.time() + 20
         while server.process.poll() is None and loop.time() < deadline:
             await asyncio.sleep(0.05)
-        assert server.process.poll() is not None, "the server did not exit within 5 s of SIGTERM"
+        assert server.process.poll() is not None, "the server did not exit within 20 s of SIGTERM"
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
