@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from kernel.errors import NotFound
 from meetings import lessons, recordings, slides, study
 from meetings.models import DeckStatus, Meeting, MeetingKind
+from meetings.rules import is_host, may_run
 from members.access import Action, Actor, actor_for, organisations_where
 from members.models import Organisation
 from members.selectors import organisations_under
@@ -70,7 +71,11 @@ def room_context(actor: Actor, meeting: Meeting) -> dict[str, Any]:
     if meeting.kind != MeetingKind.LESSON:
         return {"lesson": None}
     return {
-        "lesson": {"presenter": lessons.can_present(actor, meeting)},
+        # A lecturer who is not a host ends his lesson here; hosts have the host panel's button.
+        "lesson": {
+            "presenter": lessons.can_present(actor, meeting),
+            "runs_only": may_run(actor, meeting) and not is_host(actor, meeting),
+        },
         "lesson_config": {
             "meeting": meeting.pk,
             "room": f"meeting:{meeting.pk}",

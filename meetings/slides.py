@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from forum import files
 from kernel.errors import DomainError, Invalid, NotFound
 from meetings.lessons import require_lesson, require_not_over, require_presenter
-from meetings.models import DeckStatus, Meeting, SlideDeck, SlideTurn
+from meetings.models import DeckStatus, Meeting, MeetingStatus, SlideDeck, SlideTurn
 from members.access import Actor
 from realtime.protocol import Signal
 from realtime.services import call_in_loop, ephemeral_send, event_append
@@ -232,8 +232,19 @@ def deck_render(deck_id: int) -> SlideDeck:
         event_append(
             stream=room_stream(deck.meeting_id), payload={"type": "meetings.slides.deck", "deck": deck_dict(deck)}
         )
+        _show_when_nothing_is(deck)
     _progress(deck)
     return deck
+
+
+def _show_when_nothing_is(deck: SlideDeck) -> None:
+    """A lesson with no slide on screen shows a deck's first page as soon as it is ready, so
+    nobody has to click "show"; a deck arriving while another is shown waits for the presenter."""
+    meeting = Meeting.objects.select_for_update().get(pk=deck.meeting_id)
+    if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.LIVE) or _latest_turn(meeting) is not None:
+        return
+    SlideTurn.objects.create(meeting=meeting, deck=deck, page=1, at=timezone.now(), by_id=deck.uploaded_by_id)
+    event_append(stream=room_stream(meeting.pk), payload={"type": "meetings.slide", "deck": deck.pk, "page": 1})
 
 
 def deck_delete_files(deck: SlideDeck) -> None:

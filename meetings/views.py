@@ -77,7 +77,7 @@ ROOM_TEXT = {
     "error": _("That did not work:"),
     "shareScreen": _("Share screen"),
     "stopSharing": _("Stop sharing"),
-    "record": _("Record"),
+    "record": pgettext_lazy("video", "Record"),
     "stopRecording": _("Stop recording"),
     "waiting": _("Waiting for the lecturer's video…"),
     "playSound": _("Tap to hear the lesson"),

@@ -83,7 +83,7 @@ def test_slides_over_the_api_and_their_images_through_the_access_policy(lesson: 
     turned = post(lecturer, f"/api/meetings/{meeting_id}/slides/turn", {"action": "goto", "page": 2})
     assert turned.json() == {"deck": deck.pk, "page": 2, "pages": 3}
     assert post(viewer, f"/api/meetings/{meeting_id}/slides/turn", {"action": "next"}).status_code == 403
-    assert [t["page"] for t in viewer.get(f"/api/meetings/{meeting_id}/slides/timeline").json()] == [2]
+    assert [t["page"] for t in viewer.get(f"/api/meetings/{meeting_id}/slides/timeline").json()] == [1, 2]
 
     image = viewer.get(f"/meetings/{meeting_id}/slides/{deck.pk}/2.webp")
     assert image.status_code == 200
@@ -190,8 +190,8 @@ def test_the_replay_page_lists_recordings_and_the_slide_timeline(lesson: Lesson,
     assert f'src="/meetings/{lesson.meeting.pk}/recordings/{recording.pk}/"' in html
     config = json.loads(html.split('id="replay-config" type="application/json">')[1].split("</script>")[0])
     assert config["recording"] == recording.pk and config["duration"] == recording.duration
-    [turn] = config["timeline"]
-    assert turn["deck"] == deck.pk and turn["page"] == 2
+    shown, turn = config["timeline"]  # page 1 shown when the deck was ready, then page 2
+    assert shown["page"] == 1 and turn["deck"] == deck.pk and turn["page"] == 2
     assert turn["t"] > 0  # the turn happened now, after the recording's start at T0
     assert client_for(lesson.outsider).get(f"/meetings/{lesson.meeting.pk}/replay/").status_code == 403
 

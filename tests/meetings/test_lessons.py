@@ -148,8 +148,10 @@ def test_rendering_makes_one_image_per_page_and_tells_the_uploader_how_far_it_is
     assert [(d["done"], d["total"], d["status"]) for _, d in progress] == [
         (0, 3, "rendering"), (1, 3, "rendering"), (2, 3, "rendering"), (3, 3, "rendering"), (3, 3, "ready"),
     ]  # fmt: skip
+    # Nothing was on screen, so the ready deck's first page is shown without a click.
     assert events(room.room_stream(lesson.meeting.pk), mark) == [
-        {"type": "meetings.slides.deck", "deck": slides.deck_dict(deck)}
+        {"type": "meetings.slides.deck", "deck": slides.deck_dict(deck)},
+        {"type": "meetings.slide", "deck": deck.pk, "page": 1},
     ]
 
 
@@ -167,16 +169,15 @@ def test_turning_pages_stores_a_tiny_event_and_the_timeline(lesson: Lesson, acto
     stream = room.room_stream(meeting.pk)
     with pytest.raises(Invalid):
         slides.slide_turn(by=lecturer, meeting=meeting, action="next")  # nothing uploaded yet
-    deck = ready_deck(lesson, actor_of)
+    deck = ready_deck(lesson, actor_of)  # shown from page 1 at once: nothing else was on screen
     mark = head(stream)
 
-    assert slides.slide_turn(by=lecturer, meeting=meeting, action="next") == {"deck": deck.pk, "page": 1, "pages": 3}
-    slides.slide_turn(by=lecturer, meeting=meeting, action="next")
+    assert slides.slide_turn(by=lecturer, meeting=meeting, action="next") == {"deck": deck.pk, "page": 2, "pages": 3}
     slides.slide_turn(by=actor_of(lesson.secretary), meeting=meeting, action="goto", page=3)  # a host may too
     slides.slide_turn(by=lecturer, meeting=meeting, action="previous")
     slides.slide_turn(by=lecturer, meeting=meeting, action="goto", page=2)  # already shown: nothing stored
     turns = events(stream, mark)
-    assert turns == [{"type": "meetings.slide", "deck": deck.pk, "page": p} for p in (1, 2, 3, 2)]
+    assert turns == [{"type": "meetings.slide", "deck": deck.pk, "page": p} for p in (2, 3, 2)]
     assert max(len(json.dumps(t, separators=(",", ":"))) for t in turns) < 64  # a few bytes per turn
     with pytest.raises(Invalid):
         slides.slide_turn(by=lecturer, meeting=meeting, action="goto", page=4)
@@ -198,6 +199,8 @@ def test_a_second_deck_is_shown_from_its_first_page(lesson: Lesson, actor_of, pr
     first = ready_deck(lesson, actor_of)
     slides.slide_turn(by=lecturer, meeting=meeting, action="goto", page=3)
     second = ready_deck(lesson, actor_of, colours=[(0, 0, 0), (255, 255, 255)])
+    # A deck ready while another is on screen does not take over: the presenter decides.
+    assert (slides.current_slide(meeting)["deck"], slides.current_slide(meeting)["page"]) == (first.pk, 3)
     assert (
         slides.slide_turn(by=lecturer, meeting=meeting, action="goto", page=1, deck_id=second.pk)["deck"] == second.pk
     )

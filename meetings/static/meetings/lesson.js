@@ -324,6 +324,7 @@ import { EpaRoom } from "./room.js";
   });
 
   if (config.presenter) {
+    if ($("lesson-end")) $("lesson-end").addEventListener("click", () => command("room.end").catch(fail));
     $("slide-next").addEventListener("click", () => turn({ action: "next" }));
     $("slide-previous").addEventListener("click", () => turn({ action: "previous" }));
     $("slide-goto").addEventListener("submit", (e) => {

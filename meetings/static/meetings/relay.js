@@ -291,6 +291,14 @@ class LessonStage {
     this.unmute.addEventListener("click", () => this.play());
     container.replaceChildren(this.main, this.side, this.sound, this.waiting, this.unmute);
     this.tracks = { cam: null, screen: null, mic: null };
+    this.local = null; // the presenter's own camera, shown at once instead of the relay's copy
+  }
+
+  /* On the presenter's page: his own camera, not "waiting for the lecturer", and never his own
+     sound played back to him. */
+  preview(stream) {
+    this.local = (stream && stream.getVideoTracks()[0]) || null;
+    this.render();
   }
 
   onTrack(mid, info, track) {
@@ -303,12 +311,13 @@ class LessonStage {
   render() {
     const live = (track) => track && track.readyState === "live" && !track.muted;
     const screen = live(this.tracks.screen);
-    const camera = this.tracks.cam;
+    const camera = this.local || this.tracks.cam;
     const main = screen ? this.tracks.screen : camera;
     this.attach(this.main, main);
     this.attach(this.side, screen ? camera : null);
     this.side.hidden = !screen;
-    this.waiting.hidden = live(this.tracks.cam) || screen;
+    this.waiting.hidden = Boolean(this.local) || live(this.tracks.cam) || screen;
+    if (this.local) return;
     if (this.tracks.mic && (!this.sound.srcObject || this.sound.srcObject.getTracks()[0] !== this.tracks.mic)) {
       this.sound.srcObject = new MediaStream([this.tracks.mic]);
       this.play();

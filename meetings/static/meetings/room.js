@@ -629,6 +629,10 @@ export const EpaRoom = {};
       if (config.lesson) publish.screen = null; // negotiated now, filled when sharing starts
     }
     if (config.lesson && !lessonStage) lessonStage = new LessonStage($("media-stage"), T);
+    if (lessonStage && !watchOnly) {
+      lessonStage.preview(localStream);
+      document.querySelector(".tile.local").hidden = true; // the stage shows it
+    }
     relay = new RelaySession({
       rt,
       room: config.room,
