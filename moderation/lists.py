@@ -10,6 +10,7 @@ keep using the previous version instead of waiting, so no request fails or sees 
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 
@@ -53,7 +54,7 @@ def version_bump() -> None:
 
 def _recheck_now() -> None:
     global _checked_at
-    _checked_at = 0.0
+    _checked_at = -math.inf  # not 0: the monotonic clock starts near 0 at boot
 
 
 def _latest_version() -> int:

@@ -8,7 +8,8 @@ events to the ``moderation.queue`` streams after commit (through ``realtime.serv
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -23,7 +24,6 @@ from moderation import archive
 from moderation.content import ContentKind, content_kind_get, content_load, content_ref, content_type_of
 from moderation.decision import Decision, Verdict, evaluate
 from moderation.lists import compiled_for, version_bump
-from moderation.matcher import ListAction
 from moderation.models import (
     Flag,
     FlagReason,
@@ -41,6 +41,7 @@ from moderation.pipeline import ContentBlocked, fingerprint_record, reasons_text
 from moderation.sanctions import ensure_can_post as ensure_can_post  # re-exported for feature apps
 from moderation.sanctions import sanctions_changed
 from moderation.selectors import queue_item_dict, queue_item_get_for
+from moderation.wordlist_csv import Row, row_check, rows_parse
 
 CLAIM_MINUTES = 15
 EXCERPT_CHARS = 500
@@ -525,62 +526,133 @@ def word_list_create(*, by: Actor, organisation: Organisation | None, name: str,
     return word_list
 
 
+def _entry_row(entry: Sequence[Any] | Row) -> Row:
+    """``(word, action[, sound[, note]])`` or a :class:`Row`."""
+    if isinstance(entry, Row):
+        return entry
+    word, action, *rest = entry
+    return Row(
+        word=str(word).strip(),
+        action=str(action).strip().lower(),
+        sound=bool(rest[0]) if rest else False,
+        note=str(rest[1]) if len(rest) > 1 else "",
+    )
+
+
+def _archive_entries(*, by: Actor, word_list: WordList, verb: str, rows: list[Row], extra: dict[str, Any]) -> None:
+    """Who changed which list how: the entries themselves for a few, their digest for many."""
+    listed = [[r.word, r.action, r.sound, r.note] for r in rows]
+    payload: dict[str, Any] = {"change": verb, "entries": len(rows), **extra}
+    if len(rows) <= 20:
+        payload["changed"] = listed
+    else:
+        payload["sha256"] = archive.text_digest(json.dumps(sorted(listed), ensure_ascii=False))
+    details = {k: v for k, v in payload.items() if k != "changed"}
+    if len(rows) <= 20:
+        details["words"] = [r.word for r in rows]
+    _staff_log(
+        by=by, verb=verb, organisation=word_list.organisation, target=f"wordlist:{word_list.pk}", details=details
+    )
+    archive.archive_append(
+        kind=archive.Kind.WORDLIST,
+        content_ref=f"moderation.wordlist:{word_list.pk}",
+        actor_id=by.member_id,
+        payload=payload,
+    )
+
+
 def word_entries_set(
-    *, by: Actor, word_list: WordList, entries: Iterable[tuple[str, str]], replace: bool = False
+    *, by: Actor, word_list: WordList, entries: Iterable[Sequence[Any] | Row], replace: bool = False
 ) -> int:
-    """Add or update ``(word, action)`` pairs (``replace``: the list becomes exactly these).
+    """Add or update entries, each ``(word, action[, sound[, note]])`` or a :class:`Row`
+    (``replace``: the list becomes exactly these).
 
     The whole change is one transaction and one version bump, so every process swaps from the
     old list to the complete new one.
     """
     _require_list_editor(by, word_list.organisation)
-    cleaned: dict[str, str] = {}
-    for word, action in entries:
-        word = word.strip()
-        action = action.strip().lower()
-        if not word:
+    cleaned: dict[str, Row] = {}
+    for entry in entries:
+        row = _entry_row(entry)
+        if not row.word:
             continue
-        if action not in {a.value for a in ListAction}:
-            raise Invalid(f"Unknown action {action!r} for {word!r}.", word=word)
-        cleaned[word] = action
+        problem = row_check(row.word, row.action)
+        if problem is not None:
+            raise Invalid(f"{row.word!r}: {_(problem)}", word=row.word)
+        cleaned[row.word] = row
+    rows = list(cleaned.values())
     with transaction.atomic():
         if replace:
             WordEntry.objects.filter(word_list=word_list).exclude(word__in=list(cleaned)).delete()
         existing = dict(WordEntry.objects.filter(word_list=word_list).values_list("word", "pk"))
         changed = [
-            WordEntry(pk=existing[w], word_list=word_list, word=w, action=a)
-            for w, a in cleaned.items()
-            if w in existing
+            WordEntry(
+                pk=existing[r.word], word_list=word_list, word=r.word, action=r.action, sound=r.sound, note=r.note
+            )
+            for r in rows
+            if r.word in existing
         ]
-        new = [WordEntry(word_list=word_list, word=w, action=a) for w, a in cleaned.items() if w not in existing]
-        WordEntry.objects.bulk_update(changed, ["action"], batch_size=1000)
+        new = [
+            WordEntry(word_list=word_list, word=r.word, action=r.action, sound=r.sound, note=r.note)
+            for r in rows
+            if r.word not in existing
+        ]
+        WordEntry.objects.bulk_update(changed, ["action", "sound", "note"], batch_size=1000)
         WordEntry.objects.bulk_create(new, batch_size=1000)
         WordList.objects.filter(pk=word_list.pk).update(updated=timezone.now())
-        _staff_log(
-            by=by, verb="wordlist.import" if replace else "wordlist.update", organisation=word_list.organisation,
-            target=f"wordlist:{word_list.pk}", details={"entries": len(cleaned), "replace": replace},
-        )  # fmt: skip
-        archive.archive_append(
-            kind=archive.Kind.WORDLIST,
-            content_ref=f"moderation.wordlist:{word_list.pk}",
-            actor_id=by.member_id,
-            payload={"entries": len(cleaned), "replace": replace},
-        )
+        verb = "wordlist.import" if replace else "wordlist.update"
+        _archive_entries(by=by, word_list=word_list, verb=verb, rows=rows, extra={"replace": replace})
         version_bump()
     return len(cleaned)
+
+
+def word_entries_import(*, by: Actor, word_list: WordList, text: str, replace: bool = False) -> int:
+    """A CSV file (``word,action[,note[,sound]]``): every row stored, or none when any is wrong
+    (``Invalid`` with ``errors``: each bad row's line and what is wrong with it)."""
+    _require_list_editor(by, word_list.organisation)
+    rows, errors = rows_parse(text)
+    if errors:
+        raise Invalid(
+            _("Nothing was imported: %(count)s rows need fixing.") % {"count": len(errors)},
+            errors=[{"line": e.line, "message": e.render(_)} for e in errors],
+        )
+    if not rows:
+        raise Invalid(_("The file has no entries."))
+    return word_entries_set(by=by, word_list=word_list, entries=rows, replace=replace)
+
+
+def word_entry_update(
+    *, by: Actor, word_list: WordList, entry_id: int, word: str, action: str, sound: bool, note: str = ""
+) -> WordEntry:
+    """Change one entry (its word too)."""
+    _require_list_editor(by, word_list.organisation)
+    entry = WordEntry.objects.filter(word_list=word_list, pk=entry_id).first()
+    if entry is None:
+        raise NotFound()
+    row = _entry_row((word, action, sound, note.strip()[:200]))
+    problem = row_check(row.word, row.action)
+    if problem is not None:
+        raise Invalid(_(problem))
+    with transaction.atomic():
+        before = [entry.word, entry.action, entry.sound, entry.note]
+        entry.word, entry.action, entry.sound, entry.note = row.word, row.action, row.sound, row.note
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError:
+            raise Conflict(_("This list already has that word.")) from None
+        _archive_entries(by=by, word_list=word_list, verb="wordlist.edit", rows=[row], extra={"before": before})
+        version_bump()
+    return entry
 
 
 def word_entry_delete(*, by: Actor, word_list: WordList, word: str) -> None:
     _require_list_editor(by, word_list.organisation)
     with transaction.atomic():
-        deleted, _counts = WordEntry.objects.filter(word_list=word_list, word=word).delete()
-        if not deleted:
+        entry = WordEntry.objects.filter(word_list=word_list, word=word).first()
+        if entry is None:
             raise NotFound()
-        _staff_log(
-            by=by,
-            verb="wordlist.delete_word",
-            organisation=word_list.organisation,
-            target=f"wordlist:{word_list.pk}",
-            details={"word": word},
-        )
+        entry.delete()
+        row = Row(word=entry.word, action=entry.action, sound=entry.sound, note=entry.note)
+        _archive_entries(by=by, word_list=word_list, verb="wordlist.delete_word", rows=[row], extra={})
         version_bump()

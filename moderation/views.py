@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kernel import times
-from kernel.errors import DomainError, Forbidden
+from kernel.errors import Conflict, DomainError, Forbidden
 from members.access import actor_for
-from moderation import selectors, services
+from moderation import selectors, services, wordlist_pages
+from moderation.matcher import ListAction
 from moderation.models import QueueStatus
+from moderation.wordlist_csv import Row, rows_write
 
 
 def _moderator_or_403(request: HttpRequest) -> HttpResponse | None:
@@ -132,6 +136,30 @@ def _readable(row: dict[str, Any]) -> dict[str, Any]:
 
 
 @login_required
+@require_POST
+def flag_submit(request: HttpRequest) -> HttpResponse:
+    """The flag control's form: flag, then back to the page with a receipt (flagging twice counts once)."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    try:
+        services.flag_create(
+            by=actor_for(request.user),
+            ref=request.POST.get("ref", ""),
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, _("Thank you: your flag was received and a moderator will look at it."))
+    except Conflict:
+        messages.info(request, _("You have already flagged this; your flag counts once."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(target)
+
+
+@login_required
 def action_log_page(request: HttpRequest) -> HttpResponse:
     if (refused := _moderator_or_403(request)) is not None:
         return refused
@@ -167,33 +195,67 @@ def word_lists_page(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/wordlists.html", {"lists": lists})
 
 
+WORD_OPS = {"add", "edit", "delete", "import", "try"}
+
+
 @login_required
 def word_list_page(request: HttpRequest, list_id: int) -> HttpResponse:
+    """One list: search and pages of its entries; add, edit, remove; import a CSV; try a text."""
     if (refused := _moderator_or_403(request)) is not None:
         return refused
     actor = actor_for(request.user)
+    op = request.POST.get("op", "") if request.method == "POST" else ""
+    context: dict[str, object] = {}
+    status = 200
     try:
-        word_list = selectors.word_list_get_for(actor=actor, list_id=list_id, write=request.method == "POST")
-        if request.method == "POST":
-            rows = [
-                line.split("\t") if "\t" in line else line.split(",") for line in request.POST["entries"].splitlines()
-            ]
-            count = services.word_entries_set(
-                by=actor, word_list=word_list, entries=[(r[0], r[1]) for r in rows if len(r) >= 2]
-            )
-            messages.success(request, _("%(count)s entries saved.") % {"count": count})
-            return redirect("moderation:wordlist", list_id=list_id)
+        word_list = selectors.word_list_get_for(actor=actor, list_id=list_id, write=op not in ("", "try"))
+        if op and op not in WORD_OPS:
+            raise Forbidden(_("Unknown action."))
+        if op == "try":
+            context["tried"] = wordlist_pages.text_try(word_list=word_list, text=request.POST.get("text", ""))
+        elif op:
+            message = wordlist_pages.entries_change(by=actor, word_list=word_list, op=op, data=request.POST,
+                                                     files=request.FILES)  # fmt: skip
+            if request.headers.get("Accept") == "application/json":
+                return JsonResponse({"message": message})
+            messages.success(request, message)
+            return redirect(request.get_full_path())
     except DomainError as error:
-        return render(request, "moderation/forbidden.html", {"message": error.message}, status=error.status)
-    entries = selectors.word_entries_of(word_list=word_list, search=request.GET.get("q", ""))
-    page = Paginator(entries, 100).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "moderation/wordlist.html",
+        errors = error.details.get("errors")
+        if request.headers.get("Accept") == "application/json":
+            return JsonResponse({"message": error.message, "errors": errors or []}, status=error.status)
+        if op in ("", "try") and error.status in (403, 404):
+            return render(request, "moderation/forbidden.html", {"message": error.message}, status=error.status)
+        context.update({"error": error.message, "row_errors": errors or []})
+        status = error.status
+        word_list = selectors.word_list_get_for(actor=actor, list_id=list_id)
+    q = request.GET.get("q", "").strip()
+    page = Paginator(selectors.word_entries_of(word_list=word_list, search=q), 50).get_page(request.GET.get("page"))
+    context.update(
         {
             "word_list": word_list,
             "page": page,
             "can_edit": selectors.can_edit_list(actor, word_list),
-            "q": request.GET.get("q", ""),
-        },
+            "q": q,
+            "actions": [a.value for a in ListAction],
+            "page_query": urlencode({"q": q}) if q else "",
+        }
     )
+    return render(request, "moderation/wordlist.html", context, status=status)
+
+
+@login_required
+def word_list_export(request: HttpRequest, list_id: int) -> HttpResponse | StreamingHttpResponse:
+    if (refused := _moderator_or_403(request)) is not None:
+        return refused
+    try:
+        word_list = selectors.word_list_get_for(actor=actor_for(request.user), list_id=list_id)
+    except DomainError as error:
+        return render(request, "moderation/forbidden.html", {"message": error.message}, status=error.status)
+    rows = (
+        Row(word=e.word, action=e.action, sound=e.sound, note=e.note)
+        for e in selectors.word_entries_of(word_list=word_list).iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(rows_write(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"{word_list.name}.csv")
+    return response

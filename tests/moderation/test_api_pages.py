@@ -94,7 +94,8 @@ def test_pages_render_for_moderators_only(
     assert "支部词表" in client.get("/moderation/wordlists/").content.decode()
     page = client.get(f"/moderation/wordlists/{words.pk}/")
     assert "代开发票" in page.content.decode()
-    client.post(f"/moderation/wordlists/{words.pk}/", {"entries": "赌博\tcensor\n翻墙,flag"})
+    client.post(f"/moderation/wordlists/{words.pk}/", {"op": "add", "word": "赌博", "action": "censor"})
+    client.post(f"/moderation/wordlists/{words.pk}/", {"op": "add", "word": "翻墙", "action": "flag"})
     assert dict(words.entries.values_list("word", "action")) == {"代开发票": "hold", "赌博": "censor", "翻墙": "flag"}
     outsider = client_for(member_factory(org_tree.group_b1))
     assert outsider.get("/moderation/").status_code == 403
