@@ -10,6 +10,7 @@ urlpatterns = [
     path("org/<int:org_id>/", views.board_page, name="board"),
     path("org/<int:org_id>/members/", views.members_page, name="members"),
     path("org/<int:org_id>/migrants/", views.migrants_page, name="migrants"),
+    path("org/<int:org_id>/import/", views.import_page, name="import"),
     path("members/<int:member_id>/", views.record_page, name="record"),
     path("approvals/", views.approvals_page, name="approvals"),
     path("transfers/", views.transfers_page, name="transfers"),

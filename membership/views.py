@@ -18,8 +18,11 @@ from kernel.errors import DomainError, NotFound
 from meetings.models import Meeting, MeetingKind, MeetingStatus, Motion, MotionStatus
 from members.access import Action, Actor, actor_for, can, has_role, organisations_where
 from members.models import Member, MemberStatus, Organisation
-from membership import forms, selectors, services, steps
+from members.roster import RosterInvalid
+from membership import forms, roster_import, selectors, services, steps
 from membership.models import Proposal
+from realtime.services import stream_head
+from realtime.streams import user_stream
 
 S = MemberStatus
 
@@ -313,3 +316,27 @@ def migrants_page(request: HttpRequest, org_id: int) -> HttpResponse:
         "org": org, "home": selectors.migrants_of(actor=actor, organisation=org),
         "guests": selectors.guests_of(actor=actor, organisation=org), "meetings": upcoming.order_by("starts_at"),
     })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request: HttpRequest, org_id: int) -> HttpResponse:
+    """Organisers import a roster (CSV) into their organisation, watching its progress."""
+    actor = actor_for(request.user)
+    org = selectors.organisation_get_for(actor=actor, org_id=org_id)
+    context: dict[str, Any] = {"org": org, "max_mb": roster_import.MAX_BYTES // 1024 // 1024}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a CSV file."))
+        else:
+            since = stream_head(stream=user_stream(actor.mid))
+            try:
+                job = roster_import.roster_import_start(
+                    by=actor, organisation=org, data=upload.read(roster_import.MAX_BYTES + 1)
+                )
+            except RosterInvalid as invalid:
+                context["errors"] = invalid.errors
+            else:
+                context.update(job=job, since=since)
+    return render(request, "membership/import.html", context)

@@ -194,3 +194,34 @@ def test_a_member_transfers_to_another_branch_and_finds_its_boards_and_meetings(
     assert "第二支部党员大会" in me.locator("main").inner_text()
     _fits(me)
     _shot(me, "transfer-3-new-branch")
+
+
+def test_an_organiser_imports_a_roster_and_watches_it_finish(
+    live_server_url, new_page, org_tree, member_factory, tmp_path
+):  # type: ignore[no-untyped-def]
+    u = uuid.uuid4().hex[:6]
+    a = org_tree.branch_a
+    member_factory(a, username=f"o{u}", real_name="李组织", roles=[(RoleKind.ORGANISER, a)])
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"用户名,姓名,组织,身份\nx{u}1,甲,{a.code},正式党员\nx{u}2,,NOPE,主席\n", encoding="utf-8")
+    good = tmp_path / "roster.csv"
+    rows = [f"r{u}{i},成员{i},{org_tree.group_a1.code},正式党员" for i in range(300)]
+    good.write_text("用户名,姓名,组织,身份\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+    page = _phone(new_page, live_server_url, f"o{u}")
+    page.goto(f"{live_server_url}/membership/org/{a.pk}/")
+    page.get_by_role("link", name="导入名册").click()
+    page.set_input_files("input[name=file]", str(bad))
+    page.get_by_role("button", name="检查并导入").click()
+    errors = page.locator("#import-errors").inner_text()
+    assert "NOPE" in errors and "未导入" in errors
+    assert not Member.objects.filter(user__username=f"x{u}1").exists()  # all or nothing
+
+    page.set_input_files("input[name=file]", str(good))
+    page.get_by_role("button", name="检查并导入").click()
+    page.wait_for_selector("#import-job[data-finished=true]")
+    assert page.eval_on_selector("#import-progress", "p => p.value") == 300
+    assert "新增300" in page.locator("#import-result").inner_text()
+    assert Member.objects.filter(user__username__startswith=f"r{u}").count() == 300
+    _fits(page)
+    _shot(page, "record-4-import")
