@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from forum import selectors, services
 from kernel.errors import NotFound
 from members.access import Actor, require_member
+from realtime.protocol import ClientId
 from realtime.registry import Command, StreamKind, register
 
 
@@ -42,7 +43,14 @@ class PostIn(BaseModel):
     text: str  # empty and too long are the service's to refuse, in words the member can read
     quote: int | None = None
     attachments: list[int] = Field(default_factory=list, max_length=services.MAX_ATTACHMENTS)
-    cid: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")
+    cid: ClientId | None = None
+
+
+class ThreadIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str
+    text: str
+    cid: ClientId | None = None
 
 
 class ReactIn(BaseModel):
@@ -65,6 +73,13 @@ def thread_post(actor: Actor, stream_id: str, args: PostIn) -> dict[str, Any]:
     return {"post": selectors.post_out(post).model_dump(mode="json")}
 
 
+def board_thread(actor: Actor, stream_id: str, args: ThreadIn) -> dict[str, Any]:
+    post = services.thread_create(
+        by=actor, board_id=_int_id(stream_id), title=args.title, source=args.text, cid=args.cid
+    )
+    return {"thread": post.thread_id, "post": selectors.post_out(post).model_dump(mode="json")}
+
+
 def thread_react(actor: Actor, stream_id: str, args: ReactIn) -> dict[str, Any]:
     post = selectors.post_get_for(actor=actor, post_id=args.post)
     if post.thread_id != _int_id(stream_id):
@@ -77,7 +92,9 @@ def thread_read(actor: Actor, stream_id: str, args: ReadIn) -> dict[str, Any]:
 
 
 def register_streams() -> None:
-    register(StreamKind(name="forum.board", authorise=board_authorise))
+    register(
+        StreamKind(name="forum.board", authorise=board_authorise, commands={"thread": Command(ThreadIn, board_thread)})
+    )
     register(
         StreamKind(
             name="forum.thread",

@@ -80,7 +80,7 @@ def question_answer(actor: Actor, stream_id: str, args: AnswerIn) -> dict[str, A
 LESSON_COMMANDS = {
     "lesson.state": Command(NoArgs, lesson_state, writes=False),
     "slides.turn": Command(TurnIn, slides_turn, writes=False),
-    "question.ask": Command(AskIn, question_ask, writes=True),
+    "question.ask": Command(AskIn, question_ask, writes=True, once=True),
     "question.vote": Command(VoteIn, question_vote, writes=False),
     "question.answer": Command(AnswerIn, question_answer, writes=False),
 }

@@ -285,8 +285,8 @@ def signal(actor: Actor, stream_id: str, args: SignalIn) -> dict[str, Any]:
     return {"to": args.to}
 
 
-def _c(model: type[BaseModel], handler: Any, *, writes: bool = False) -> Command:
-    return Command(model, handler, writes=writes)
+def _c(model: type[BaseModel], handler: Any, *, writes: bool = False, once: bool = False) -> Command:
+    return Command(model, handler, writes=writes, once=once)
 
 
 ROOM_COMMANDS = {
@@ -305,7 +305,7 @@ ROOM_COMMANDS = {
     "room.cohosts": _c(CohostsIn, cohosts),
     "breakout.start": _c(BreakoutIn, breakout_start),
     "breakout.return": _c(NoArgs, breakout_return),
-    "chat": _c(ChatIn, chat, writes=True),
+    "chat": _c(ChatIn, chat, writes=True, once=True),
     "vote.open": _c(VoteOpenIn, vote_open),
     "vote.cast": _c(VoteCastIn, vote_cast),
     "vote.close": _c(VoteCloseIn, vote_close),

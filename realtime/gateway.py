@@ -15,13 +15,15 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.db import transaction
 from django.utils.translation import gettext as _
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from kernel.errors import DomainError, Forbidden
 from members.access import Actor, actor_for
-from realtime import services
-from realtime.protocol import CommandEnvelope, ProtocolError, validation_details
+from realtime import receipts, services
+from realtime.protocol import ClientId, CommandEnvelope, ProtocolError, validation_details
 from realtime.registry import StreamKind, kind_for, run_send_guards
+
+CID: TypeAdapter[str] = TypeAdapter(ClientId)
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,12 @@ def command_run(*, actor: Actor, envelope: CommandEnvelope) -> tuple[str, Any]:
             "unknown_type",
             _("Stream kind %(kind)r has no command %(command)r.") % {"kind": kind.name, "command": envelope.type},
         )
+    raw = envelope.arguments()
+    cid = raw.pop("cid", None) if command.once else None
     try:
-        arguments = command.model.model_validate(envelope.arguments())
+        arguments = command.model.model_validate(raw)
+        if cid is not None:
+            cid = CID.validate_python(cid)
     except ValidationError as error:
         raise ProtocolError(
             "bad_frame", _("The command does not match its schema."), details=validation_details(error)
@@ -81,7 +87,11 @@ def command_run(*, actor: Actor, envelope: CommandEnvelope) -> tuple[str, Any]:
     kind.authorise(actor, canonical_id)
     if command.writes:
         run_send_guards(actor, kind.name, canonical_id)
-    return name, command.handler(actor, canonical_id, arguments)
+    if cid is None or actor.member_id is None:
+        return name, command.handler(actor, canonical_id, arguments)
+    return name, receipts.run_once(
+        member_id=actor.member_id, stream=stream, cid=cid, run=lambda: command.handler(actor, canonical_id, arguments)
+    )
 
 
 @dataclass(frozen=True)

@@ -48,3 +48,25 @@ class StreamEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stream}#{self.seq}"
+
+
+class CommandReceipt(models.Model):
+    """The answer a member got to a command sent with a client id (``Command(once=True)``): the
+    same cid again on the same stream gets this answer and changes nothing, so a browser's outbox
+    may send a chat line again after a dropped link without it being stored twice. Kept a week."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    stream = models.CharField(max_length=100)
+    cid = models.CharField(max_length=64)
+    data = models.JSONField(null=True)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("command receipt")
+        verbose_name_plural = _("command receipts")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "stream", "cid"], name="rt_receipt_member_stream_cid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream}/{self.cid}"

@@ -57,6 +57,10 @@ class Command:
     model: type[BaseModel]
     handler: Callable[[Actor, str, Any], Any]
     writes: bool = True  # writes pass the send guards first
+    # The frame may carry a client id (``cid``, not passed to the handler): the same member
+    # sending the same cid on the same stream again gets the first answer and changes nothing
+    # (realtime.receipts). For commands that store something a browser's outbox may re-send.
+    once: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,12 @@ class FakeWebSocket {
   close(code) { this.readyState = 3; this.onclose && this.onclose({ code: code || 1000 }); }
   open() { this.readyState = 1; this.onopen(); }
   deliver(frame) { this.onmessage({ data: JSON.stringify(frame) }); }
-  drop(code) { this.readyState = 3; this.onclose({ code }); }
+  drop(code) { this.readyState = 3; if (this.onclose) this.onclose({ code }); }
 }
 FakeWebSocket.OPEN = 1;
 
 const timers = [];
+let timerIds = 0;
 const listeners = {};
 const fakeWindow = {
   location: { protocol: "https:", host: "example.org" },
@@ -21,8 +22,10 @@ const fakeWindow = {
   addEventListener: (name, fn) => { listeners[name] = fn; },
   crypto: { randomUUID: (() => { let n = 0; return () => "cid-" + ++n; })() },
   WebSocket: FakeWebSocket,
-  setTimeout: (fn, ms) => { timers.push({ fn, ms }); return timers.length; },
-  clearTimeout: () => {},
+  setTimeout: (fn, ms) => { timers.push({ fn, ms, id: ++timerIds }); return timerIds; },
+  clearTimeout: (id) => { const i = timers.findIndex((t) => t.id === id); if (i >= 0) timers.splice(i, 1); },
+  setInterval: () => 0,
+  clearInterval: () => {},
 };
 for (const [name, value] of Object.entries(fakeWindow)) {
   Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
@@ -96,8 +99,125 @@ Math.random = random;
 assert.deepStrictEqual(delays, [500, 999, 1998, 3996, 7992]);
 flaky.close();
 
-setImmediate(() => {
-  assert.strictEqual(acked, 6);
-  assert.deepStrictEqual(seen, [5, 6]);
-  console.log("ok");
+await new Promise((resolve) => setImmediate(resolve));
+assert.strictEqual(acked, 6);
+assert.deepStrictEqual(seen, [5, 6]);
+
+// --- The outbox: kept per member in storage, sent again with its cid, cancellable. -----------
+class FakeStorage {
+  constructor() { this.data = {}; }
+  getItem(key) { return key in this.data ? this.data[key] : null; }
+  setItem(key, value) { this.data[key] = String(value); }
+  removeItem(key) { delete this.data[key]; }
+}
+const storage = new FakeStorage();
+timers.length = 0;
+const page = new window.EpaRealtime.Connection({ member: 17, storage });
+const changes = [];
+page.onFrame((frame) => { if (frame.type === "outbox" || frame.type === "delivered") changes.push(frame.type); });
+let socket = sockets[sockets.length - 1];
+socket.drop(1006); // the link is gone before the member writes
+let refused = null;
+const written = page.send("mailbox:7", { text: "写于离线时" }, { label: "写于离线时" });
+written.catch((error) => { refused = error; });
+const reply = page.deliver("forum.thread.post", "forum.thread:3", { text: "回复" }, { label: "回复" });
+assert.deepStrictEqual(page.outbox.entries("mailbox:7").map((e) => e.label), ["写于离线时"]);
+assert.deepStrictEqual(page.outbox.entries().map((e) => e.stream), ["mailbox:7", "forum.thread:3"]);
+const stored = JSON.parse(storage.getItem("epa.outbox.17"));
+assert.strictEqual(stored.length, 2);
+assert.ok(changes.includes("outbox"));
+// Another account on the same browser sees none of it.
+const other = new window.EpaRealtime.Connection({ member: 18, storage });
+assert.deepStrictEqual(other.outbox.entries(), []);
+other.close();
+
+// The member reloads the page while offline: the new page has the same entries and sends them
+// with their original cids when the link returns.
+const reloaded = new window.EpaRealtime.Connection({ member: 17, storage });
+const delivered = [];
+reloaded.onFrame((frame) => { if (frame.type === "delivered") delivered.push(frame.data); });
+assert.deepStrictEqual(reloaded.outbox.entries().map((e) => e.cid), stored.map((e) => e.cid));
+page.close();
+socket = sockets[sockets.length - 1];
+socket.open();
+const [mail, post] = stored;
+assert.deepStrictEqual(socket.sent[0], { type: "send", stream: "mailbox:7", cid: mail.cid, body: { text: "写于离线时" } });
+assert.deepStrictEqual(socket.sent[1], {
+  text: "回复", cid: post.cid, type: "forum.thread.post", stream: "forum.thread:3", ref: "outbox:" + post.cid,
 });
+socket.deliver({ type: "ack", stream: "mailbox:7", cid: mail.cid, seq: 12 });
+socket.deliver({ type: "result", ref: "outbox:" + post.cid, data: { post: { id: 5 } } });
+assert.deepStrictEqual(delivered, [12, { post: { id: 5 } }]);
+assert.strictEqual(storage.getItem("epa.outbox.17"), null);
+assert.deepStrictEqual(reloaded.outbox.entries(), []);
+
+// A refusal ends the entry and says why; rate_limited is tried again after retry_after.
+const limited = reloaded.deliver("meeting.chat", "meeting:4", { text: "大家好" });
+const chatFrame = socket.sent[socket.sent.length - 1];
+socket.deliver({ type: "error", code: "rate_limited", retry_after: 2, ref: chatFrame.ref });
+assert.strictEqual(reloaded.outbox.entries().length, 1);
+const retry = timers.find((t) => t.ms === 2000);
+timers.splice(timers.indexOf(retry), 1);
+retry.fn();
+assert.deepStrictEqual(socket.sent[socket.sent.length - 1], chatFrame);
+let chatError = null;
+limited.catch((error) => { chatError = error; });
+socket.deliver({ type: "error", code: "content_blocked", message: "涉密", ref: chatFrame.ref });
+await new Promise((resolve) => setImmediate(resolve));
+assert.strictEqual(chatError.code, "content_blocked");
+assert.deepStrictEqual(reloaded.outbox.entries(), []);
+
+// Cancelled while waiting: never sent, and its promise says so.
+socket.drop(1006);
+const cancelled = reloaded.send("mailbox:7", { text: "算了" });
+let cancelError = null;
+cancelled.catch((error) => { cancelError = error; });
+assert.ok(reloaded.outbox.cancel(reloaded.outbox.entries()[0].cid));
+await new Promise((resolve) => setImmediate(resolve));
+assert.strictEqual(cancelError.code, "cancelled");
+timers.shift().fn();
+socket = sockets[sockets.length - 1];
+socket.open();
+assert.ok(!socket.sent.some((frame) => frame.type === "send"));
+reloaded.close();
+void reply;
+void written;
+void refused;
+
+// --- A truthful state: offline, the link back, a ping with a deadline, a dead socket replaced. --
+timers.length = 0;
+const live = new window.EpaRealtime.Connection({ indicator: { dataset: {}, getAttribute: () => null }, member: null });
+live.subscribe("forum.thread:9", () => {});
+socket = sockets[sockets.length - 1];
+socket.open();
+socket.deliver({ type: "event", stream: "forum.thread:9", seq: 3, event: {} });
+assert.strictEqual(live.state, "open");
+fakeWindow.navigator.onLine = false;
+listeners.offline();
+assert.strictEqual(live.state, "offline");
+// Chromium holds the socket open through an outage; when the link returns it is asked to prove
+// it is alive, and the badge says "reconnecting" until it does.
+fakeWindow.navigator.onLine = true;
+listeners.online();
+assert.strictEqual(live.state, "reconnecting");
+assert.deepStrictEqual(socket.sent[socket.sent.length - 1], { type: "ping", ref: "ping" });
+socket.deliver({ type: "pong", ref: "ping" });
+assert.strictEqual(live.state, "open");
+assert.strictEqual(timers.length, 0); // the deadline was cleared
+// Next time it stays silent: at the deadline it is replaced, and the new socket resumes.
+listeners.online();
+const deadline = timers.shift();
+assert.strictEqual(deadline.ms, 4000);
+deadline.fn();
+assert.notStrictEqual(sockets[sockets.length - 1], socket);
+assert.strictEqual(live.state, "reconnecting");
+const fresh = sockets[sockets.length - 1];
+fresh.open();
+assert.deepStrictEqual(fresh.sent[0], { type: "subscribe", stream: "forum.thread:9", since: 3 });
+assert.strictEqual(live.state, "open");
+socket.drop(1006); // the old socket's close, late: ignored
+assert.strictEqual(live.state, "open");
+assert.strictEqual(timers.length, 0);
+live.close();
+
+console.log("ok");
