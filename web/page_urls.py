@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web import views
+from web import pwa, views
 from web.forms import LoginForm
 
 urlpatterns = [
@@ -18,4 +18,6 @@ urlpatterns = [
     path("people/<int:member_id>/", views.profile, name="profile"),
     path("organisations/<int:org_id>/", views.organisation, name="organisation"),
     path("search/", views.search, name="search"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
 ]

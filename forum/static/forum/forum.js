@@ -4,13 +4,16 @@
  * Thread page: subscribes to forum.thread:<id> from the seq the page was rendered at, so a
  * reconnect (or a tab coming back) resumes with exactly what it missed; posts are keyed by id,
  * so an event for a post already on the page changes it instead of adding it twice. Replies go
- * over the socket as the forum.thread.post command with a client id (a retry is stored once);
- * with files attached the form is submitted normally. Board page: forum.board:<id>. Every page:
- * the notification badge follows user:me.
+ * through the realtime client's outbox as the forum.thread.post command with the form's client
+ * id: written offline they wait on the page ("waiting to send", cancellable) and go when the
+ * link returns, stored once. With files attached the form is submitted normally, online only.
+ * Board page: forum.board:<id>. New thread page: forum.board.thread, through the outbox too.
+ * Every page: the notification badge follows user:me.
  */
 import { el } from "../js/dom.js";
 import { when } from "../js/clock.js";
 import { clearDraft } from "../js/drafts.js";
+import { newCid, showOutbox } from "../js/outbox.js";
 import { Connection } from "../js/realtime.js";
 import { attachMentions } from "./mentions.js";
 
@@ -61,6 +64,47 @@ import { attachMentions } from "./mentions.js";
       if (t.pinned || !pinned.length) board.prepend(fresh);
       else pinned[pinned.length - 1].after(fresh);
     }, board.dataset.seq ? Number(board.dataset.seq) : null);
+  }
+
+  const compose = document.getElementById("compose");
+  if (compose) composePage(compose);
+
+  /* A new thread: over the socket through the outbox; with files, the plain form (online). */
+  function composePage(form) {
+    const stream = "forum.board:" + form.dataset.board;
+    const status = document.getElementById("compose-error");
+    const title = form.elements.title;
+    const body = form.elements.text;
+    const goTo = (data) => { window.location.assign("/forum/t/" + data.thread + "/"); };
+    showOutbox(rt, document.getElementById("compose-outbox"), stream, {
+      onCancel: (entry) => {
+        if (!title.value && !body.value) { title.value = entry.frame.title; body.value = entry.frame.text; }
+      },
+    });
+    rt.onFrame((frame) => { if (frame.type === "delivered" && frame.entry.stream === stream) goTo(frame.data); });
+    form.addEventListener("submit", (e) => {
+      const files = form.elements.files;
+      if (files && files.files.length) {
+        if (navigator.onLine !== false) return; // uploads go with the form
+        e.preventDefault();
+        status.textContent = status.dataset.needsLink;
+        status.hidden = false;
+        return;
+      }
+      e.preventDefault();
+      status.hidden = true;
+      const args = { title: title.value, text: body.value };
+      const cid = form.elements.cid.value || newCid();
+      form.elements.cid.value = newCid();
+      title.value = "";
+      body.value = "";
+      rt.deliver("forum.board.thread", stream, args, { cid, label: args.title }).then(goTo, (err) => {
+        if (err.code === "cancelled") return;
+        if (!title.value && !body.value) { title.value = args.title; body.value = args.text; }
+        status.textContent = err.message;
+        status.hidden = false;
+      });
+    });
   }
 
   function threadRow(t) {
@@ -197,7 +241,11 @@ import { attachMentions } from "./mentions.js";
   }
   container.addEventListener("submit", (e) => {
     const button = e.submitter;
-    if (!button || !button.classList.contains("reaction") || rt.state !== "open") return;
+    if (!button || !button.classList.contains("reaction")) return;
+    if (rt.state !== "open") {
+      if (navigator.onLine === false) e.preventDefault(); // a plain post offline ends on an error page
+      return;
+    }
     e.preventDefault();
     react(button).catch(() => {
       const form = e.target;
@@ -228,32 +276,49 @@ import { attachMentions } from "./mentions.js";
     const now = Date.now();
     if (now - lastTyping > 3000) { lastTyping = now; rt.typing(stream, true); }
   });
+  const quoteInput = document.getElementById("reply-quote");
+  const quoteNote = document.getElementById("reply-quote-note");
+  showOutbox(rt, document.getElementById("reply-outbox"), stream, {
+    onCancel: (entry) => { if (!text.value) text.value = entry.label; }, // nothing is lost
+  });
+  rt.onFrame((frame) => {
+    // Sent after a reload (the page that wrote it is gone): the author's own copy, held or not.
+    if (frame.type === "delivered" && frame.entry.stream === stream && frame.data && frame.data.post) upsert(frame.data.post);
+  });
   form.addEventListener("submit", (e) => {
     const files = form.querySelector("input[type=file]");
-    if ((files && files.files.length) || rt.state !== "open") return; // the plain form handles it
-    // A frame the server refuses as too large gets no reply to wait for: the plain form says why.
-    if (new TextEncoder().encode(JSON.stringify(text.value)).length > FRAME_TEXT_BYTES) return;
+    // Files go with the form, and a text too large for a frame goes there to be told why: both
+    // only with a link, since a plain post without one ends on the browser's error page.
+    const viaForm = (files && files.files.length) || new TextEncoder().encode(JSON.stringify(text.value)).length > FRAME_TEXT_BYTES;
+    if (viaForm) {
+      if (navigator.onLine !== false) return;
+      e.preventDefault();
+      error.textContent = i18n.needsLink || "";
+      error.hidden = false;
+      return;
+    }
     e.preventDefault();
-    const submit = document.getElementById("reply-submit");
-    submit.disabled = true;
     error.hidden = true;
-    const quote = document.getElementById("reply-quote").value;
-    const args = { text: text.value, cid: form.dataset.cid || (form.dataset.cid = String(Date.now()) + Math.random().toString(36).slice(2)) };
-    if (quote) args.quote = Number(quote);
-    rt.command("forum.thread.post", stream, args).then((data) => {
-      delete form.dataset.cid;
-      text.value = "";
-      clearDraft(text);
-      document.getElementById("reply-quote").value = "";
-      document.getElementById("reply-quote-note").hidden = true;
+    const written = text.value;
+    const args = { text: written };
+    if (quoteInput.value) args.quote = Number(quoteInput.value);
+    const cidInput = form.querySelector("input[name=cid]");
+    const cid = cidInput.value || newCid();
+    cidInput.value = newCid(); // the next reply is another
+    text.value = "";
+    clearDraft(text); // it waits in the outbox now
+    quoteInput.value = "";
+    quoteNote.hidden = true;
+    rt.typing(stream, false);
+    rt.deliver("forum.thread.post", stream, args, { cid, label: written }).then((data) => {
       upsert(data.post); // a held post is shown to its author only, with its notice
-      rt.typing(stream, false);
     }, (err) => {
-      if (err.code !== "disconnected") delete form.dataset.cid;
+      if (err.code === "cancelled") return;
+      if (!text.value) text.value = written;
       const frame = err.frame || {};
       const reasons = (frame.details && frame.details.reasons) || [];
       error.textContent = [err.message].concat(reasons.map((r) => r.message).filter((m) => m !== err.message)).join(" ");
       error.hidden = false;
-    }).finally(() => { submit.disabled = false; });
+    });
   });
 })();

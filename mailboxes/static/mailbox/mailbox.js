@@ -3,13 +3,16 @@
  *
  * Subscribes to mailbox:<id> from the seq the page was rendered at, so a reconnect resumes with
  * exactly what was missed; messages are keyed by seq, so nothing shows twice. Sending is the
- * gateway's `send` frame with a client id (a retry after a drop is stored once). Messages from
+ * gateway's `send` frame with the form's client id, through the realtime client's outbox: a
+ * message written offline waits on the page ("waiting to send", cancellable) and goes when the
+ * link returns, stored once even if an earlier attempt got through. Messages from
  * the other side are marked read with the mailbox.read command while the page is visible; their
  * read receipts (mailbox.read events) show "Read" under my messages. On every mailbox page the
  * member's user:me stream keeps the unread badge current and shows thought-report events live.
  */
 import { timeElement } from "../js/clock.js";
 import { clearDraft } from "../js/drafts.js";
+import { newCid, showOutbox } from "../js/outbox.js";
 import { Connection } from "../js/realtime.js";
 import { followTipAlerts } from "./tips.js";
 
@@ -126,6 +129,10 @@ import { followTipAlerts } from "./tips.js";
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => { rt.typing(stream, false); typingTimer = null; }, 3000);
   });
+  const cidInput = document.getElementById("send-cid");
+  showOutbox(rt, document.getElementById("send-outbox"), stream, {
+    onCancel: (entry) => { if (!text.value) text.value = entry.label; }, // nothing is lost
+  });
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     const body = text.value.trim();
@@ -135,16 +142,15 @@ import { followTipAlerts } from "./tips.js";
       return;
     }
     error.hidden = true;
-    const button = document.getElementById("send-submit");
-    button.disabled = true;
-    rt.send(stream, { text: body }).then(() => {
-      text.value = "";
-      clearDraft(text);
-      button.disabled = false;
-    }, (err) => {
+    const cid = cidInput.value || newCid();
+    cidInput.value = newCid(); // the next message is another
+    text.value = "";
+    clearDraft(text); // it waits in the outbox now
+    rt.send(stream, { text: body }, { cid, label: body }).catch((err) => {
+      if (err.code === "cancelled") return;
+      if (!text.value) text.value = body;
       error.textContent = err.message || err.code;
       error.hidden = false;
-      button.disabled = false;
     });
   });
 })();

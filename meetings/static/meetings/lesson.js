@@ -10,6 +10,7 @@
  * slide shown is always the lecturer's.
  */
 import { el } from "../js/dom.js";
+import { showOutbox } from "../js/outbox.js";
 import { EpaRoom } from "./room.js";
 
 (function () {
@@ -46,6 +47,7 @@ import { EpaRoom } from "./room.js";
     leaveRoomStream = rt.subscribe(config.room, onFrame);
     if (!listening) {
       listening = true;
+      showQuestionOutbox();
       rt.subscribe("user:me", onPersonal);
       rt.onFrame((frame) => {
         if (started && frame.type === "state" && frame.state === "open") refresh();
@@ -311,16 +313,27 @@ import { EpaRoom } from "./room.js";
     }
   }
 
+  // Questions go through the outbox, like chat lines: kept while the link is away, sent once.
+  const questionInput = $("question-form").elements.text;
+  function showQuestionOutbox() {
+    showOutbox(rt, $("question-outbox"), config.room, {
+      type: "meeting.question.ask",
+      onCancel: (entry) => { if (!questionInput.value) questionInput.value = entry.label; },
+    });
+  }
   $("question-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    const input = e.target.elements.text;
-    const text = input.value.trim();
+    const text = questionInput.value.trim();
     if (!text || !rt) return;
     $("question-status").textContent = "";
-    command("question.ask", { text }).then((data) => {
-      input.value = "";
+    questionInput.value = "";
+    rt.deliver("meeting.question.ask", config.room, { text }, { label: text }).then((data) => {
       if (data.status === "held") $("question-status").textContent = T.held;
-    }, (error) => ($("question-status").textContent = error.message));
+    }, (error) => {
+      if (error.code === "cancelled") return;
+      if (!questionInput.value) questionInput.value = text;
+      $("question-status").textContent = error.message;
+    });
   });
 
   if (config.presenter) {

@@ -14,6 +14,7 @@
  * without anyone leaving it.
  */
 import { el } from "../js/dom.js";
+import { showOutbox } from "../js/outbox.js";
 import { Connection } from "../js/realtime.js";
 import { Peer } from "./mesh.js";
 import { LessonStage, Session as RelaySession } from "./relay.js";
@@ -546,16 +547,31 @@ export const EpaRoom = {};
     }
   }
 
+  // Chat lines go through the outbox: written while the link is away they wait ("waiting to
+  // send", cancellable) and are sent once when it returns.
+  const chatInput = $("chat-form").elements.text;
+  showOutbox(rt, $("chat-outbox"), config.room, {
+    type: "meeting.chat",
+    onCancel: (entry) => { if (!chatInput.value) chatInput.value = entry.label; },
+  });
+  rt.onFrame((frame) => {
+    if (frame.type === "delivered" && frame.entry.frame.type === "meeting.chat" && frame.data.status === "held") {
+      $("chat-status").textContent = T.held;
+    }
+  });
   $("chat-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    const input = e.target.elements.text;
-    const text = input.value.trim();
+    const text = chatInput.value.trim();
     if (!text) return;
     $("chat-status").textContent = "";
-    command("chat", { text }).then((data) => {
-      input.value = "";
+    chatInput.value = "";
+    rt.deliver("meeting.chat", config.room, { text }, { label: text }).then((data) => {
       if (data.status === "held") $("chat-status").textContent = T.held;
-    }, (error) => ($("chat-status").textContent = error.message));
+    }, (error) => {
+      if (error.code === "cancelled") return;
+      if (!chatInput.value) chatInput.value = text;
+      $("chat-status").textContent = error.message;
+    });
   });
 
   if ($("toggle-lock")) {

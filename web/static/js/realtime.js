@@ -13,7 +13,7 @@
  *
  * The outbox: `send` (a core send frame) and `deliver` (a feature command that stores something)
  * are kept until the server answers: in memory and in localStorage under the signed-in member's
- * key (`<body data-member>`; so a reload, or the next page, sends them, and no other account on
+ * key (`<html data-me>`; so a reload, or the next page, sends them, and no other account on
  * the same browser ever sees them).
  * Each carries a client id (cid) made once, so a send that reached the server before the link
  * dropped is stored once when it is sent again. While they wait they are listed by
@@ -164,7 +164,6 @@ class Connection {
   }
 
   setState(state) {
-    if (this.state === state) return;
     this.state = state;
     const el = this.indicator;
     if (el) {
@@ -446,10 +445,10 @@ function safeLocalStorage() {
   try { return global.localStorage || null; } catch (e) { return null; } // refused in some private modes
 }
 
-/* The member whose outbox this page keeps (base.html puts it on <body data-member>). */
+/* The member whose outbox this page keeps (base.html puts it on <html data-me>). */
 function pageMember() {
-  const body = global.document && global.document.body;
-  return body && body.dataset.member ? body.dataset.member : null;
+  const root = global.document && global.document.documentElement;
+  return root && root.dataset.me ? root.dataset.me : null;
 }
 
 export { Connection, RealtimeError };

@@ -1,12 +1,19 @@
 /*
  * What every page does, without inline handlers (the Content-Security-Policy forbids them):
  * a <select data-autosubmit> submits its form when changed (the language, the queue's filter),
- * a <button data-print> prints the page.
+ * a <button data-print> prints the page, and a form is not submitted while the browser is
+ * offline (the page would be replaced by the browser's error page and what was written lost):
+ * the person is told instead, and the form keeps its contents. Pages that send through the
+ * realtime client's outbox handle their own forms first.
+ *
+ * It also installs the service worker (web/static/js/sw.js) for a signed-in member, and on
+ * logout (or on a page of nobody) deletes the pages it kept and the member's outbox (sent by
+ * then: a logout needs the link), so the next person on this browser never sees them.
  */
 import { keepDrafts } from "./drafts.js";
 
 for (const select of document.querySelectorAll("select[data-autosubmit]")) {
-  select.addEventListener("change", () => select.form.submit());
+  select.addEventListener("change", () => select.form.requestSubmit()); // through the offline check below
 }
 for (const button of document.querySelectorAll("button[data-print]")) {
   button.addEventListener("click", () => window.print());
@@ -34,3 +41,39 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
 }
 
 keepDrafts();
+
+const offlineNote = document.getElementById("offline-form-note");
+document.addEventListener("submit", (e) => {
+  if (e.defaultPrevented || navigator.onLine !== false) return;
+  e.preventDefault();
+  if (offlineNote) {
+    offlineNote.hidden = false;
+    offlineNote.scrollIntoView({ block: "nearest" });
+  }
+});
+window.addEventListener("online", () => { if (offlineNote) offlineNote.hidden = true; });
+
+const PAGES = "epa-pages-";
+
+async function forgetPages() {
+  try { localStorage.removeItem("epa.outbox." + document.documentElement.dataset.me); } catch { /* refused */ }
+  if (!globalThis.caches) return;
+  for (const name of await caches.keys()) if (name.startsWith(PAGES)) await caches.delete(name);
+  const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+  if (worker) worker.postMessage({ type: "forget" });
+}
+
+if ("serviceWorker" in navigator) {
+  if (document.documentElement.dataset.me) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  } else if (navigator.serviceWorker.controller) {
+    forgetPages();
+  }
+}
+for (const form of document.querySelectorAll("form[data-logout]")) {
+  form.addEventListener("submit", (e) => {
+    if (e.defaultPrevented || navigator.onLine === false) return; // offline: the check above tells
+    e.preventDefault();
+    forgetPages().finally(() => form.submit());
+  });
+}
