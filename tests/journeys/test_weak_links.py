@@ -181,7 +181,7 @@ def test_a_message_whose_answer_was_lost_with_the_socket_is_stored_once(
     page.goto(f"{live_server_url}/mailbox/c/{conversation.pk}/")
     page.wait_for_selector("#conn-state[data-state=open]")
     states: list[str] = []
-    page.expose_function("noteState", states.append)
+    page.expose_function("noteState", lambda state: states.append(state))
     page.evaluate(
         "() => window.epaMailboxConnection.onFrame((f) => { if (f.type === 'state') window.noteState(f.state); })"
     )

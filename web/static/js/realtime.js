@@ -255,6 +255,7 @@ class Connection {
   /* The link is back or changed (Wi-Fi ↔ mobile): whatever socket we have may be dead. */
   linkChanged() {
     if (this.stopped) return;
+    if (offline()) { this.setState("offline"); return; } // the "online" event comes back here
     if (this.socket) {
       if (this.state === "offline") this.setState("reconnecting");
       this.check();
@@ -293,8 +294,8 @@ class Connection {
     if (!dead) return;
     dead.onopen = dead.onmessage = dead.onclose = null;
     try { dead.close(); } catch (e) { /* already closing */ }
-    this.closed(dead, 1006);
-    this.reconnectNow();
+    this.closed(dead, 1006); // reconnects (offline: when the link returns)
+    if (!offline()) this.reconnectNow();
   }
 
   close() {
