@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -28,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.processes import start_daphne  # noqa: E402
 
 
 def setup(database_url: str | None) -> str:
@@ -175,33 +176,6 @@ async def load(port: int, path: str, cookie: str, readers: int, seconds: float) 
     return len(latencies) / elapsed, p50, p99, statuses
 
 
-def start_daphne(database_url: str) -> tuple[subprocess.Popen[bytes], int]:
-    import socket
-
-    from tests.services import free_port
-
-    port = free_port()
-    env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": database_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "INSECURE_COOKIES": "1",
-        "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
-    })  # fmt: skip
-    log = (ROOT / "var" / "bench-forum-daphne.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "web.asgi:application"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process, port
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("daphne did not start; see var/bench-forum-daphne.log")
-
-
 def bench_posting(writer: object, thread_id: int, n: int) -> float:
     from forum import services
 
@@ -224,7 +198,7 @@ def main() -> None:
     print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     database_url = setup(args.database_url)
     thread_id, cookie, writer, reset_read_mark = build(args.posts)
-    process, port = start_daphne(database_url)
+    process, port = start_daphne(database_url, "forum")
     # Each target starts with the reader half-way through. A thread page moves the read mark to
     # its last post (one write when it moves forward), so "first unread" pages walk through the
     # unread half and then stay on the last page; the API only reads.

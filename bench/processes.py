@@ -8,6 +8,7 @@ import contextlib
 import os
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -41,3 +42,22 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def start_daphne(database_url: str, name: str) -> tuple[subprocess.Popen[bytes], int]:
+    """One Daphne process of the project (DEBUG off) on a free port, its log in
+    var/bench-<name>-daphne.log; returns once it listens."""
+    root = Path(__file__).resolve().parent.parent
+    port = free_port()
+    env = dict(os.environ)
+    env.update({
+        "DATABASE_URL": database_url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1", "INSECURE_COOKIES": "1",
+        "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1",
+    })  # fmt: skip
+    logs = root / "var" / f"bench-{name}-daphne.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "web.asgi:application"],
+        cwd=root, env=env, stdout=logs.open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    wait_port(port, process, logs=logs)
+    return process, port

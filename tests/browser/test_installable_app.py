@@ -10,8 +10,8 @@ from typing import Any
 from forum import services as forum_services
 from mailboxes import services as mailbox_services
 from members.access import actor_from_member
-from members.models import RoleKind
 from tests.browser.test_forum_live import log_in
+from tests.journeys.test_weak_links import member_and_secretary
 
 CONTROLLED = "() => navigator.serviceWorker.controller !== null"  # the worker took the page over
 KEPT_PAGES = "() => caches.keys().then((names) => names.filter((n) => n.startsWith('epa-pages-')))"
@@ -36,14 +36,11 @@ def test_seen_pages_open_offline_and_leave_with_the_member(
     live_server_url: str, new_page: Any, org_tree: Any, member_factory: Any
 ) -> None:
     u = uuid.uuid4().hex[:6]
-    branch = org_tree.branch_a
-    member = member_factory(org_tree.group_a1, username=f"m{u}", real_name="流动党员")
-    secretary = member_factory(branch, username=f"s{u}", real_name="王书记", roles=[(RoleKind.SECRETARY, branch)])
+    member, _, conversation = member_and_secretary(org_tree, member_factory, u)
     member_factory(org_tree.group_a1, username=f"n{u}", real_name="下一位党员")
     by = actor_from_member(member)
-    board = branch.boards.get(name="党员论坛")
+    board = org_tree.branch_a.boards.get(name="党员论坛")
     thread = forum_services.thread_create(by=by, board_id=board.pk, title="离线也能看", source="帖子正文").thread_id
-    conversation = mailbox_services.conversation_open(by=by, other_id=secretary.pk)
     mailbox_services.message_send(by=by, conversation_id=conversation.pk, text="只给书记看的话")
     thread_url = f"{live_server_url}/forum/t/{thread}/"
     conversation_url = f"{live_server_url}/mailbox/c/{conversation.pk}/"

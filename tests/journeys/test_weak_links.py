@@ -102,14 +102,19 @@ def test_a_forum_reply_written_offline_is_posted_once_and_the_missed_replies_arr
     assert on_page == stored  # each once, in the order they were stored
 
 
+def member_and_secretary(org_tree: Any, member_factory: Any, u: str) -> tuple[Any, Any, Any]:
+    """A migrant member (username m<u>), their branch secretary (s<u>) and their conversation."""
+    branch = org_tree.branch_a
+    member = member_factory(org_tree.group_a1, username=f"m{u}", real_name="流动党员")
+    secretary = member_factory(branch, username=f"s{u}", real_name="王书记", roles=[(RoleKind.SECRETARY, branch)])
+    return member, secretary, mailbox_services.conversation_open(by=actor_from_member(member), other_id=secretary.pk)
+
+
 def test_a_message_written_offline_is_sent_once_and_the_missed_messages_arrive_in_order(
     live_server_url: str, new_page: Any, org_tree: Any, member_factory: Any
 ) -> None:
     u = uuid.uuid4().hex[:6]
-    branch = org_tree.branch_a
-    member = member_factory(org_tree.group_a1, username=f"m{u}", real_name="流动党员")
-    secretary = member_factory(branch, username=f"s{u}", real_name="王书记", roles=[(RoleKind.SECRETARY, branch)])
-    conversation = mailbox_services.conversation_open(by=actor_from_member(member), other_id=secretary.pk)
+    member, secretary, conversation = member_and_secretary(org_tree, member_factory, u)
     by_secretary = actor_from_member(secretary)
 
     page, link = phone(new_page, live_server_url, f"m{u}")
@@ -170,10 +175,7 @@ def test_a_message_whose_answer_was_lost_with_the_socket_is_stored_once(
     live_server_url: str, new_page: Any, org_tree: Any, member_factory: Any
 ) -> None:
     u = uuid.uuid4().hex[:6]
-    branch = org_tree.branch_a
-    member = member_factory(org_tree.group_a1, username=f"m{u}", real_name="流动党员")
-    secretary = member_factory(branch, username=f"s{u}", real_name="王书记", roles=[(RoleKind.SECRETARY, branch)])
-    conversation = mailbox_services.conversation_open(by=actor_from_member(member), other_id=secretary.pk)
+    member, secretary, conversation = member_and_secretary(org_tree, member_factory, u)
 
     page = new_page(width=360, height=740, locale="zh-CN")
     proxy = AckLoser(page)
