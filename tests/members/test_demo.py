@@ -55,3 +55,17 @@ def test_demo_shows_the_pipeline_at_every_stage_and_a_transfer_waiting():
     assert transfer.status == "approved" and transfer.to_org.code == "DEMO-1"
     registered = MigrantRegistration.objects.filter(member__user__username="migrant1", destination__code="DEMO-2")
     assert registered.count() == 1
+
+
+def test_the_demo_organisation_has_a_starter_word_list_that_holds_and_protects(client):
+    from moderation.decision import evaluate
+    from moderation.lists import compiled_for
+
+    call_command("load_demo")
+    call_command("load_demo")
+    org = Organisation.objects.get(code="DEMO-1")
+    lists = compiled_for(org)
+    assert evaluate(text="找我代kai发票", kind="plain", matcher=lists).action == "block"
+    assert evaluate(text="你这个sha bi", kind="plain", matcher=lists).action == "censor"
+    assert evaluate(text="加我微信，稳赚不赔", kind="plain", matcher=lists).action == "hold"
+    assert evaluate(text="他兼任支部书记，电脑中了病毒", kind="plain", matcher=lists).action == "allow"

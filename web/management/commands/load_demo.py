@@ -21,6 +21,7 @@ from members import services
 from members.access import SYSTEM, actor_from_member
 from members.models import Member, MemberStatus, Organisation, OrgKind, RoleKind
 from membership.demo import demo_membership
+from moderation.demo import demo_word_lists
 
 User = get_user_model()
 
@@ -100,6 +101,7 @@ class Command(BaseCommand):
                     services.role_grant(by=SYSTEM, member=member, organisation=orgs[org_code], kind=RoleKind(kind))
             if not User.objects.filter(username="admin").exists():
                 User.objects.create_superuser(username="admin", password=password)
+            demo_word_lists(orgs["DEMO"])
             demo_content(orgs["DEMO-1"])
             demo_branch(orgs["DEMO-1"])
             demo_membership(orgs, password)
