@@ -17,6 +17,7 @@ from kernel.errors import Forbidden, NotFound
 from members.access import Action, Actor, can, organisations_where, require, require_member, subtree_q
 from members.models import Organisation
 from moderation.models import (
+    FlagReason,
     QueueItem,
     QueueStatus,
     Sanction,
@@ -80,6 +81,13 @@ def queue_item_dict(item: QueueItem) -> dict[str, Any]:
         "reason": item.reason,
         "reason_label": str(item.get_reason_display()),
         "details": item.details,
+        # Members' flags in words: each reason once with how many gave it, and their notes.
+        "flags": [
+            {"label": str(FlagReason(code).label), "count": count}
+            for code, count in item.details.get("flag_counts", {}).items()
+            if code in FlagReason.values
+        ],
+        "flag_notes": item.details.get("flag_notes", []),
         "excerpt": item.excerpt,
         "hidden": item.hidden,
         "status": item.status,

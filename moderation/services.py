@@ -8,6 +8,7 @@ events to the ``moderation.queue`` streams after commit (through ``realtime.serv
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
@@ -101,7 +103,10 @@ def policy_set(*, by: Actor, organisation: Organisation, flag_threshold: int) ->
 
 
 def _excerpt(kind: ContentKind, obj: Model) -> str:
-    return kind.text_of(obj)[:EXCERPT_CHARS]
+    text = kind.text_of(obj)
+    if kind.text_format == "rich":  # the moderator reads the words, not the stored HTML
+        text = html.unescape(strip_tags(text))
+    return text[:EXCERPT_CHARS]
 
 
 # --- Content -----------------------------------------------------------------------------------
@@ -164,6 +169,9 @@ def flag_create(*, by: Actor, ref: str, reason: str, note: str = "") -> Flag:
     kind, obj = content_load(ref)
     if not kind.can_see(by, obj):
         raise NotFound(_("Unknown content."))
+    guarded = evaluate(text=note, kind="plain", mailbox=True)  # the note passes the guard like any text
+    if guarded.classified:
+        raise ContentBlocked(reasons=reasons_text(guarded))
     author = kind.author_of(obj)
     if author is not None and author.pk == by.member_id:
         raise Invalid(_("You cannot flag your own content."))
@@ -187,11 +195,15 @@ def flag_create(*, by: Actor, ref: str, reason: str, note: str = "") -> Flag:
         threshold = flag_threshold_for(org)
         hide = moderator or count >= threshold
         item, created = _pending_item(kind=kind, obj=obj, org=org, author=author)
+        reasons = list(flags.values_list("reason", flat=True))
+        notes = [{"reason": r, "note": n} for r, n in flags.exclude(note="").values_list("reason", "note")[:20]]
         item.details = {
             **item.details,
             "flags": count,
             "threshold": threshold,
-            "flag_reasons": sorted(set(flags.values_list("reason", flat=True))),
+            "flag_reasons": sorted(set(reasons)),
+            "flag_counts": {r: reasons.count(r) for r in sorted(set(reasons))},
+            "flag_notes": notes,
         }
         newly_hidden = hide and not item.hidden
         item.hidden = item.hidden or hide
