@@ -41,7 +41,7 @@ def test_a_moderator_reviews_a_flagged_post_and_keeps_the_word_list(  # type: ig
     a = org_tree.branch_a
     moderator = member_factory(a, username=f"m{u}", real_name="刘审核", roles=[(RoleKind.MODERATOR, a)])
     author = member_factory(org_tree.group_a1, username=f"a{u}", real_name="张广告")
-    flagger = member_factory(org_tree.group_a1, username=f"f{u}", real_name="李认真")
+    member_factory(org_tree.group_a1, username=f"f{u}", real_name="李认真")
     second = member_factory(a, username=f"s{u}", real_name="王同志")
     services.policy_set(by=SYSTEM, organisation=a, flag_threshold=2)
     words = services.word_list_create(by=actor_from_member(moderator), organisation=a, name="支部词表")
