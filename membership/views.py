@@ -274,7 +274,10 @@ def transfers_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, error.message)
         return redirect("membership:transfers")
     transfers = selectors.transfers_for(actor=actor)
-    return render(request, "membership/transfers.html", {**transfers, "refuse_form": forms.RefuseForm()})
+    return render(
+        request, "membership/transfers.html",
+        {**transfers, "refuse_form": forms.RefuseForm(), "managed": _managed(actor)},
+    )  # fmt: skip
 
 
 @login_required

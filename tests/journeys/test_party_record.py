@@ -174,14 +174,16 @@ def test_a_member_transfers_to_another_branch_and_finds_its_boards_and_meetings(
     code = sender.locator("#letter-code").inner_text()
     assert len(code) == 10
     _shot(sender, "transfer-2-letter")
+    sender.goto(live_server_url + "/membership/transfers/")
 
     receiver = _phone(new_page, live_server_url, f"t{u}")
     receiver.goto(live_server_url + "/membership/transfers/")
     receiver.locator("#incoming .transfer", has_text="钱迁移").get_by_role("button", name="接收").click()
     receiver.locator(".messages li", has_text="已接收").wait_for()
 
-    # The member's page, not reloaded, shows the transfer accepted.
+    # The member's page and the sending secretary's, not reloaded, show the transfer accepted.
     me.locator("#transfers", has_text="已接收").wait_for()
+    sender.locator("#outgoing .transfer-status", has_text="已接收").wait_for()
     assert b.name in me.locator("#record-fields").inner_text()
     start = timezone.now() + dt.timedelta(hours=1)
     meeting_services.meeting_schedule(

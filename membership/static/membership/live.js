@@ -1,13 +1,13 @@
 /*
- * Party record pages, live: the page subscribes to the stream its script tag names
+ * Party record pages, live: the page subscribes to the streams its script tag names
  * (an organisation's pipeline board, or the member's own user:me) and, when a step of the
  * pipeline or a transfer concerns it, fetches the page again and swaps in the server-rendered
  * content (one renderer: the server's templates), keeping what the person is typing in a form.
  */
 import { Connection } from "../js/realtime.js";
 
-const script = document.currentScript || document.querySelector("script[data-stream]");
-const stream = script && script.dataset.stream;
+const script = document.querySelector("script[data-streams]");
+const streams = script ? script.dataset.streams.split(" ").filter(Boolean) : [];
 const main = document.querySelector("main.container");
 
 function typing() {
@@ -27,9 +27,11 @@ async function refresh() {
   }
 }
 
-if (stream && main) {
+if (streams.length && main) {
   const rt = new Connection({ indicator: document.getElementById("rt-state") });
-  rt.subscribe(stream, (frame) => {
-    if (frame.type === "event" && String(frame.event.type || "").startsWith("membership.")) refresh();
-  });
+  for (const stream of streams) {
+    rt.subscribe(stream, (frame) => {
+      if (frame.type === "event" && String(frame.event.type || "").startsWith("membership.")) refresh();
+    });
+  }
 }
