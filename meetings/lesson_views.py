@@ -101,8 +101,10 @@ def slide_image(request: HttpRequest, meeting_id: int, deck_id: int, page: int) 
     response = FileResponse(path.open("rb"), content_type="image/webp")
     for header, value in SECURE_FILE_HEADERS.items():
         response[header] = value
-    # A deck's pages never change (a new upload is a new deck): a browser may keep them.
-    response["Cache-Control"] = "private, max-age=86400, immutable"
+    # A deck's pages never change (a new upload is a new deck): a browser may keep them, once
+    # the full-width page has replaced the phone-sized first rendering.
+    final = slides.page_is_final(deck, page)
+    response["Cache-Control"] = "private, max-age=86400, immutable" if final else "private, no-cache"
     return response
 
 

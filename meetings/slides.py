@@ -38,6 +38,7 @@ from forum import files
 from kernel.errors import DomainError, Invalid, NotFound
 from meetings.lessons import require_lesson, require_not_over, require_presenter
 from meetings.models import DeckStatus, Meeting, MeetingStatus, SlideDeck, SlideTurn
+from meetings.slide_pages import render_page
 from members.access import Actor
 from realtime.protocol import Signal
 from realtime.services import call_in_loop, ephemeral_send, event_append
@@ -75,8 +76,22 @@ def pages_dir(deck: SlideDeck) -> Path:
     return Path(settings.MEDIA_ROOT) / "lessons" / "slides" / deck.key
 
 
+def phone_width() -> int:
+    return min(slide_width(), int(getattr(settings, "LESSON_SLIDE_PHONE_WIDTH", 640)))
+
+
 def page_path(deck: SlideDeck, page: int) -> Path:
-    return pages_dir(deck) / f"{page}.webp"
+    """The page at full width once rendered, else its phone-sized first rendering."""
+    full = pages_dir(deck) / f"{page}.webp"
+    return full if full.is_file() else _phone_path(deck, page)
+
+
+def page_is_final(deck: SlideDeck, page: int) -> bool:
+    return (pages_dir(deck) / f"{page}.webp").is_file()
+
+
+def _phone_path(deck: SlideDeck, page: int) -> Path:
+    return pages_dir(deck) / f"{page}.phone.webp"
 
 
 def deck_dict(deck: SlideDeck) -> dict[str, Any]:
@@ -185,8 +200,9 @@ def _fail(deck: SlideDeck, message: str) -> None:
 
 
 def deck_render(deck_id: int) -> SlideDeck:
-    """Render every page of a deck to ``<key>/<n>.webp`` (1-based), telling the uploader how far
-    it is after each page; the finished deck is announced on the lesson's stream."""
+    """Render every page of a deck (1-based), first phone-sized (``<key>/<n>.phone.webp``),
+    telling the uploader how far it is after each page, then announce the deck on the lesson's
+    stream and render each page again at full width (``<key>/<n>.webp``)."""
     import pypdfium2 as pdfium
 
     deck = SlideDeck.objects.get(pk=deck_id)
@@ -203,29 +219,30 @@ def deck_render(deck_id: int) -> SlideDeck:
         deck.pages = count
         deck.save(update_fields=["pages"])
         _progress(deck)
-        target = pages_dir(deck)
-        target.mkdir(parents=True, exist_ok=True)
-        width = slide_width()
+        pages_dir(deck).mkdir(parents=True, exist_ok=True)
+        # Phones first: every page small (fast), and the deck is ready and shown; then each page
+        # again at full width, which the page view serves from then on.
         for index in range(count):
-            page = document[index]
-            try:
-                page_width, page_height = page.get_size()
-                # Fit the width; very tall pages are bounded so one page cannot eat the memory.
-                scale = min(width / max(page_width, 1.0), 4 * width / max(page_height, 1.0))
-                image = page.render(scale=scale).to_pil()
-            finally:
-                page.close()
-            partial = target / f"{index + 1}.webp.part"
-            image.convert("RGB").save(partial, "WEBP", quality=72, method=4)
-            partial.replace(target / f"{index + 1}.webp")
+            render_page(document, index, width=phone_width(), target=_phone_path(deck, index + 1))
             deck.rendered = index + 1
             deck.save(update_fields=["rendered"])
             _progress(deck)
+        _ready(deck)
+        if slide_width() > phone_width():
+            for index in range(count):
+                render_page(document, index, width=slide_width(), target=pages_dir(deck) / f"{index + 1}.webp")
     except pdfium.PdfiumError:
+        if deck.status == DeckStatus.READY:  # the phone-sized pages stay in use
+            logger.exception("slide deck %s: a full-width page failed", deck.pk)
+            return deck
         _fail(deck, _("This PDF cannot be read (damaged or password-protected)."))
         return deck
     finally:
         document.close()
+    return deck
+
+
+def _ready(deck: SlideDeck) -> None:
     with transaction.atomic():
         deck.status = DeckStatus.READY
         deck.save(update_fields=["status"])
@@ -234,7 +251,6 @@ def deck_render(deck_id: int) -> SlideDeck:
         )
         _show_when_nothing_is(deck)
     _progress(deck)
-    return deck
 
 
 def _show_when_nothing_is(deck: SlideDeck) -> None:

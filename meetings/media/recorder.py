@@ -130,7 +130,9 @@ class Recorder:
 
     @property
     def duration(self) -> float:
-        return max(self._last_video_pts, 0) / 1000
+        """The file's length: its longer stream (the sound may outlast the last picture)."""
+        audio_ms = self._ms(max(self._last_audio_pts, 0), AUDIO_TIME_BASE)
+        return max(self._last_video_pts, audio_ms, 0) / 1000
 
     def close(self) -> float:
         """Finish the file; the recorded duration in seconds (0 when nothing was written)."""
