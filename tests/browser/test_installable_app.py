@@ -56,6 +56,12 @@ def test_seen_pages_open_offline_and_leave_with_the_member(
     page.goto(thread_url)
     assert page.locator("#thread-title").inner_text() == "离线也能看"
     page.wait_for_selector("#conn-state[data-state=offline]")
+    # A plain form offline is not posted (the browser's error page would take the page away): the
+    # person is told, and the page stays.
+    page.click("label.nav-toggle-label")
+    page.select_option("select[name=language]", "en")
+    assert page.locator(".offline-form-note").inner_text().startswith("当前离线，未发送")
+    assert page.locator("#thread-title").inner_text() == "离线也能看"
     page.goto(conversation_url)
     assert "只给书记看的话" in page.locator("#messages").inner_text()
     page.goto(f"{live_server_url}/forum/b/{board.pk}/")  # never seen: the offline page says so

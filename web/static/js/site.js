@@ -42,16 +42,22 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
 
 keepDrafts();
 
-const offlineNote = document.getElementById("offline-form-note");
+// The note is made from its <template> when needed (an alert only when there is one to give).
+let offlineNote = null;
 document.addEventListener("submit", (e) => {
   if (e.defaultPrevented || navigator.onLine !== false) return;
   e.preventDefault();
-  if (offlineNote) {
-    offlineNote.hidden = false;
-    offlineNote.scrollIntoView({ block: "nearest" });
+  const template = document.getElementById("offline-form-note");
+  if (!offlineNote && template) {
+    offlineNote = template.content.firstElementChild.cloneNode(true);
+    template.after(offlineNote);
   }
+  if (offlineNote) offlineNote.scrollIntoView({ block: "nearest" });
 });
-window.addEventListener("online", () => { if (offlineNote) offlineNote.hidden = true; });
+window.addEventListener("online", () => {
+  if (offlineNote) offlineNote.remove();
+  offlineNote = null;
+});
 
 const PAGES = "epa-pages-";
 
