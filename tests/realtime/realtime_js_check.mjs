@@ -16,9 +16,10 @@ FakeWebSocket.OPEN = 1;
 const timers = [];
 let timerIds = 0;
 const listeners = {};
+const networkListeners = {};
 const fakeWindow = {
   location: { protocol: "https:", host: "example.org" },
-  navigator: { onLine: true },
+  navigator: { onLine: true, connection: { addEventListener: (name, fn) => { networkListeners[name] = fn; } } },
   addEventListener: (name, fn) => { listeners[name] = fn; },
   crypto: { randomUUID: (() => { let n = 0; return () => "cid-" + ++n; })() },
   WebSocket: FakeWebSocket,
@@ -218,6 +219,22 @@ assert.strictEqual(live.state, "open");
 socket.drop(1006); // the old socket's close, late: ignored
 assert.strictEqual(live.state, "open");
 assert.strictEqual(timers.length, 0);
+// Wi-Fi → mobile: the network changes under an "open" socket that leads nowhere now; it is
+// pinged, found dead at the deadline and replaced, and the new one resumes from the last seq.
+fresh.deliver({ type: "event", stream: "forum.thread:9", seq: 4, event: {} });
+networkListeners.change();
+assert.deepStrictEqual(fresh.sent[fresh.sent.length - 1], { type: "ping", ref: "ping" });
+timers.shift().fn();
+const afterChange = sockets[sockets.length - 1];
+assert.notStrictEqual(afterChange, fresh);
+afterChange.open();
+assert.deepStrictEqual(afterChange.sent[0], { type: "subscribe", stream: "forum.thread:9", since: 4 });
+// A change while the browser says it is offline waits for the link instead of probing.
+fakeWindow.navigator.onLine = false;
+networkListeners.change();
+assert.strictEqual(live.state, "offline");
+assert.strictEqual(timers.length, 0);
+fakeWindow.navigator.onLine = true;
 live.close();
 
 console.log("ok");
