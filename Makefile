@@ -8,7 +8,7 @@ PORT ?= 8000
 # The embedded demo: SQLite, in-memory channel layer, DEBUG on for the local machine only.
 SERVE_ENV := DEBUG=$${DEBUG:-1}
 
-.PHONY: install serve test lint typecheck pytest chromium messages bench clean
+.PHONY: install serve test lint typecheck pytest chromium messages bench bench-relay clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ messages: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# The lesson relay, quickly (5 s windows; needs Redis): compare with docs/benchmarks.md, which
+# gives the load average of every figure. RELAY_VIEWERS=50,100,200,300 for the whole table.
+RELAY_VIEWERS ?= 50,100,200
+bench-relay: install
+	$(BIN)/python bench/lesson_relay.py --viewers $(RELAY_VIEWERS) --modes shared --processes 4 --window 5
 
 clean:
 	rm -rf $(VENV) var
