@@ -33,7 +33,8 @@ def reaction_buttons(reactions: list[tuple[str, str, str, int | None, bool]]) ->
             f'<button type="submit" name="reaction" value="{escape(kind)}:{"0" if mine else "1"}" '
             f'class="reaction{" mine" if mine else ""}" data-kind="{escape(kind)}" title="{escape(label)}" '
             f'aria-label="{escape(label)}" aria-pressed="{"true" if mine else "false"}">'
-            f'{escape(emoji)} <span class="count">{int(count) if count else ""}</span></button>'
+            f'<span aria-hidden="true">{escape(emoji)}</span> <span class="reaction-label">{escape(label)}</span> '
+            f'<span class="count">{int(count) if count else ""}</span></button>'
             for kind, emoji, label, count, mine in reactions
         )
     )
