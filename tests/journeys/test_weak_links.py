@@ -15,10 +15,13 @@ from typing import Any
 from forum import services as forum_services
 from forum.models import Post
 from mailboxes import services as mailbox_services
+from meetings import room
+from meetings.models import ChatMessage
 from members.access import actor_from_member
 from members.models import RoleKind
 from realtime.models import StreamEvent
 from tests.browser.test_forum_live import log_in
+from tests.meetings.conftest import branch_meeting, enter_and_join  # noqa: F401 - a fixture
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "journeys"
 # Chromium's "Slow 3G": 400 ms latency, 400 kbit/s each way (CDP takes bytes per second).
@@ -204,3 +207,36 @@ def test_a_message_whose_answer_was_lost_with_the_socket_is_stored_once(
     events = StreamEvent.objects.filter(stream=conversation.stream, payload__type="mailbox.message").order_by("seq")
     assert [e.payload["text"] for e in events] == ["这条发出去了，但回执丢了", "收到"]
     assert texts(page, "li.message .bubble") == ["这条发出去了，但回执丢了", "收到"]
+
+
+def test_a_chat_line_written_offline_in_the_meeting_is_sent_once(
+    live_server_url: str,
+    new_page: Any,
+    branch_meeting: Any,  # noqa: F811
+) -> None:
+    meeting = branch_meeting.meeting
+    member, other = branch_meeting.full[0], branch_meeting.full[1]
+    page = new_page(width=360, height=740, locale="zh-CN")
+    link = Link(page)
+    link.slow_3g()
+    log_in(page, live_server_url, member.user.username)
+    page.goto(f"{live_server_url}/meetings/{meeting.pk}/room/")
+    page.wait_for_selector("#room:not([hidden])", timeout=60_000)
+    page.wait_for_selector("#rt-state[data-state=open]")
+
+    link.cut()
+    page.wait_for_selector("#rt-state[data-state=offline]")
+    page.fill("#chat-form input[name=text]", "我在车上，信号断了")
+    page.click("#chat-form button[type=submit]")
+    page.locator("#chat-outbox .outbox-item", has_text="信号断了").wait_for()
+    enter_and_join(actor_from_member(other), meeting)
+    room.chat_post(by=actor_from_member(other), meeting=meeting, text="大家先学习文件")
+
+    link.slow_3g()
+    page.wait_for_selector("#rt-state[data-state=open]")
+    page.locator("#chat-outbox .outbox-item").wait_for(state="detached")
+    page.locator("#chat-lines li", has_text="信号断了").wait_for()
+    page.locator("#chat-lines li", has_text="大家先学习文件").wait_for()
+    lines = list(ChatMessage.objects.filter(meeting=meeting).order_by("pk").values_list("text", flat=True))
+    assert lines == ["大家先学习文件", "我在车上，信号断了"]
+    assert [t.count("信号断了") for t in texts(page, "#chat-lines li") if "信号断了" in t] == [1]
