@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from moderation import signing
 from moderation.models import ArchiveHead, ArchiveRecord
 
 GENESIS = "0" * 64
@@ -90,6 +92,7 @@ def archive_append(
             prev_hash=head.hash,
         )
         record.hash = record_hash(record)
+        record.mac = signing.record_mac(record.hash)
         record.save(force_insert=True)
         head.seq, head.hash = record.seq, record.hash
         head.save(update_fields=["seq", "hash"])
@@ -118,10 +121,17 @@ def _records(batch: int) -> Iterator[ArchiveRecord]:
 
 
 def archive_verify(*, progress: Callable[[int], None] | None = None, batch: int = 2000) -> VerifyResult:
-    """Walk the chain from the start; the first record whose link or hash is wrong, if any."""
+    """Walk the chain from the start; the first record whose link, hash or MAC is wrong, if any.
+
+    With the archive key configured, every record's MAC is checked too, and once one record has a
+    MAC every later one must: a consistent rewrite (hashes recomputed) fails at the first record
+    changed.
+    """
+    keyed = signing.private_key_bytes() is not None
     expected_prev = GENESIS
     expected_seq = 1
     checked = 0
+    macs_began = False
     for record in _records(batch):
         if record.seq != expected_seq:
             return VerifyResult(checked, expected_seq, f"record {expected_seq} is missing (next is {record.seq})")
@@ -129,6 +139,12 @@ def archive_verify(*, progress: Callable[[int], None] | None = None, batch: int 
             return VerifyResult(checked, record.seq, "its prev_hash does not match the previous record's hash")
         if record_hash(record) != record.hash:
             return VerifyResult(checked, record.seq, "its contents do not match its hash")
+        if keyed and (record.mac or macs_began):
+            macs_began = True
+            if not hmac.compare_digest(record.mac, signing.record_mac(record.hash)):
+                return VerifyResult(
+                    checked, record.seq, "its MAC does not match: it was written without the archive key"
+                )
         expected_prev = record.hash
         expected_seq += 1
         checked += 1
@@ -138,6 +154,36 @@ def archive_verify(*, progress: Callable[[int], None] | None = None, batch: int 
     if head is not None and head.seq != checked:
         return VerifyResult(checked, checked + 1, f"the head says {head.seq} records but the chain ends at {checked}")
     return VerifyResult(checked)
+
+
+def archive_checkpoint() -> signing.Checkpoint:
+    """The chain's head, signed with the archive key (``ImproperlyConfigured`` without one)."""
+    head = ArchiveHead.objects.filter(id=1).first()
+    seq, head_hash = (head.seq, head.hash) if head is not None else (0, GENESIS)
+    time = timezone.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+    return signing.checkpoint_sign(seq=seq, head=head_hash, time=time)
+
+
+def archive_verify_checkpoint(
+    checkpoint: signing.Checkpoint, *, progress: Callable[[int], None] | None = None
+) -> VerifyResult:
+    """Whether the current chain extends ``checkpoint``: signed by the configured key, the record at
+    its sequence still has its hash, and the whole chain verifies."""
+    if not signing.checkpoint_signature_ok(checkpoint, public_key=signing.public_key_b64()):
+        return VerifyResult(0, checkpoint.seq, "the checkpoint's signature is not the archive key's")
+    result = archive_verify(progress=progress)
+    if not result.ok and result.broken_seq is not None and result.broken_seq <= max(checkpoint.seq, 1):
+        return result
+    if checkpoint.seq == 0:
+        return result
+    record = ArchiveRecord.objects.filter(seq=checkpoint.seq).first()
+    if record is None:
+        return VerifyResult(result.checked, checkpoint.seq, "the checkpoint's record is missing: the chain was cut")
+    if record.hash != checkpoint.hash:
+        return VerifyResult(
+            result.checked, checkpoint.seq, "its hash differs from the checkpoint's: the chain was rewritten up to here"
+        )
+    return result
 
 
 def archive_count() -> int:

@@ -263,6 +263,8 @@ class ArchiveRecord(models.Model):
     created = models.DateTimeField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # HMAC of ``hash`` under the archive key (moderation/signing.py), which is not in the database.
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("archive record")

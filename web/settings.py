@@ -228,6 +228,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # TURN_SECRET (coturn's use-auth-secret / REST API scheme).
 STUN_URLS = env_list("STUN_URLS")
 TURN_URLS = env_list("TURN_URLS")
+# The archive's key (moderation/signing.py), never in the database: an Ed25519 private key as
+# base64 of its 32 raw bytes, or a file holding that or a PEM key. It signs checkpoints and keys
+# each record's MAC, so a consistent rewrite of the chain by someone with only the database fails.
+ARCHIVE_SIGNING_KEY = os.environ.get("ARCHIVE_SIGNING_KEY", "")
+ARCHIVE_SIGNING_KEY_FILE = os.environ.get("ARCHIVE_SIGNING_KEY_FILE", "")
 TURN_SECRET = os.environ.get("TURN_SECRET", "")
 TURN_CREDENTIAL_TTL = int(os.environ.get("TURN_CREDENTIAL_TTL", "3600"))
 
