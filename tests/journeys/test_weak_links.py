@@ -240,3 +240,26 @@ def test_a_chat_line_written_offline_in_the_meeting_is_sent_once(
     lines = list(ChatMessage.objects.filter(meeting=meeting).order_by("pk").values_list("text", flat=True))
     assert lines == ["大家先学习文件", "我在车上，信号断了"]
     assert [t.count("信号断了") for t in texts(page, "#chat-lines li") if "信号断了" in t] == [1]
+
+
+def test_a_new_thread_written_offline_is_started_once_when_the_link_returns(
+    live_server_url: str, new_page: Any, org_tree: Any, member_factory: Any
+) -> None:
+    u = uuid.uuid4().hex[:6]
+    member_factory(org_tree.group_a1, username=f"m{u}", real_name="流动党员")
+    board = org_tree.branch_a.boards.get(name="党员论坛")
+    page, link = phone(new_page, live_server_url, f"m{u}")
+    page.goto(f"{live_server_url}/forum/b/{board.pk}/new/")
+
+    link.cut()
+    page.wait_for_function("() => !navigator.onLine")
+    page.fill("#compose input[name=title]", "地下室里写的新帖")
+    page.fill("#compose textarea[name=text]", "联网后自动发出")
+    page.click("#compose button[type=submit]")
+    page.locator("#compose-outbox .outbox-item", has_text="地下室里写的新帖").wait_for()
+    assert page.url.endswith(f"/forum/b/{board.pk}/new/")  # no error page
+
+    link.slow_3g()
+    page.wait_for_url(re.compile(r"/forum/t/\d+/$"), timeout=60_000)  # started, and opened
+    assert page.locator("#thread-title").inner_text() == "地下室里写的新帖"
+    assert Post.objects.filter(thread__board=board, thread__title="地下室里写的新帖").count() == 1
