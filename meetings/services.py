@@ -36,6 +36,7 @@ from meetings.models import (
 from meetings.rules import default_invitees, eligible_voters, is_host, may_knock, may_run, minute_taker, tally_result
 from members.access import Action, Actor, actor_from_member, can_see, require, require_member
 from members.models import Member, MemberStatus, Organisation, Visibility
+from moderation.pipeline import guard_texts
 from realtime.services import event_append
 from realtime.streams import user_stream
 
@@ -113,6 +114,7 @@ def meeting_schedule(
         raise Invalid(_("The meeting must end after it starts."))
     if not Decimal("0") < Decimal(str(quorum_ratio)) < Decimal("1"):
         raise Invalid(_("The quorum must be a share between 0 and 1."))
+    guard_texts(texts=[title, *agenda], author=by, organisation=organisation)
     host = _member(by)
     cohost_list = [m for m in _valid_cohosts(organisation, cohosts) if m.pk != host.pk]
     with transaction.atomic():
@@ -147,6 +149,7 @@ def meeting_update(
     require_host(by, meeting)
     if meeting.status != MeetingStatus.SCHEDULED:
         raise Conflict(_("Only a meeting that has not started can be changed."))
+    guard_texts(texts=[title or "", *(agenda or ())], author=by, organisation=meeting.organisation)
     if title is not None:
         meeting.title = title.strip()
     if starts_at is not None:
@@ -385,6 +388,7 @@ def motion_open(
     require_host(by, meeting)
     if meeting.status != MeetingStatus.LIVE:
         raise Conflict(_("Votes are held while the meeting is in progress."))
+    guard_texts(texts=[title, *options], author=by, organisation=meeting.organisation)
     if kind == MotionKind.MOTION:
         options = MOTION_OPTIONS
         max_choices = 1

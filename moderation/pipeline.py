@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -98,6 +99,16 @@ def moderate(
         refusing = [r for r in reasons if r["code"] in BLOCKING_REASONS] or reasons
         raise ContentBlocked(refusing[0]["message"] if refusing else None, reasons=reasons)
     return decision
+
+
+def guard_texts(*, texts: Iterable[str], author: Actor, organisation: Organisation | None = None) -> None:
+    """The confidentiality guard for texts that are not published as content (meeting titles and
+    agendas, vote titles, names): sanctions and the guard only; a classification marking raises
+    ``ContentBlocked`` and is archived as an attempt (digest only), like a post's. Call it before
+    the transaction that stores the texts. Every field it protects is listed in moderation.doors."""
+    for text in texts:
+        if text and text.strip():
+            moderate(text=text, kind="plain", author=author, organisation=organisation, mailbox=True)
 
 
 def _rate_limit(author: Actor) -> None:
