@@ -150,3 +150,39 @@ class Recorder:
         if not self.video_packets:
             self.path.unlink(missing_ok=True)
         return self.duration
+
+
+def remux_seekable(path: Path) -> bool:
+    """Rewrite a recording made before the recorder flagged keyframes (its WebM has no cues, so
+    Chromium cannot seek in it) by copying its packets, keyframes flagged from the VP8 header,
+    into a new file that closes with cues and a duration. Encodes nothing. False when the file
+    already has cues or has no video."""
+    from meetings.media.encoding import is_vp8_keyframe
+
+    with av.open(str(path)) as source:
+        video = next((s for s in source.streams if s.type == "video"), None)
+        if video is None or _has_cues(path):
+            return False
+        partial = path.with_name(path.name + ".remux")
+        with av.open(str(partial), "w", format="webm") as target:
+            streams = {
+                s.index: target.add_stream_from_template(s) for s in source.streams if s.type in ("video", "audio")
+            }
+            for packet in source.demux():
+                if packet.dts is None or packet.stream.index not in streams:
+                    continue  # the demuxer's flush packets
+                if packet.stream.type == "video":
+                    packet.is_keyframe = is_vp8_keyframe(packet)
+                packet.stream = streams[packet.stream.index]
+                target.mux(packet)
+    partial.replace(path)
+    return True
+
+
+def _has_cues(path: Path) -> bool:
+    """Whether the Matroska file ends with an index (the Cues element's id near the end)."""
+    with path.open("rb") as file:
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(max(0, size - 1_000_000))
+        return b"\x1c\x53\xbb\x6b" in file.read()
