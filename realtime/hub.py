@@ -83,9 +83,11 @@ class Hub:
     async def start(self) -> None:
         """Open this process's layer channel (once) and start reading it and the periodic pass."""
         if self.channel is None:
-            self.layer = get_channel_layer()
-            self.channel = await self.layer.new_channel()
-            self._reader = asyncio.get_running_loop().create_task(self._read(), name="realtime-hub-reader")
+            async with self._groups:  # sockets connecting at once open one channel, not one each
+                if self.channel is None:
+                    self.layer = get_channel_layer()
+                    self.channel = await self.layer.new_channel()
+                    self._reader = asyncio.get_running_loop().create_task(self._read(), name="realtime-hub-reader")
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run(), name="realtime-hub")
 
