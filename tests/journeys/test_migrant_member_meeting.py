@@ -158,3 +158,12 @@ def test_a_migrant_member_takes_part_in_the_branch_meeting_from_a_phone(  # type
         assert vote.count("法定人数") == 1
     _fits(phone)
     phone.screenshot(path=str(SHOTS / "migrant-4-minutes.png"), full_page=True)
+
+    # The secretary looks at the quarter's attendance: a chart per meeting and per member.
+    host.goto(f"{live_server_url}/meetings/stats/{branch.pk}/")
+    member_chart = host.get_by_role("img", name="每名党员出席率")
+    assert member_chart.locator("title", has_text="张流动: 100%").count() == 1
+    assert member_chart.locator("title", has_text="李缺席: 0%").count() == 1
+    _fits(host)
+    member_chart.scroll_into_view_if_needed()
+    _shot(host, "secretary-attendance-chart")
