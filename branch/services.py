@@ -51,6 +51,7 @@ from meetings.models import Meeting, MeetingKind
 from members.access import ROLE_GRANTS, SYSTEM, Action, Actor, can_at_branch, require, require_member
 from members.models import Member, Organisation
 from moderation.archive import archive_append
+from moderation.documents import document_guard
 from moderation.pipeline import moderate
 from realtime import conf as realtime_conf
 from realtime.ratelimit import check as rate_check
@@ -368,6 +369,7 @@ def _notice_files(*, notice: Notice, uploads: list[tuple[str, IO[bytes]]], by: A
         if sniffed is None:
             raise AttachmentRefused()
         filename = _plain(files.safe_filename(name or "file", extension=sniffed.extension), by=by, limit=160)
+        document_guard(data=data, content_type=sniffed.content_type, author=by, organisation=None, word_lists=False)
         item = NoticeFile(notice=notice, filename=filename, content_type=sniffed.content_type, size=len(data))
         item.file.save(f"{uuid.uuid4().hex}.{sniffed.extension}", ContentFile(data), save=False)
         item.save()

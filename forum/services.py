@@ -48,6 +48,7 @@ from kernel.errors import Forbidden, Invalid
 from members.access import SYSTEM, Action, Actor, actor_from_member, require, require_member
 from members.models import Member, Organisation, Visibility
 from moderation.decision import Decision, Verdict
+from moderation.documents import document_guard
 from moderation.models import QueueItem, QueueStatus
 from moderation.pipeline import moderate
 from moderation.sanctions import ensure_can_post
@@ -673,6 +674,7 @@ def attachment_upload(*, by: Actor, name: str, stream: IO[bytes], size: int | No
     # muted member uploads nothing. (Sanctions and the confidentiality guard only: an upload is
     # not a post, so it spends no post from the rate limit.)
     moderate(text=filename, kind="plain", author=by, organisation=None, mailbox=True)
+    document_guard(data=data, content_type=sniffed.content_type, author=by, organisation=None)
     with transaction.atomic():
         attachment = Attachment(
             owner_id=by.member_id, filename=filename, content_type=sniffed.content_type, size=len(data)

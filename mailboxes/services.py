@@ -39,6 +39,7 @@ from members.access import ROLE_GRANTS, Action, Actor, actor_from_member, can_op
 from members.models import Member, Organisation, Role
 from moderation import archive
 from moderation.content import content_ref
+from moderation.documents import document_guard
 from moderation.models import ArchiveRecord
 from moderation.pipeline import moderate
 from moderation.services import flag_create
@@ -333,6 +334,8 @@ def _store_files(
             raise AttachmentRefused()
         filename = files.safe_filename(name or "file", extension=sniffed.extension)
         _plain(filename, by=by, limit=200)
+        # Private: the guard only, not the word lists.
+        document_guard(data=data, content_type=sniffed.content_type, author=by, organisation=None, word_lists=False)
         item = MailboxFile(
             writing=writing,
             tip=tip,
@@ -512,8 +515,9 @@ def receipts_record(tips: Iterable[Tip]) -> None:
     """Archive the receipt of reports no inspector has seen yet: by no one, on the day received."""
     refs = {f"mailbox.tip:{tip.public_id}": tip for tip in tips}
     known = set(
-        ArchiveRecord.objects.filter(kind=ACCESS_KIND, content_ref__in=list(refs), payload__action="received")
-        .values_list("content_ref", flat=True)
+        ArchiveRecord.objects.filter(
+            kind=ACCESS_KIND, content_ref__in=list(refs), payload__action="received"
+        ).values_list("content_ref", flat=True)
     )
     for ref, tip in refs.items():
         if ref not in known:

@@ -31,6 +31,7 @@ from meetings import selectors
 from meetings.models import Meeting, MeetingAttachment, MeetingStatus
 from meetings.services import notify_invitees, require_host
 from members.access import Actor, require_member
+from moderation.documents import document_guard
 from moderation.pipeline import moderate
 from realtime.ratelimit import check as rate_check
 
@@ -131,6 +132,7 @@ def attachment_upload(
     # Invitees read the name: a classification marking in it is stopped as in a post, and a
     # muted member uploads nothing.
     moderate(text=filename, kind="plain", author=by, organisation=meeting.organisation, mailbox=True)
+    document_guard(data=data, content_type=sniffed.content_type, author=by, organisation=meeting.organisation)
     with transaction.atomic():
         attachment = MeetingAttachment(
             meeting=meeting,

@@ -40,6 +40,8 @@ from meetings.lessons import require_lesson, require_not_over, require_presenter
 from meetings.models import DeckStatus, Meeting, MeetingStatus, SlideDeck, SlideTurn
 from meetings.slide_pages import render_page
 from members.access import Actor
+from moderation.documents import document_guard
+from moderation.pipeline import guard_texts
 from realtime.protocol import Signal
 from realtime.services import call_in_loop, ephemeral_send, event_append
 
@@ -133,6 +135,8 @@ def deck_upload(*, by: Actor, meeting: Meeting, name: str, stream: IO[bytes], si
     sniffed = files.sniff(data[: files.SNIFF_BYTES])
     if sniffed is None or sniffed.content_type != PDF:
         raise Invalid(_("Slides must be a PDF file."))
+    guard_texts(texts=[name or ""], author=by, organisation=meeting.organisation)
+    document_guard(data=data, content_type=sniffed.content_type, author=by, organisation=meeting.organisation)
     key = uuid.uuid4().hex
     with transaction.atomic():
         deck = SlideDeck(

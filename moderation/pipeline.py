@@ -90,7 +90,7 @@ def moderate(
     matcher = EMPTY if mailbox else compiled_for(organisation)
     decision = evaluate(text=text, kind=kind, matcher=matcher, mailbox=mailbox)
     if decision.classified:
-        _record_classified_attempt(text=text, kind=kind, author=author, organisation=organisation, decision=decision)
+        record_classified_attempt(text=text, kind=kind, author=author, organisation=organisation, decision=decision)
     elif not mailbox and author.member_id is not None and decision.action != Verdict.BLOCK:
         decision = _flood_checks(decision, author=author, text=text)
     if refuse_blocked and decision.action == Verdict.BLOCK:
@@ -118,7 +118,7 @@ def _rate_limit(author: Actor) -> None:
     check(f"moderation.post:{author.member_id}", rate=float(rate), burst=int(burst))
 
 
-def _record_classified_attempt(
+def record_classified_attempt(
     *, text: str, kind: Kind, author: Actor, organisation: Organisation | None, decision: Decision
 ) -> None:
     # Only the digest and who tried: the classified text itself is stored nowhere.
