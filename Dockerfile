@@ -10,6 +10,8 @@ COPY forum forum
 COPY mailboxes mailboxes
 COPY meetings meetings
 COPY moderation moderation
+COPY branch branch
+COPY membership membership
 COPY locale locale
 COPY manage.py ./
 RUN pip install --no-cache-dir . \
