@@ -9,6 +9,7 @@ COPY realtime realtime
 COPY forum forum
 COPY mailboxes mailboxes
 COPY meetings meetings
+COPY lessons lessons
 COPY moderation moderation
 COPY branch branch
 COPY membership membership

@@ -4,7 +4,7 @@ Builds a deck like an exported lecture (each page a 2667 × 1500 picture at 200 
 on it: the costly kind of page for PDFium), then, in the same run, times
 
 * the old way (baseline): one pass at full width (1280 px), WebP ``method=4``;
-* the way ``meetings.slides.deck_render`` works now: every page at phone width (640 px) first,
+* the way ``lessons.slides.deck_render`` works now: every page at phone width (640 px) first,
   WebP ``method=0`` - the deck is ready and shown then - and afterwards each page at full width;
 * the full-width pass spread over two processes (PDFium is not thread-safe, so parallel
   rendering means processes), including their start-up.
@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pypdfium2 as pdfium  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 
-from meetings.slide_pages import render_page  # noqa: E402
+from lessons.slide_pages import render_page  # noqa: E402
 
 FULL, PHONE = 1280, 640
 

@@ -4,18 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 class MeetingsConfig(AppConfig):
     name = "meetings"
-    verbose_name = _("Meetings and lessons")
+    verbose_name = _("Meetings")
 
     def ready(self) -> None:
         from meetings.models import AdmissionStatus
         from meetings.moderation_hooks import register_content_kind
-        from meetings.questions import register_content_kind as register_questions
         from meetings.streams import register_streams
         from realtime import revocation
 
         register_streams()
         register_content_kind()
-        register_questions()
         # Who is in a meeting's room: its organisation and invitees, and the lobby's decisions.
         revocation.watch("meetings.Meeting", "meetings.Invitation")
         # Entering the lobby (admitted, or waiting) takes nothing away; a denial or removal does.

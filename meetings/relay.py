@@ -20,10 +20,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel.errors import Conflict, Forbidden
-from meetings.lessons import can_present
 from meetings.media import messages
 from meetings.media.signalling import worker_send
 from meetings.models import LiveRoom, Meeting, MeetingKind, RoomMode, Seat
+from meetings.rules import can_present
 from members.access import Actor
 from realtime.models import StreamEvent
 from realtime.services import event_append

@@ -47,6 +47,20 @@ def may_run(actor: Actor, meeting: Meeting) -> bool:
     return lecturer and actor.member_id == meeting.lecturer_id
 
 
+def lecturer_id(meeting: Meeting) -> int:
+    """A lesson's lecturer (授课人): the one chosen, else the host."""
+    return meeting.lecturer_id or meeting.host_id
+
+
+def is_lecturer(actor: Actor, meeting: Meeting) -> bool:
+    return actor.member_id is not None and actor.member_id == lecturer_id(meeting)
+
+
+def can_present(actor: Actor, meeting: Meeting) -> bool:
+    """Slides, questions and the lesson's programme on the relay: the lecturer and the hosts."""
+    return is_lecturer(actor, meeting) or is_host(actor, meeting)
+
+
 def may_knock(actor: Actor, meeting: Meeting) -> bool:
     """Who may come to the room's door at all. Hosts and invitees (guests from elsewhere, such as
     migrant members, included); a branch committee meeting (支委会) is for the committee, so

@@ -314,14 +314,13 @@ ROOM_COMMANDS = {
 
 
 def register_streams() -> None:
-    from meetings.lesson_streams import LESSON_COMMANDS
     from meetings.media_streams import MEDIA_COMMANDS
 
     register(
         StreamKind(
             name="meeting",
             authorise=room_authorise,
-            commands={**ROOM_COMMANDS, **LESSON_COMMANDS, **MEDIA_COMMANDS},
+            commands={**ROOM_COMMANDS, **MEDIA_COMMANDS},
             presence=True,
             on_join=on_join,
             on_leave=on_leave,

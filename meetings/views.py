@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -10,12 +13,22 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from meetings import lesson_views, selectors
 from meetings import room as live_room
-from meetings.lessons import can_present
-from meetings.models import MeetingKind, MotionChoice
-from meetings.rules import is_host
-from members.access import actor_for
+from meetings import selectors
+from meetings.models import Meeting, MeetingKind, MotionChoice
+from meetings.rules import can_present, is_host
+from members.access import Actor, actor_for
+
+RoomExtra = Callable[[Actor, Meeting], dict[str, Any]]
+# What other apps add to the room page (the lessons app: its panel, script and words), so that
+# meetings imports none of them: lessons/apps.py registers its own.
+ROOM_EXTRAS: list[RoomExtra] = []
+
+
+def room_extra(extra: RoomExtra) -> RoomExtra:
+    if extra not in ROOM_EXTRAS:
+        ROOM_EXTRAS.append(extra)
+    return extra
 
 # The page script's words, translated here so that quotes in a translation cannot break them.
 ROOM_TEXT = {
@@ -89,8 +102,10 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The room page; the lobby knock and everything live happen over the socket (room.js)."""
     actor = actor_for(request.user)
     meeting = selectors.meeting_get_for(actor=actor, meeting_id=meeting_id)
-    context = {
-        **lesson_views.room_context(actor, meeting),
+    context: dict[str, Any] = {"lesson": None}
+    for extra in ROOM_EXTRAS:
+        context.update(extra(actor, meeting))
+    context |= {
         "meeting": meeting,
         "is_host": is_host(actor, meeting),
         "room_text": {key: str(text) for key, text in ROOM_TEXT.items()},

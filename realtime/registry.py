@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -93,6 +93,14 @@ def register(kind: StreamKind) -> StreamKind:
     with _lock:
         _kinds[kind.name] = kind
     return kind
+
+
+def add_commands(kind_name: str, commands: Mapping[str, Command]) -> None:
+    """Commands another app adds to a registered kind's streams (the lessons app's on
+    ``meeting:<id>``), so the kind's own app need not import it."""
+    with _lock:
+        kind = _kinds[kind_name]
+        _kinds[kind_name] = replace(kind, commands={**kind.commands, **commands})
 
 
 def unregister(name: str) -> None:

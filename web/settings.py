@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "forum",
     "mailboxes",
     "meetings",
+    "lessons",
     "branch",
     "membership",
 ]

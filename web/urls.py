@@ -14,6 +14,7 @@ urlpatterns = [
     path("forum/", include("forum.urls")),
     path("mailbox/", include("mailboxes.urls")),
     path("meetings/", include("meetings.urls")),
+    path("meetings/", include("lessons.urls")),
     path("membership/", include("membership.urls")),
     path("branch/", include("branch.urls")),
     path("", include("web.page_urls")),

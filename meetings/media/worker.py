@@ -25,6 +25,7 @@ from django.conf import settings
 from pydantic import ValidationError
 
 from meetings.media import messages as m
+from meetings.media.records import records
 from meetings.media.stage import MediaSettings, Stage, StageHooks
 from realtime.protocol import Signal
 from realtime.services import aephemeral_send
@@ -188,8 +189,9 @@ class MediaWorker:
             await aephemeral_send(frame=frame, to_member=member_id)
 
     async def _credit(self, meeting_id: int, member_id: int, seconds: float) -> None:
-        from meetings.study import study_credit
-
+        study_credit = records.study_credit
+        if study_credit is None:
+            return
         try:
             await database_sync_to_async(study_credit)(
                 meeting_id=meeting_id, member_id=member_id, seconds=seconds, source="live"
@@ -198,8 +200,9 @@ class MediaWorker:
             logger.exception("study time for member %s in meeting %s not credited", member_id, meeting_id)
 
     async def _recording_saved(self, meeting_id: int, path: Path, started_at: datetime, duration: float) -> None:
-        from meetings.recordings import recording_saved
-
+        recording_saved = records.recording_saved
+        if recording_saved is None:
+            return
         try:
             await database_sync_to_async(recording_saved)(
                 meeting_id=meeting_id, path=path, started_at=started_at, duration=duration, content_type="video/webm"

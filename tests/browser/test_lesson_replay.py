@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - the test argument names the fixture imported from tests/meetings/lesson_data.py
+# ruff: noqa: F811 - the test argument names the fixture imported from tests/lessons/lesson_data.py
 """A recorded lesson replayed in Chromium: the WebM plays through the Range-serving view, the
 slide follows the playback position, and only the time really played is credited."""
 
@@ -11,10 +11,10 @@ import uuid
 from django.conf import settings
 from django.test import Client
 
-from meetings import recordings, slides
-from meetings.models import SlideTurn, StudySource, StudyTime
+from lessons import recordings, slides
+from lessons.models import SlideTurn, StudySource, StudyTime
 from members.access import actor_from_member
-from tests.meetings.lesson_data import Lesson, lesson, pdf_bytes, webm_duration, webm_file  # noqa: F401
+from tests.lessons.lesson_data import Lesson, lesson, pdf_bytes, webm_duration, webm_file  # noqa: F401
 
 SLIDE = """(page) => {
   const image = document.getElementById("replay-slide");

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - the test argument names the fixture imported from tests/meetings/lesson_data.py
+# ruff: noqa: F811 - the test argument names the fixture imported from tests/lessons/lesson_data.py
 """A lesson in Chromium, one context per person: the lecturer uploads a PDF and turns its pages,
 viewers follow; a viewer asks a question, the lecturer upvotes it and marks it answered."""
 
@@ -9,7 +9,7 @@ from typing import Any
 from django.test import Client
 
 from members.models import Member
-from tests.meetings.lesson_data import Lesson, lesson, pdf_bytes  # noqa: F401 - a fixture
+from tests.lessons.lesson_data import Lesson, lesson, pdf_bytes  # noqa: F401 - a fixture
 
 SLIDE_SHOWN = """(page) => {
   const image = document.getElementById("slide-image");

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - the test argument names the fixture imported from tests/meetings/lesson_data.py
+# ruff: noqa: F811 - the test argument names the fixture imported from tests/lessons/lesson_data.py
 """A lesson in Chromium through the media relay: the lecturer's page publishes its (fake) camera
 to the server, a viewer's page plays it; the lecturer sees the viewer count and records, and
 every page shows that the lesson is being recorded."""
@@ -10,9 +10,9 @@ from typing import Any
 
 from django.test import Client
 
-from meetings.models import Recording
+from lessons.models import Recording
 from members.models import Member
-from tests.meetings.lesson_data import Lesson, lesson  # noqa: F401 - a fixture
+from tests.lessons.lesson_data import Lesson, lesson  # noqa: F401 - a fixture
 
 STAGE_PLAYING = """() => {
   const video = document.querySelector("#media-stage video.stage-main");

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 
 from members.models import Member
+from tests.lessons.lesson_data import pdf_bytes
 from tests.live import LiveServer, start_daphne
 from tests.meetings.conftest import Branch, branch_meeting  # noqa: F401 - a fixture
-from tests.meetings.lesson_data import pdf_bytes
 
 WAIT = 20_000
 

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - the test argument names the fixture imported from tests/meetings/lesson_data.py
+# ruff: noqa: F811 - the test argument names the fixture imported from tests/lessons/lesson_data.py
 """A recording made by the relay's recorder plays and seeks in Chromium.
 
 The packets are encoded the way the relay encodes them (VP8 keyframes only on request, Opus in
@@ -17,11 +17,11 @@ import av
 from django.conf import settings
 from django.test import Client
 
-from meetings import recordings
+from lessons import recordings
 from meetings.media.encoding import AUDIO_RATE, AudioEncoder, VideoEncoder
 from meetings.media.fanout import Fanout
 from meetings.media.recorder import KEYFRAME_INTERVAL, Recorder
-from tests.meetings.lesson_data import Lesson, lesson  # noqa: F401
+from tests.lessons.lesson_data import Lesson, lesson  # noqa: F401
 
 FPS = 15
 

@@ -14,12 +14,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from meetings import lessons, services
-from meetings.models import MeetingKind, Recording, StudySource, StudyTime
+from lessons.models import Recording, StudySource, StudyTime
+from lessons.services import lecturer_set
+from meetings import services
+from meetings.models import MeetingKind
 from members.access import actor_from_member
 from members.models import RoleKind
 from tests.browser.test_forum_live import log_in
-from tests.meetings.lesson_data import pdf_bytes
+from tests.lessons.lesson_data import pdf_bytes
 
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "journeys"
 WAIT = 30_000  # ms, an upper bound for each step, never a speed claim
@@ -86,7 +88,7 @@ def test_a_lecturer_runs_his_lesson_and_a_member_replays_it(  # type: ignore[no-
         by=actor_from_member(secretary), organisation=branch, kind=MeetingKind.LESSON, title=TITLE,
         starts_at=start, ends_at=start + dt.timedelta(hours=1),
     )  # fmt: skip
-    lessons.lecturer_set(by=actor_from_member(secretary), meeting=meeting, member=lecturer)
+    lecturer_set(by=actor_from_member(secretary), meeting=meeting, member=lecturer)
 
     # The lecturer starts his own lesson from its page and sees his own picture on the stage.
     teacher = _phone(new_page, live_server_url, f"l{u}")

@@ -1,4 +1,4 @@
-# ruff: noqa: F811 - test arguments name the fixture imported from tests/meetings/lesson_data.py
+# ruff: noqa: F811 - test arguments name the fixture imported from tests/lessons/lesson_data.py
 """Meeting attachments: hosts attach files (typed by their bytes), invitees download them through
 the access policy with safe headers, and the minutes name them."""
 
@@ -18,8 +18,8 @@ from meetings import attachments, room, services
 from meetings.models import MeetingAttachment
 from moderation.pipeline import ContentBlocked
 from realtime.models import StreamEvent
+from tests.lessons.lesson_data import fresh_rate_limits, pdf_bytes
 from tests.meetings.conftest import Branch
-from tests.meetings.lesson_data import fresh_rate_limits, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 

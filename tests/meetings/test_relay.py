@@ -27,9 +27,10 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import timezone
 
+from lessons.models import Recording, StudyTime
 from meetings import services
 from meetings.media.client import RelayPeer
-from meetings.models import Meeting, MeetingKind, Recording, Stay, StudyTime
+from meetings.models import Meeting, MeetingKind, Stay
 from members.models import Member, RoleKind
 from realtime.client import RealtimeClient, RealtimeError
 from tests import live as live_servers

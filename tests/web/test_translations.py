@@ -17,7 +17,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from meetings.models import LeaveStatus, MotionStatus, StudySource
+from lessons.models import StudySource
+from meetings.models import LeaveStatus, MotionStatus
 from meetings.views import ROOM_TEXT
 from moderation.models import QueueStatus, SanctionKind
 

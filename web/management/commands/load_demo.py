@@ -14,7 +14,7 @@ from django.utils import timezone
 from branch.demo import demo_branch
 from forum import services as forum_services
 from forum.models import Board
-from meetings import lessons
+from lessons.services import lecturer_set
 from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingKind
 from members import services
@@ -160,4 +160,4 @@ def demo_content(branch: Organisation) -> None:
             )
             if kind == MeetingKind.LESSON:  # the demo lecturer teaches it through the media relay
                 teacher = Member.objects.get(user__username="lecturer")
-                lessons.lecturer_set(by=secretary, meeting=meeting, member=teacher)
+                lecturer_set(by=secretary, meeting=meeting, member=teacher)

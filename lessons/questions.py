@@ -1,0 +1,203 @@
+"""Questions (提问) in a lesson room: asked by participants through the moderation pipeline,
+upvoted by the others (one vote per member, withdrawable), ordered by votes then time, marked
+answered by the lecturer or a host. Everything is a durable event on ``meeting:<id>``:
+
+* ``meetings.question`` — a question became visible (asked, or approved by a moderator);
+* ``meetings.question.votes`` — ``id``, ``votes``;
+* ``meetings.question.answered`` — ``id``, ``answered``;
+* ``meetings.question.hidden`` — ``id`` (moderation took it away).
+
+A held question is shown to nobody until a moderator approves it; its author is told it waits,
+and told the reason on ``user:<id>`` (``meetings.question.rejected``) if it is rejected.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kernel.errors import Forbidden, Invalid, NotFound
+from lessons.models import Question, QuestionVote
+from lessons.rules import require_lesson, require_presenter
+from meetings import room
+from meetings.models import Meeting
+from members.access import Actor, require_member
+from members.models import Member, Organisation
+from moderation.content import ContentKind, content_kind_register
+from realtime.services import event_append
+from realtime.streams import user_stream
+
+QUESTION_MAX_CHARS = 500
+
+
+def question_dict(question: Question, *, mine: set[int] | None = None) -> dict[str, Any]:
+    data = {
+        "type": "meetings.question",
+        "id": question.pk,
+        "author": question.author_id,
+        "name": question.author.real_name,
+        "text": question.text,
+        "votes": question.votes,
+        "answered": question.answered_at is not None,
+        "at": question.created.isoformat(),
+    }
+    if mine is not None:
+        data["voted"] = question.pk in mine
+    return data
+
+
+def visible_questions(meeting: Meeting) -> QuerySet[Question]:
+    """Ordered as the room shows them: most votes first, then the earlier question."""
+    return (
+        Question.objects.filter(meeting=meeting, visible=True)
+        .select_related("author")
+        .order_by("-votes", "created", "pk")
+    )
+
+
+def question_list(*, meeting: Meeting, actor: Actor) -> list[dict[str, Any]]:
+    """The visible questions, each saying whether ``actor`` upvoted it (the caller has read the
+    meeting through the access policy)."""
+    questions = list(visible_questions(meeting)[:500])
+    mine = set(
+        QuestionVote.objects.filter(question__in=questions, member_id=actor.mid).values_list("question_id", flat=True)
+    )
+    return [question_dict(q, mine=mine) for q in questions]
+
+
+def _question_in(meeting: Meeting, question_id: int) -> Question:
+    question = Question.objects.select_related("author").filter(pk=question_id, meeting=meeting, visible=True).first()
+    if question is None:
+        raise NotFound(_("No such question in this lesson."))
+    return question
+
+
+def _append(meeting_id: int, payload: dict[str, Any], *, author: int | None = None) -> None:
+    event_append(stream=room.room_stream(meeting_id), payload=payload, author=author)
+
+
+def question_ask(*, by: Actor, meeting: Meeting, text: str) -> dict[str, Any]:
+    """Ask through the moderation pipeline: published, held for a moderator, or refused
+    (``content_blocked`` with the reason, nothing stored)."""
+    from moderation.pipeline import moderate
+    from moderation.services import content_submit
+
+    require_member(by)
+    require_lesson(meeting)
+    if not room.is_participant(meeting, by.member_id):
+        raise Forbidden()
+    text = text.strip()
+    if not text:
+        raise Invalid(_("The question is empty."))
+    if len(text) > QUESTION_MAX_CHARS:
+        raise Invalid(_("A question has at most %(n)d characters.") % {"n": QUESTION_MAX_CHARS})
+    decision = moderate(text=text, kind="plain", author=by, organisation=meeting.organisation)
+    with transaction.atomic():
+        question = Question.objects.create(
+            meeting=meeting, author_id=by.mid, text=decision.text, visible=decision.published
+        )
+        content_submit(obj=question, decision=decision, by=by)
+        if question.visible:
+            _append(meeting.pk, question_dict(question), author=by.mid)
+    return {"id": question.pk, "status": "published" if question.visible else "held", "text": question.text}
+
+
+def question_vote(*, by: Actor, meeting: Meeting, question_id: int, up: bool = True) -> dict[str, Any]:
+    """Upvote (once per member) or withdraw one's vote; one's own question takes no vote."""
+    require_member(by)
+    if not room.is_participant(meeting, by.member_id):
+        raise Forbidden()
+    with transaction.atomic():
+        question = _question_in(meeting, question_id)
+        question = Question.objects.select_for_update().get(pk=question.pk)
+        if question.author_id == by.member_id:
+            raise Invalid(_("You cannot vote for your own question."))
+        if up:
+            try:
+                with transaction.atomic():
+                    QuestionVote.objects.create(question=question, member_id=by.mid)
+                changed = True
+            except IntegrityError:
+                changed = False
+        else:
+            changed = QuestionVote.objects.filter(question=question, member_id=by.mid).delete()[0] > 0
+        if changed:
+            question.votes = QuestionVote.objects.filter(question=question).count()
+            question.save(update_fields=["votes"])
+            _append(meeting.pk, {"type": "meetings.question.votes", "id": question.pk, "votes": question.votes})
+    return {"id": question.pk, "votes": question.votes, "voted": up}
+
+
+def question_answer(*, by: Actor, meeting: Meeting, question_id: int, answered: bool = True) -> dict[str, Any]:
+    """The lecturer or a host marks a question answered (or not yet)."""
+    require_presenter(by, meeting)
+    with transaction.atomic():
+        question = _question_in(meeting, question_id)
+        if (question.answered_at is not None) != answered:
+            question.answered_at = timezone.now() if answered else None
+            question.answered_by_id = by.member_id if answered else None
+            question.save(update_fields=["answered_at", "answered_by"])
+            _append(meeting.pk, {"type": "meetings.question.answered", "id": question.pk, "answered": answered})
+    return {"id": question.pk, "answered": answered}
+
+
+# --- Moderation hooks -----------------------------------------------------------------------------
+
+
+def question_approved(question: Question, edited: str | None) -> None:
+    question.text = edited if edited is not None else question.text
+    question.visible = True
+    question.save(update_fields=["text", "visible"])
+    _append(question.meeting_id, question_dict(question), author=question.author_id)
+
+
+def question_hidden(question: Question) -> None:
+    was_visible = question.visible
+    question.visible = False
+    question.save(update_fields=["visible"])
+    if was_visible:
+        _append(question.meeting_id, {"type": "meetings.question.hidden", "id": question.pk})
+
+
+def question_rejected(question: Question, reason: str) -> None:
+    event_append(
+        stream=user_stream(question.author_id),
+        payload={"type": "meetings.question.rejected", "meeting": question.meeting_id, "id": question.pk,
+                 "reason": reason},
+    )  # fmt: skip
+
+
+def _organisation_of(question: Question) -> Organisation:
+    return question.meeting.organisation
+
+
+def _author_of(question: Question) -> Member | None:
+    return question.author
+
+
+def _text_of(question: Question) -> str:
+    return question.text
+
+
+def _can_see(actor: Actor, question: Question) -> bool:
+    return room.is_participant(question.meeting, actor.member_id)
+
+
+def register_content_kind() -> None:
+    content_kind_register(
+        ContentKind(
+            model=Question,
+            organisation_of=_organisation_of,
+            author_of=_author_of,
+            text_of=_text_of,
+            can_see=_can_see,
+            on_hidden=question_hidden,
+            on_approved=question_approved,
+            on_rejected=question_rejected,
+            text_format="plain",
+        )
+    )
