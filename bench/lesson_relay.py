@@ -93,7 +93,7 @@ def prepare(viewers: int) -> dict[str, Any]:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from meetings import services
+    from meetings import lifecycle, services
     from meetings.models import MeetingKind
     from members.access import actor_from_member
     from members.models import Member, Organisation, OrgKind, Role, RoleKind
@@ -119,7 +119,7 @@ def prepare(viewers: int) -> dict[str, Any]:
         by=actor, organisation=org, kind=MeetingKind.LESSON, title="网络党课（压测）",
         starts_at=start, ends_at=start + dt.timedelta(hours=2), agenda=[],
     )  # fmt: skip
-    services.meeting_start(by=actor, meeting=meeting)
+    lifecycle.meeting_start(by=actor, meeting=meeting)
     keys = []
     for user in users:
         store = SessionStore()

@@ -13,7 +13,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kernel.errors import NotFound
-from meetings import attachments, room, selectors, services
+from meetings import attachments, lifecycle, selectors, services, votes
 from meetings.ice import ice_servers_for
 from meetings.models import LeaveRequest, Meeting, Motion
 from members.access import actor_for
@@ -236,21 +236,22 @@ def meeting_invitees(request: HttpRequest, meeting_id: int, payload: InviteesIn)
 @router.put("/meetings/{meeting_id}/cohosts", response={200: CohostsOut, **ERRORS})
 def meeting_cohosts(request: HttpRequest, meeting_id: int, payload: InviteesIn) -> dict[str, Any]:
     meeting = _meeting(request, meeting_id)
-    return {"cohost_ids": room.cohosts_set(by=actor_for(request.user), meeting=meeting, member_ids=payload.member_ids)}
+    members = Member.objects.select_related("organisation").filter(pk__in=payload.member_ids)
+    return {"cohost_ids": services.meeting_cohosts_set(by=actor_for(request.user), meeting=meeting, members=members)}
 
 
 # Starting and ending go through the live room, so pages in the room hear of it.
 @router.post("/meetings/{meeting_id}/start", response={200: MeetingOut, **ERRORS})
 def meeting_start(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     meeting = _meeting(request, meeting_id)
-    room.room_start(by=actor_for(request.user), meeting=meeting)
+    lifecycle.meeting_start(by=actor_for(request.user), meeting=meeting)
     return meeting_out(meeting)
 
 
 @router.post("/meetings/{meeting_id}/end", response={200: MeetingOut, **ERRORS})
 def meeting_end(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     meeting = _meeting(request, meeting_id)
-    room.room_end(by=actor_for(request.user), meeting=meeting)
+    lifecycle.meeting_end(by=actor_for(request.user), meeting=meeting)
     return meeting_out(meeting)
 
 
@@ -308,7 +309,7 @@ def motions(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]]:
 
 @router.post("/meetings/{meeting_id}/motions", response={201: MotionOut, **ERRORS})
 def motion_open(request: HttpRequest, meeting_id: int, payload: MotionIn) -> Status[dict[str, Any]]:
-    motion = services.motion_open(by=actor_for(request.user), meeting=_meeting(request, meeting_id), **payload.dict())
+    motion = votes.motion_open(by=actor_for(request.user), meeting=_meeting(request, meeting_id), **payload.dict())
     return Status(201, selectors.motion_dict(motion))
 
 
@@ -322,13 +323,13 @@ def _motion(request: HttpRequest, motion_id: int) -> Motion:
 
 @router.post("/motions/{motion_id}/ballot", response={200: Ok, **ERRORS})
 def ballot_cast(request: HttpRequest, motion_id: int, payload: BallotIn) -> Ok:
-    services.ballot_cast(by=actor_for(request.user), motion=_motion(request, motion_id), choices=payload.choices)
+    votes.ballot_cast(by=actor_for(request.user), motion=_motion(request, motion_id), choices=payload.choices)
     return Ok()
 
 
 @router.post("/motions/{motion_id}/close", response={200: MotionOut, **ERRORS})
 def motion_close(request: HttpRequest, motion_id: int) -> dict[str, Any]:
-    motion = services.motion_close(by=actor_for(request.user), motion=_motion(request, motion_id))
+    motion = votes.motion_close(by=actor_for(request.user), motion=_motion(request, motion_id))
     return selectors.motion_dict(motion)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meetings import room
+from meetings import chat, room
 from meetings.models import ChatMessage
 from members.access import Actor
 from members.models import Member, Organisation
@@ -33,9 +33,9 @@ def register_content_kind() -> None:
             author_of=_author_of,
             text_of=_text_of,
             can_see=_can_see,
-            on_hidden=room.chat_hidden,
-            on_approved=room.chat_approved,
-            on_rejected=room.chat_rejected,
+            on_hidden=chat.chat_hidden,
+            on_approved=chat.chat_approved,
+            on_rejected=chat.chat_rejected,
             text_format="plain",
         )
     )

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from forum import files
 from kernel.errors import DomainError, Forbidden, Invalid
-from meetings import attachments, room, selectors, services
+from meetings import attachments, lifecycle, selectors, services
 from meetings.charts import bar_chart, percent
 from meetings.models import LeaveRequest, Meeting, MeetingKind, MeetingStatus
 from meetings.rules import is_host, may_knock, may_run, minute_taker
@@ -205,9 +205,9 @@ def _detail_action(request: HttpRequest, meeting: Meeting) -> None:
         leave = get_object_or_404(LeaveRequest, pk=request.POST.get("request"), meeting=meeting)
         services.leave_request_decide(by=actor, request=leave, approve=action == "approve")
     elif action == "start":
-        room.room_start(by=actor, meeting=meeting)
+        lifecycle.meeting_start(by=actor, meeting=meeting)
     elif action == "end":
-        room.room_end(by=actor, meeting=meeting)
+        lifecycle.meeting_end(by=actor, meeting=meeting)
     elif action == "cancel":
         services.meeting_cancel(by=actor, meeting=meeting)
     elif action == "attach":
@@ -287,7 +287,9 @@ def _edit_apply(request: HttpRequest, meeting: Meeting, form: EditForm) -> None:
         )  # fmt: skip
     cohosts = {m.pk for m in data["cohosts"]}
     if cohosts != set(meeting.cohosts.values_list("pk", flat=True)):
-        room.cohosts_set(by=actor, meeting=meeting, member_ids=sorted(cohosts))
+        services.meeting_cohosts_set(
+            by=actor, meeting=meeting, members=Member.objects.select_related("organisation").filter(pk__in=cohosts)
+        )
     invitees = {m.pk for m in data["invitees"]} | cohosts | {meeting.host_id}
     if invitees != set(meeting.invitations.values_list("member_id", flat=True)):
         services.meeting_invitees_set(by=actor, meeting=meeting, members=Member.objects.filter(pk__in=invitees))

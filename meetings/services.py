@@ -1,4 +1,7 @@
-"""Writes for meetings: scheduling, invitations, leave, the lobby, attendance and votes."""
+"""Writes for meetings: scheduling, invitations, co-hosts, leave, attendance, minutes.
+
+The live room's writers are in the room's modules (lobby, lifecycle, votes …; meetings/room.py).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel.errors import Conflict, Forbidden, Invalid, NotFound
+from kernel.errors import Conflict, Forbidden, Invalid
+from meetings import room
 from meetings.models import (
-    Admission,
-    AdmissionStatus,
     Invitation,
     LeaveRequest,
     LeaveStatus,
@@ -24,26 +26,17 @@ from meetings.models import (
     MeetingKind,
     MeetingStatus,
     Minutes,
-    Motion,
-    MotionChoice,
-    MotionKind,
-    MotionStatus,
-    OpenBallot,
     Stay,
-    Tally,
-    VoteRecord,
 )
-from meetings.rules import default_invitees, eligible_voters, is_host, may_knock, may_run, minute_taker, tally_result
+from meetings.rules import default_invitees, is_host, minute_taker
 from members.access import Action, Actor, actor_from_member, can_see, require, require_member
-from members.models import Member, MemberStatus, Organisation, Visibility
+from members.models import Member, Organisation, Visibility
 from moderation.pipeline import guard_texts
 from realtime.services import event_append
 from realtime.streams import user_stream
 
-MOTION_OPTIONS = list(MotionChoice.values)
 
-
-def _member(actor: Actor) -> Member:
+def member_of(actor: Actor) -> Member:
     require_member(actor)
     return Member.objects.select_related("organisation").get(pk=actor.mid)
 
@@ -115,7 +108,7 @@ def meeting_schedule(
     if not Decimal("0") < Decimal(str(quorum_ratio)) < Decimal("1"):
         raise Invalid(_("The quorum must be a share between 0 and 1."))
     guard_texts(texts=[title, *agenda], author=by, organisation=organisation)
-    host = _member(by)
+    host = member_of(by)
     cohost_list = [m for m in _valid_cohosts(organisation, cohosts) if m.pk != host.pk]
     with transaction.atomic():
         meeting = Meeting.objects.create(
@@ -200,89 +193,9 @@ def meeting_cohosts_set(*, by: Actor, meeting: Meeting, members: Iterable[Member
         new = [m.pk for m in chosen if m.pk not in have]
         Invitation.objects.bulk_create([Invitation(meeting=meeting, member_id=pk) for pk in new])
         notify_invitees(meeting, "invited", new)
+        # A page in the room redraws everyone's role (also before the meeting: nobody is there).
+        room.append(meeting, {"type": "meetings.roles", "cohosts": sorted(m.pk for m in chosen)})
     return sorted(m.pk for m in chosen)
-
-
-def meeting_start(*, by: Actor, meeting: Meeting) -> Meeting:
-    if not may_run(by, meeting):
-        raise Forbidden(_("Only the meeting's hosts (and a lesson's lecturer) may start and end it."))
-    if meeting.status != MeetingStatus.SCHEDULED:
-        raise Conflict(_("The meeting has already started or ended."))
-    with transaction.atomic():
-        meeting.status = MeetingStatus.LIVE
-        meeting.started_at = timezone.now()
-        meeting.save(update_fields=["status", "started_at"])
-        notify_invitees(meeting, "started")
-    return meeting
-
-
-def meeting_end(*, by: Actor, meeting: Meeting) -> Meeting:
-    if not may_run(by, meeting):
-        raise Forbidden(_("Only the meeting's hosts (and a lesson's lecturer) may start and end it."))
-    if meeting.status != MeetingStatus.LIVE:
-        raise Conflict(_("The meeting is not in progress."))
-    now = timezone.now()
-    with transaction.atomic():
-        meeting.status = MeetingStatus.ENDED
-        meeting.ended_at = now
-        meeting.save(update_fields=["status", "ended_at"])
-        meeting.stays.filter(left_at__isnull=True).update(left_at=now, connections=0)
-        for motion in meeting.motions.filter(status=MotionStatus.OPEN):
-            _close(motion, now)
-    return meeting
-
-
-# --- The lobby -------------------------------------------------------------------------------
-
-
-def room_enter(*, by: Actor, meeting: Meeting) -> str:
-    """Knock on the room's door: ``admitted`` or ``waiting`` (for a host to admit)."""
-    member = _member(by)
-    if meeting.status in (MeetingStatus.ENDED, MeetingStatus.CANCELLED):
-        raise Conflict(_("This meeting is over."))
-    if is_host(by, meeting):
-        _admission_set(meeting, member.pk, AdmissionStatus.ADMITTED)
-        return AdmissionStatus.ADMITTED
-    current = meeting.admissions.filter(member=member).values_list("status", flat=True).first()
-    if current != AdmissionStatus.ADMITTED and not may_knock(by, meeting):
-        if meeting.kind == MeetingKind.BRANCH_COMMITTEE:
-            raise Forbidden(_("A branch committee meeting is for the members it invites."))
-        raise Forbidden(_("This meeting belongs to another organisation."))
-    if current == AdmissionStatus.ADMITTED:
-        return AdmissionStatus.ADMITTED
-    if current in (AdmissionStatus.REMOVED, AdmissionStatus.DENIED):
-        raise Forbidden(_("A host has not let you into this meeting."))
-    invited = meeting.invitations.filter(member=member).exists()
-    status = AdmissionStatus.ADMITTED if invited and not meeting.locked else AdmissionStatus.WAITING
-    _admission_set(meeting, member.pk, status)
-    return status
-
-
-def room_admit(*, by: Actor, meeting: Meeting, member_id: int, admit: bool = True) -> str:
-    require_host(by, meeting)
-    if not meeting.admissions.filter(member_id=member_id).exists():
-        raise NotFound(_("This member is not waiting in the lobby."))
-    status = AdmissionStatus.ADMITTED if admit else AdmissionStatus.DENIED
-    _admission_set(meeting, member_id, status)
-    return status
-
-
-def room_remove(*, by: Actor, meeting: Meeting, member_id: int) -> None:
-    require_host(by, meeting)
-    if member_id == meeting.host_id:
-        raise Invalid(_("The host cannot be removed."))
-    _admission_set(meeting, member_id, AdmissionStatus.REMOVED)
-
-
-def room_lock(*, by: Actor, meeting: Meeting, locked: bool) -> Meeting:
-    require_host(by, meeting)
-    meeting.locked = locked
-    meeting.save(update_fields=["locked"])
-    return meeting
-
-
-def _admission_set(meeting: Meeting, member_id: int, status: str) -> None:
-    Admission.objects.update_or_create(meeting=meeting, member_id=member_id, defaults={"status": status})
 
 
 # --- Leave -------------------------------------------------------------------------------------
@@ -301,7 +214,7 @@ def _leave_payload(what: str, request: LeaveRequest, member: Member) -> dict[str
 
 def leave_request_create(*, by: Actor, meeting: Meeting, reason: str) -> LeaveRequest:
     """请假: an invitee asks the hosts, who hear of it at once on their ``user:`` streams."""
-    member = _member(by)
+    member = member_of(by)
     if not meeting.invitations.filter(member=member).exists():
         raise Forbidden(_("Only invitees can ask for leave."))
     _require_not_over(meeting)
@@ -370,99 +283,6 @@ def attendance_leave(*, meeting: Meeting, member_id: int, at: dt.datetime | None
             stay.left_at = at
         stay.save(update_fields=["connections", "left_at"])
         return stay
-
-
-# --- Votes -------------------------------------------------------------------------------------
-
-
-def motion_open(
-    *,
-    by: Actor,
-    meeting: Meeting,
-    title: str,
-    kind: str = MotionKind.MOTION,
-    options: Sequence[str] = (),
-    secret: bool = False,
-    max_choices: int = 1,
-) -> Motion:
-    require_host(by, meeting)
-    if meeting.status != MeetingStatus.LIVE:
-        raise Conflict(_("Votes are held while the meeting is in progress."))
-    guard_texts(texts=[title, *options], author=by, organisation=meeting.organisation)
-    if kind == MotionKind.MOTION:
-        options = MOTION_OPTIONS
-        max_choices = 1
-    else:
-        options = [o.strip() for o in options if o.strip()]
-        if len(options) < 1 or len(set(options)) != len(options):
-            raise Invalid(_("An election needs distinct candidates."))
-        if not 1 <= max_choices <= len(options):
-            raise Invalid(_("The number of choices must be between 1 and the number of candidates."))
-    if not title.strip():
-        raise Invalid(_("The motion needs a title."))
-    with transaction.atomic():
-        motion = Motion.objects.create(
-            meeting=meeting,
-            kind=kind,
-            title=title.strip(),
-            options=list(options),
-            secret=secret,
-            max_choices=max_choices,
-        )
-        Tally.objects.bulk_create([Tally(motion=motion, option=o) for o in options])
-    return motion
-
-
-def ballot_cast(*, by: Actor, motion: Motion, choices: Sequence[str]) -> None:
-    """Cast one vote. Only full members of the organisation who are present may vote, once."""
-    member = _member(by)
-    meeting = motion.meeting
-    if motion.status != MotionStatus.OPEN:
-        raise Conflict(_("This vote is closed."))
-    if member.status != MemberStatus.FULL:
-        raise Forbidden(_("Only full members have a vote; probationary members and activists do not."))
-    if not eligible_voters(meeting).filter(pk=member.pk).exists():
-        raise Forbidden(_("You are not a voting member of this organisation."))
-    if not meeting.stays.filter(member=member, left_at__isnull=True).exists():
-        raise Forbidden(_("Only members present in the meeting may vote."))
-    picked = list(dict.fromkeys(choices))
-    if not picked or len(picked) > motion.max_choices or any(c not in motion.options for c in picked):
-        raise Invalid(_("Choose between 1 and %(n)d of the listed options.") % {"n": motion.max_choices})
-    try:
-        with transaction.atomic():
-            VoteRecord.objects.create(motion=motion, member=member)
-            Tally.objects.filter(motion=motion, option__in=picked).update(count=F("count") + 1)
-            if not motion.secret:
-                OpenBallot.objects.create(motion=motion, member=member, choices=picked)
-    except IntegrityError:
-        raise Conflict(_("You have already voted.")) from None
-
-
-def motion_close(*, by: Actor, motion: Motion) -> Motion:
-    require_host(by, motion.meeting)
-    with transaction.atomic():
-        motion = Motion.objects.select_for_update().get(pk=motion.pk)
-        if motion.status != MotionStatus.OPEN:
-            raise Conflict(_("This vote is already closed."))
-        _close(motion, timezone.now())
-    return motion
-
-
-def _close(motion: Motion, at: dt.datetime) -> None:
-    counts = dict(motion.tallies.values_list("option", "count"))
-    result: dict[str, Any] = tally_result(
-        kind=motion.kind,
-        options=motion.options,
-        counts=counts,
-        eligible=eligible_voters(motion.meeting).count(),
-        turnout=motion.voters.count(),
-        quorum_ratio=motion.meeting.quorum_ratio,
-        seats=motion.max_choices,
-    )
-    motion.status = MotionStatus.CLOSED
-    motion.closed_at = at
-    motion.result = result
-    motion.save(update_fields=["status", "closed_at", "result"])
 
 
 # --- Minutes -----------------------------------------------------------------------------------

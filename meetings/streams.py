@@ -3,7 +3,7 @@
 ``meeting:<id>``: the room. Only participants (hosts, and members admitted through the lobby)
 may subscribe; each subscription is one connection for attendance (``on_join``/``on_leave``),
 and presence frames say who is here. Commands are ``meeting.<name>``; each handler validates,
-calls one function of :mod:`meetings.room` and returns its result.
+calls one writer or reader of the room's modules (meetings/room.py) and returns its result.
 
 ``meeting.lobby:<id>``: the door. Anyone who may see the meeting knocks here with
 ``meeting.lobby.enter``; a waiter hears that a host let them in on their ``user:me`` stream and
@@ -21,9 +21,11 @@ from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from kernel.errors import NotFound
-from meetings import room, selectors
+from meetings import breakouts, chat, hands, lifecycle, lobby, room, room_state, selectors, services, signalling, votes
+from meetings import mode as meeting_mode
 from meetings.models import Meeting
 from members.access import Actor, require_member
+from members.models import Member
 from realtime.registry import Command, StreamKind, register
 
 
@@ -47,14 +49,14 @@ def lobby_authorise(actor: Actor, stream_id: str) -> None:
 
 
 def on_join(actor: Actor, stream_id: str) -> None:
-    room.room_joined(actor=actor, meeting=_room(actor, stream_id))
+    lifecycle.room_joined(actor=actor, meeting=_room(actor, stream_id))
 
 
 def on_leave(actor: Actor, stream_id: str) -> None:
     # Not _room(): a member just removed or a meeting just ended must still close their stay.
     meeting = Meeting.objects.filter(pk=_meeting_id(stream_id)).first()
     if meeting is not None and actor.member_id is not None:
-        room.room_left(actor=actor, meeting=meeting)
+        lifecycle.room_left(actor=actor, meeting=meeting)
 
 
 # --- Command arguments ------------------------------------------------------------------------
@@ -113,7 +115,7 @@ class RoomIn(In):
 
 
 class BreakoutIn(In):
-    minutes: int = Field(ge=1, le=room.BREAKOUT_MINUTES_MAX)
+    minutes: int = Field(ge=1, le=breakouts.BREAKOUT_MINUTES_MAX)
     by_group: bool = True
     rooms: list[RoomIn] = Field(default_factory=list, max_length=50)
 
@@ -180,108 +182,113 @@ class SignalIn(In):
 
 def lobby_enter(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
     meeting = selectors.meeting_get_for(actor=actor, meeting_id=_meeting_id(stream_id))
-    return {"status": room.lobby_enter(by=actor, meeting=meeting)}
+    return {"status": lobby.room_enter(by=actor, meeting=meeting)}
 
 
 def state(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
-    return room.room_state(actor=actor, meeting=_room(actor, stream_id))
+    return room_state.room_state(actor=actor, meeting=_room(actor, stream_id))
 
 
 def admit(actor: Actor, stream_id: str, args: AdmitIn) -> dict[str, Any]:
-    status = room.lobby_admit(by=actor, meeting=_room(actor, stream_id), member_id=args.member, admit=args.admit)
+    status = lobby.room_admit(by=actor, meeting=_room(actor, stream_id), member_id=args.member, admit=args.admit)
     return {"status": status}
 
 
 def lock(actor: Actor, stream_id: str, args: LockIn) -> dict[str, Any]:
-    room.room_lock(by=actor, meeting=_room(actor, stream_id), locked=args.locked)
+    lobby.room_lock(by=actor, meeting=_room(actor, stream_id), locked=args.locked)
     return {"locked": args.locked}
 
 
 def start(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
-    room.room_start(by=actor, meeting=_room(actor, stream_id))
+    lifecycle.meeting_start(by=actor, meeting=_room(actor, stream_id))
     return {"status": "live"}
 
 
 def remove(actor: Actor, stream_id: str, args: MemberIn) -> dict[str, Any]:
-    room.participant_remove(by=actor, meeting=_room(actor, stream_id), member_id=args.member)
+    lobby.room_remove(by=actor, meeting=_room(actor, stream_id), member_id=args.member)
     return {"removed": args.member}
 
 
 def end(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
-    room.room_end(by=actor, meeting=_room(actor, stream_id))
+    lifecycle.meeting_end(by=actor, meeting=_room(actor, stream_id))
     return {"status": "ended"}
 
 
 def mode(actor: Actor, stream_id: str, args: ModeIn) -> dict[str, Any]:
-    room.room_mode_set(by=actor, meeting=_room(actor, stream_id), mode=args.mode)
+    meeting_mode.room_mode_set(by=actor, meeting=_room(actor, stream_id), mode=args.mode)
     return {"mode": args.mode}
 
 
 def hand_raise(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
     meeting = _room(actor, stream_id)
-    room.hand_raise(by=actor, meeting=meeting)
-    return {"queue": room.hand_queue(meeting)}
+    hands.hand_raise(by=actor, meeting=meeting)
+    return {"queue": hands.hand_queue(meeting)}
 
 
 def hand_lower(actor: Actor, stream_id: str, args: LowerIn) -> dict[str, Any]:
     meeting = _room(actor, stream_id)
-    room.hand_lower(by=actor, meeting=meeting, member_id=args.member or actor.mid)
-    return {"queue": room.hand_queue(meeting)}
+    hands.hand_lower(by=actor, meeting=meeting, member_id=args.member or actor.mid)
+    return {"queue": hands.hand_queue(meeting)}
 
 
 def hand_floor(actor: Actor, stream_id: str, args: FloorIn) -> dict[str, Any]:
-    room.floor_give(by=actor, meeting=_room(actor, stream_id), member_id=args.member)
+    hands.floor_give(by=actor, meeting=_room(actor, stream_id), member_id=args.member)
     return {"floor": args.member}
 
 
 def mute(actor: Actor, stream_id: str, args: MuteIn) -> dict[str, Any]:
-    room.mute_set(by=actor, meeting=_room(actor, stream_id), member_id=args.member, mic=args.mic, video=args.video)
+    hands.mute_set(by=actor, meeting=_room(actor, stream_id), member_id=args.member, mic=args.mic, video=args.video)
     return {"member": args.member}
 
 
 def audio_only(actor: Actor, stream_id: str, args: AudioOnlyIn) -> dict[str, Any]:
-    room.audio_only_set(by=actor, meeting=_room(actor, stream_id), on=args.on)
+    hands.audio_only_set(by=actor, meeting=_room(actor, stream_id), on=args.on)
     return {"audio_only": args.on}
 
 
 def cohosts(actor: Actor, stream_id: str, args: CohostsIn) -> dict[str, Any]:
-    return {"cohosts": room.cohosts_set(by=actor, meeting=_room(actor, stream_id), member_ids=args.members)}
+    members = Member.objects.select_related("organisation").filter(pk__in=args.members)
+    return {"cohosts": services.meeting_cohosts_set(by=actor, meeting=_room(actor, stream_id), members=members)}
 
 
 def breakout_start(actor: Actor, stream_id: str, args: BreakoutIn) -> dict[str, Any]:
     meeting = _room(actor, stream_id)
     rooms = [(r.name, r.members) for r in args.rooms]
-    room.breakout_start(by=actor, meeting=meeting, minutes=args.minutes, by_group=args.by_group, rooms=rooms)
-    return {"breakouts": room.breakout_dicts(meeting)}
+    breakouts.breakout_start(by=actor, meeting=meeting, minutes=args.minutes, by_group=args.by_group, rooms=rooms)
+    return {"breakouts": breakouts.breakout_dicts(meeting)}
 
 
 def breakout_return(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
-    room.breakout_return(by=actor, meeting=_room(actor, stream_id))
+    breakouts.breakout_return(by=actor, meeting=_room(actor, stream_id))
     return {"breakouts": []}
 
 
-def chat(actor: Actor, stream_id: str, args: ChatIn) -> dict[str, Any]:
-    return room.chat_post(by=actor, meeting=_room(actor, stream_id), text=args.text)
+def chat_send(actor: Actor, stream_id: str, args: ChatIn) -> dict[str, Any]:
+    return chat.chat_post(by=actor, meeting=_room(actor, stream_id), text=args.text)
 
 
 def vote_open(actor: Actor, stream_id: str, args: VoteOpenIn) -> dict[str, Any]:
-    return room.vote_open(
+    motion = votes.motion_open(
         by=actor, meeting=_room(actor, stream_id), title=args.title, kind=args.kind, options=args.options,
         secret=args.secret, max_choices=args.max_choices,
     )  # fmt: skip
+    return selectors.motion_dict(motion)
 
 
 def vote_cast(actor: Actor, stream_id: str, args: VoteCastIn) -> dict[str, Any]:
-    return room.vote_cast(by=actor, meeting=_room(actor, stream_id), motion_id=args.motion, choices=args.choices)
+    motion = votes.motion_in(_room(actor, stream_id), args.motion)
+    votes.ballot_cast(by=actor, motion=motion, choices=args.choices)
+    return {"motion": motion.pk, "voted": True}
 
 
 def vote_close(actor: Actor, stream_id: str, args: VoteCloseIn) -> dict[str, Any]:
-    return room.vote_close(by=actor, meeting=_room(actor, stream_id), motion_id=args.motion)
+    motion = votes.motion_in(_room(actor, stream_id), args.motion)
+    return selectors.motion_dict(votes.motion_close(by=actor, motion=motion))
 
 
 def signal(actor: Actor, stream_id: str, args: SignalIn) -> dict[str, Any]:
     data = args.model_dump(mode="json", exclude={"to"}, exclude_none=True)
-    room.signal_relay(by=actor, meeting=_room(actor, stream_id), to_member=args.to, data=data)
+    signalling.signal_relay(by=actor, meeting=_room(actor, stream_id), to_member=args.to, data=data)
     return {"to": args.to}
 
 
@@ -305,7 +312,7 @@ ROOM_COMMANDS = {
     "room.cohosts": _c(CohostsIn, cohosts),
     "breakout.start": _c(BreakoutIn, breakout_start),
     "breakout.return": _c(NoArgs, breakout_return),
-    "chat": _c(ChatIn, chat, writes=True, once=True),
+    "chat": _c(ChatIn, chat_send, writes=True, once=True),
     "vote.open": _c(VoteOpenIn, vote_open),
     "vote.cast": _c(VoteCastIn, vote_cast),
     "vote.close": _c(VoteCloseIn, vote_close),

@@ -59,9 +59,9 @@ FIELDS: dict[str, tuple[Door, str]] = {
     # meetings and lessons
     "meetings.Meeting.title": (Door.GUARD, "meetings.services.meeting_schedule / meeting_update"),
     "meetings.Meeting.agenda": (Door.GUARD, "meetings.services.meeting_schedule / meeting_update"),
-    "meetings.Motion.title": (Door.GUARD, "meetings.services.motion_open"),
-    "meetings.Tally.option": (Door.GUARD, "the motion's options, meetings.services.motion_open"),
-    "meetings.ChatMessage.text": (Door.PIPELINE, "meetings.room (chat)"),
+    "meetings.Motion.title": (Door.GUARD, "meetings.votes.motion_open"),
+    "meetings.Tally.option": (Door.GUARD, "the motion's options, meetings.votes.motion_open"),
+    "meetings.ChatMessage.text": (Door.PIPELINE, "meetings.chat"),
     "lessons.Question.text": (Door.PIPELINE, "lessons.questions"),
     "meetings.MeetingAttachment.filename": (Door.GUARD, "meetings.attachments"),
     "meetings.MeetingAttachment.content_type": (Door.SYSTEM, "sniffed"),

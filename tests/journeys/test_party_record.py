@@ -11,6 +11,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from forum import services as forum_services
+from meetings import lifecycle, lobby, votes
 from meetings import services as meeting_services
 from meetings.models import MeetingKind, Motion
 from members.access import SYSTEM, actor_from_member
@@ -44,14 +45,14 @@ def _branch_vote(org, host: Member, voters: list[Member], *, days_ago: int) -> M
         by=host_actor, organisation=org, kind=MeetingKind.BRANCH_GENERAL, title=f"支部党员大会（{days_ago}天前）",
         starts_at=start, ends_at=start + dt.timedelta(hours=1),
     )  # fmt: skip
-    meeting_services.meeting_start(by=host_actor, meeting=meeting)
-    motion = meeting_services.motion_open(by=host_actor, meeting=meeting, title="关于赵申请同志的决议", secret=True)
+    lifecycle.meeting_start(by=host_actor, meeting=meeting)
+    motion = votes.motion_open(by=host_actor, meeting=meeting, title="关于赵申请同志的决议", secret=True)
     for voter in voters:
         actor = actor_from_member(voter)
-        meeting_services.room_enter(by=actor, meeting=meeting)
+        lobby.room_enter(by=actor, meeting=meeting)
         meeting_services.attendance_join(meeting=meeting, member_id=voter.pk)
-        meeting_services.ballot_cast(by=actor, motion=motion, choices=["for"])
-    motion = meeting_services.motion_close(by=host_actor, motion=motion)
+        votes.ballot_cast(by=actor, motion=motion, choices=["for"])
+    motion = votes.motion_close(by=host_actor, motion=motion)
     Motion.objects.filter(pk=motion.pk).update(closed_at=motion.closed_at - dt.timedelta(days=days_ago))
     return motion
 

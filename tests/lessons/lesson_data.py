@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from lessons.services import lecturer_set
-from meetings import services
+from meetings import lifecycle, services
 from meetings.models import Meeting, MeetingKind
 from members.models import Member, RoleKind
 from tests.meetings.conftest import enter_and_join
@@ -42,7 +42,7 @@ def schedule_lesson(secretary: Member, organisation, actor_of, *, start: bool = 
         ends_at=now + dt.timedelta(hours=1),
     )
     if start:
-        services.meeting_start(by=actor_of(secretary), meeting=meeting)
+        lifecycle.meeting_start(by=actor_of(secretary), meeting=meeting)
     return meeting
 
 

@@ -15,7 +15,7 @@ from lessons import questions, slides
 from lessons.models import DeckStatus, Question, SlideDeck
 from lessons.services import lecturer_set
 from lessons.state import lesson_state
-from meetings import room, rules
+from meetings import lifecycle, lobby, room, rules
 from meetings.models import MeetingStatus
 from members.access import SYSTEM
 from members.models import RoleKind
@@ -81,9 +81,9 @@ def test_the_lecturer_holds_the_teaching_role_and_gets_in_even_when_locked(
 
     # A lecturer of the committee above teaches the branch too; they enter a locked room.
     guest = member_factory(org_tree.committee, roles=[(RoleKind.LECTURER, org_tree.committee)])
-    room.room_lock(by=host, meeting=meeting, locked=True)
+    lobby.room_lock(by=host, meeting=meeting, locked=True)
     lecturer_set(by=host, meeting=meeting, member=guest)
-    assert room.lobby_enter(by=actor_of(guest), meeting=meeting) == "admitted"
+    assert lobby.room_enter(by=actor_of(guest), meeting=meeting) == "admitted"
     assert rules.is_lecturer(actor_of(guest), meeting)
     assert not rules.is_lecturer(actor_of(lesson.lecturer), meeting)
     # With no lecturer named, the host teaches.
@@ -99,18 +99,18 @@ def test_the_lecturer_starts_and_ends_his_own_lesson(org_tree, member_factory, a
     lecturer_set(by=actor_of(secretary), meeting=meeting, member=lecturer)
     meeting.refresh_from_db()
     with pytest.raises(Forbidden):
-        room.room_start(by=actor_of(viewer), meeting=meeting)
-    room.room_start(by=actor_of(lecturer), meeting=meeting)
+        lifecycle.meeting_start(by=actor_of(viewer), meeting=meeting)
+    lifecycle.meeting_start(by=actor_of(lecturer), meeting=meeting)
     assert meeting.status == MeetingStatus.LIVE
     started = StreamEvent.objects.filter(stream=room.room_stream(meeting.pk)).values_list("payload", flat=True)
     assert any(event["type"] == "meetings.room.started" for event in started)
     with pytest.raises(Forbidden):
-        room.room_end(by=actor_of(viewer), meeting=meeting)
-    room.room_end(by=actor_of(lecturer), meeting=meeting)
+        lifecycle.meeting_end(by=actor_of(viewer), meeting=meeting)
+    lifecycle.meeting_end(by=actor_of(lecturer), meeting=meeting)
     assert meeting.status == MeetingStatus.ENDED
     # Other host powers stay with the hosts.
     with pytest.raises(Forbidden):
-        room.room_lock(by=actor_of(lecturer), meeting=meeting, locked=True)
+        lobby.room_lock(by=actor_of(lecturer), meeting=meeting, locked=True)
 
 
 # --- Slides ----------------------------------------------------------------------------------------
@@ -193,7 +193,7 @@ def test_turning_pages_stores_a_tiny_event_and_the_timeline(lesson: Lesson, acto
     assert [(t["deck"], t["page"]) for t in timeline] == [(deck.pk, p) for p in (1, 2, 3, 2)]
     assert [t["at"] for t in timeline] == sorted(t["at"] for t in timeline)
 
-    room.room_end(by=actor_of(lesson.secretary), meeting=meeting)
+    lifecycle.meeting_end(by=actor_of(lesson.secretary), meeting=meeting)
     with pytest.raises(Conflict):
         slides.slide_turn(by=lecturer, meeting=meeting, action="next")
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from kernel.errors import Forbidden, Invalid, NotFound, RateLimited
 from lessons import recordings, study
 from lessons.models import StudySource, StudyTime
+from meetings import lifecycle
 from meetings.models import Meeting, MeetingKind
 from members.access import actor_from_member
 from members.models import Member
@@ -92,7 +93,7 @@ def test_no_live_credit_before_the_lesson_starts_or_for_other_meetings(lesson: L
         by=actor_of(lesson.secretary), organisation=org_tree.branch_a, kind=MeetingKind.BRANCH_GENERAL,
         title="支部党员大会", starts_at=now, ends_at=now + dt.timedelta(hours=1),
     )  # fmt: skip
-    services.meeting_start(by=actor_of(lesson.secretary), meeting=meeting)
+    lifecycle.meeting_start(by=actor_of(lesson.secretary), meeting=meeting)
     study.study_credit(meeting_id=meeting.pk, member_id=viewer.pk, seconds=30, source="live")
     assert StudyTime.objects.count() == 0
     with pytest.raises(Invalid):

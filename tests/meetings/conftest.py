@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from meetings import services
+from meetings import lifecycle, lobby, services
 from meetings.models import Meeting, MeetingKind
 from members.access import Actor
 from members.models import Member, MemberStatus, RoleKind
@@ -40,12 +40,12 @@ def branch_meeting(org_tree, member_factory, actor_of) -> Branch:
         ends_at=start + dt.timedelta(hours=1),
         agenda=["学习文件", "表决"],
     )
-    services.meeting_start(by=actor_of(secretary), meeting=meeting)
+    lifecycle.meeting_start(by=actor_of(secretary), meeting=meeting)
     return Branch(meeting, secretary, full, probationary, activist, outsider)
 
 
 def enter_and_join(actor: Actor, meeting: Meeting) -> str:
-    status = services.room_enter(by=actor, meeting=meeting)
+    status = lobby.room_enter(by=actor, meeting=meeting)
     if status == "admitted":
         services.attendance_join(meeting=meeting, member_id=actor.mid)
     return status

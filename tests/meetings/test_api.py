@@ -10,7 +10,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from meetings import services
+from meetings import lifecycle, services, votes
 from meetings.models import Meeting, MeetingKind
 from members.models import RoleKind
 from moderation.archive import archive_verify
@@ -83,8 +83,8 @@ def test_minutes_include_agenda_attendance_and_votes_and_are_archived_when_final
     secretary_client = client_for(branch_meeting.secretary)
     voter = actor_of(branch_meeting.full[0])
     enter_and_join(voter, meeting)
-    motion = services.motion_open(by=host, meeting=meeting, title="表决事项")
-    services.ballot_cast(by=voter, motion=motion, choices=["for"])
+    motion = votes.motion_open(by=host, meeting=meeting, title="表决事项")
+    votes.ballot_cast(by=voter, motion=motion, choices=["for"])
     put = secretary_client.put(
         f"/api/meetings/{meeting.pk}/minutes", data=json.dumps({"text": "会议由王书记主持。"}),
         content_type="application/json",
@@ -93,7 +93,7 @@ def test_minutes_include_agenda_attendance_and_votes_and_are_archived_when_final
     member_view = client_for(branch_meeting.full[1]).get(f"/api/meetings/{meeting.pk}/minutes").json()
     assert member_view["text"] == ""  # drafts are the minute taker's
     assert post(secretary_client, f"/api/meetings/{meeting.pk}/minutes/finalise").json()["code"] == "conflict"
-    services.meeting_end(by=host, meeting=meeting)
+    lifecycle.meeting_end(by=host, meeting=meeting)
 
     final = post(secretary_client, f"/api/meetings/{meeting.pk}/minutes/finalise").json()
     document = final["document"]
@@ -120,7 +120,7 @@ def test_quarterly_statistics_against_the_expected_rhythm(org_tree, actor_of, cl
         enter_and_join(actor_of(member), meeting)
     leave = services.leave_request_create(by=actor_of(branch_meeting.full[2]), meeting=meeting, reason="出差")
     services.leave_request_decide(by=host, request=leave, approve=True)
-    services.meeting_end(by=host, meeting=meeting)
+    lifecycle.meeting_end(by=host, meeting=meeting)
     start = timezone.localtime(meeting.starts_at)
     quarter = (start.month - 1) // 3 + 1
     url = f"/api/organisations/{org_tree.branch_a.pk}/meeting-stats?year={start.year}&quarter={quarter}"

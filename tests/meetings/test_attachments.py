@@ -14,7 +14,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from kernel.errors import Conflict, DomainError, Forbidden, NotFound
-from meetings import attachments, room, services
+from meetings import attachments, lifecycle, services
 from meetings.models import MeetingAttachment
 from moderation.pipeline import ContentBlocked
 from realtime.models import StreamEvent
@@ -158,7 +158,7 @@ def test_hosts_delete_until_the_meeting_is_over(actor_of, branch_meeting: Branch
     with pytest.raises(NotFound):
         attachments.attachment_delete(by=host, meeting=meeting, attachment_id=first.pk)
 
-    room.room_end(by=host, meeting=meeting)
+    lifecycle.meeting_end(by=host, meeting=meeting)
     with pytest.raises(Conflict):
         upload(host, meeting, pdf_bytes(), "会后.pdf")
     with pytest.raises(Conflict):
@@ -170,7 +170,7 @@ def test_the_minutes_name_the_attachments_and_the_archive_keeps_them(actor_of, b
     meeting, host = branch_meeting.meeting, actor_of(branch_meeting.secretary)
     data = pdf_bytes()
     item = upload(host, meeting, data, "支部工作报告.pdf")
-    room.room_end(by=host, meeting=meeting)
+    lifecycle.meeting_end(by=host, meeting=meeting)
     services.minutes_save(by=host, meeting=meeting, text="会议审议了支部工作报告。")
     minutes = services.minutes_finalise(by=host, meeting=meeting)
     assert minutes.document["attachments"] == [
@@ -292,6 +292,6 @@ def test_the_meeting_page_lists_attachments_and_hosts_upload_there(client_for, b
 def test_the_minutes_page_names_the_attachments(actor_of, client_for, branch_meeting: Branch):
     meeting, host = branch_meeting.meeting, actor_of(branch_meeting.secretary)
     item = upload(host, meeting, pdf_bytes(), "述职报告.pdf")
-    room.room_end(by=host, meeting=meeting)
+    lifecycle.meeting_end(by=host, meeting=meeting)
     page = client_for(branch_meeting.full[0]).get(f"/meetings/{meeting.pk}/minutes/").content.decode()
     assert "述职报告.pdf" in page and f"/meetings/{meeting.pk}/attachments/{item.pk}/" in page

@@ -9,8 +9,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from meetings import room
+from meetings import hands, lifecycle, room
 from meetings.models import Seat
+from meetings.room_state import room_state
 from realtime.models import StreamEvent
 from tests.meetings.conftest import Branch, enter_and_join
 
@@ -25,22 +26,22 @@ def test_audio_only_survives_a_reconnect_from_the_seat(actor_of, settings, branc
     weak, other = actor_of(branch_meeting.full[0]), actor_of(branch_meeting.full[1])
     for actor in (weak, other):
         assert enter_and_join(actor, meeting) == "admitted"
-    room.audio_only_set(by=weak, meeting=meeting, on=True)
+    hands.audio_only_set(by=weak, meeting=meeting, on=True)
     assert Seat.objects.get(meeting=meeting, member_id=weak.mid).audio_only is True
-    assert room.audio_only_ids(meeting) == {weak.mid}
+    assert hands.audio_only_ids(meeting) == {weak.mid}
 
     # The phone drops for longer than the grace period (a new stay), and the room's log of
     # events is gone (trimmed): the page that comes back is still told it is on audio only.
     settings.MEETING_RECONNECT_GRACE = 0
-    room.room_left(actor=weak, meeting=meeting)
+    lifecycle.room_left(actor=weak, meeting=meeting)
     StreamEvent.objects.filter(stream=room.room_stream(meeting.pk)).delete()
-    room.room_joined(actor=weak, meeting=meeting)
+    lifecycle.room_joined(actor=weak, meeting=meeting)
     assert meeting.stays.filter(member_id=weak.mid).count() == 2
-    assert audio_only_of(room.room_state(actor=weak, meeting=meeting)) == {weak.mid: True, other.mid: False}
+    assert audio_only_of(room_state(actor=weak, meeting=meeting)) == {weak.mid: True, other.mid: False}
 
-    room.audio_only_set(by=weak, meeting=meeting, on=False)
-    assert audio_only_of(room.room_state(actor=other, meeting=meeting))[weak.mid] is False
-    assert room.audio_only_ids(meeting) == set()
+    hands.audio_only_set(by=weak, meeting=meeting, on=False)
+    assert audio_only_of(room_state(actor=other, meeting=meeting))[weak.mid] is False
+    assert hands.audio_only_ids(meeting) == set()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from meetings import services
+from meetings import lifecycle, services, votes
 from meetings.models import LeaveStatus, Meeting, Minutes
 from members.models import RoleKind
 from tests.meetings.conftest import enter_and_join
@@ -90,9 +90,9 @@ def test_minutes_page_finalises_and_locks(actor_of, client_for, branch_meeting):
     meeting = branch_meeting.meeting
     enter_and_join(actor_of(branch_meeting.full[0]), meeting)
     host = actor_of(branch_meeting.secretary)
-    motion = services.motion_open(by=host, meeting=meeting, title="关于发展对象的决议")
-    services.motion_close(by=host, motion=motion)
-    services.meeting_end(by=host, meeting=meeting)
+    motion = votes.motion_open(by=host, meeting=meeting, title="关于发展对象的决议")
+    votes.motion_close(by=host, motion=motion)
+    lifecycle.meeting_end(by=host, meeting=meeting)
     client = client_for(branch_meeting.secretary)
     client.post(f"/meetings/{meeting.pk}/minutes/", {"text": "会议决定……", "finalise": "1"})
     minutes = Minutes.objects.get(meeting=meeting)
@@ -115,7 +115,7 @@ def test_minutes_page_finalises_and_locks(actor_of, client_for, branch_meeting):
 def test_statistics_page_and_csv_export(org_tree, actor_of, client_for, branch_meeting):
     meeting = branch_meeting.meeting
     enter_and_join(actor_of(branch_meeting.full[0]), meeting)
-    services.meeting_end(by=actor_of(branch_meeting.secretary), meeting=meeting)
+    lifecycle.meeting_end(by=actor_of(branch_meeting.secretary), meeting=meeting)
     start = timezone.localtime(meeting.starts_at)
     query = f"year={start.year}&quarter={(start.month - 1) // 3 + 1}"
     client = client_for(branch_meeting.secretary)

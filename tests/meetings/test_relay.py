@@ -28,7 +28,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from lessons.models import Recording, StudyTime
-from meetings import services
+from meetings import lifecycle, services
 from meetings.media.client import RelayPeer
 from meetings.models import Meeting, MeetingKind, Stay
 from members.models import Member, RoleKind
@@ -92,7 +92,7 @@ def lesson(org_tree, member_factory, actor_of) -> tuple[Meeting, Member, list[Me
     meeting.lecturer = lecturer
     meeting.save(update_fields=["lecturer"])
     meeting.cohosts.add(lecturer)
-    services.meeting_start(by=actor_of(secretary), meeting=meeting)
+    lifecycle.meeting_start(by=actor_of(secretary), meeting=meeting)
     return meeting, lecturer, viewers
 
 

@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 
 from kernel.errors import Conflict, Forbidden, Invalid
-from meetings import relay, room, services
+from meetings import breakouts, chat, hands, lifecycle, lobby, relay, room, selectors, services, signalling, votes
+from meetings import mode as meeting_mode
 from meetings.models import ChatMessage, MotionKind, Seat, Stay
+from meetings.room_state import room_state
 from members.access import SYSTEM
 from moderation.models import QueueItem
 from moderation.pipeline import ContentBlocked
@@ -41,14 +43,14 @@ def test_a_non_invitee_waits_in_the_lobby_and_hears_on_their_own_stream(org_tree
     meeting, host = live.meeting, actor_of(live.secretary)
     stream = room.room_stream(meeting.pk)
     guest = member_factory(org_tree.branch_a)
-    assert room.lobby_enter(by=actor_of(guest), meeting=meeting) == "waiting"
+    assert lobby.room_enter(by=actor_of(guest), meeting=meeting) == "waiting"
     assert events(stream)[-1] == {"type": "meetings.lobby", "waiting": [{"member": guest.pk, "name": guest.real_name}]}
     with pytest.raises(Forbidden):
         room.room_get_for(actor=actor_of(guest), meeting_id=meeting.pk)
     with pytest.raises(Forbidden):
-        room.lobby_admit(by=actor_of(live.full[0]), meeting=meeting, member_id=guest.pk)
+        lobby.room_admit(by=actor_of(live.full[0]), meeting=meeting, member_id=guest.pk)
 
-    room.lobby_admit(by=host, meeting=meeting, member_id=guest.pk)
+    lobby.room_admit(by=host, meeting=meeting, member_id=guest.pk)
     assert events(user_stream(guest.pk))[-1] == {"type": "meetings.lobby.admitted", "meeting": meeting.pk}
     assert events(stream)[-1] == {"type": "meetings.lobby", "waiting": []}
     assert room.room_get_for(actor=actor_of(guest), meeting_id=meeting.pk) == meeting
@@ -58,42 +60,42 @@ def test_hand_queue_keeps_raising_order_and_hosts_lower_or_give_the_floor(actor_
     meeting, host = live.meeting, actor_of(live.secretary)
     a, b, c = (actor_of(m) for m in live.full[:3])
     for actor in (b, a, c, b):  # b's second raise keeps b's place
-        room.hand_raise(by=actor, meeting=meeting)
-    assert [h["member"] for h in room.hand_queue(meeting)] == [b.mid, a.mid, c.mid]
+        hands.hand_raise(by=actor, meeting=meeting)
+    assert [h["member"] for h in hands.hand_queue(meeting)] == [b.mid, a.mid, c.mid]
 
     with pytest.raises(Forbidden):
-        room.hand_lower(by=a, meeting=meeting, member_id=c.mid)
-    room.hand_lower(by=a, meeting=meeting, member_id=a.mid)
-    room.floor_give(by=host, meeting=meeting, member_id=b.mid)
+        hands.hand_lower(by=a, meeting=meeting, member_id=c.mid)
+    hands.hand_lower(by=a, meeting=meeting, member_id=a.mid)
+    hands.floor_give(by=host, meeting=meeting, member_id=b.mid)
     last = events(room.room_stream(meeting.pk))[-1]
     assert last["type"] == "meetings.hands"
     assert [h["member"] for h in last["queue"]] == [c.mid] and last["floor"] == b.mid
     with pytest.raises(Forbidden):
-        room.floor_give(by=a, meeting=meeting, member_id=a.mid)
+        hands.floor_give(by=a, meeting=meeting, member_id=a.mid)
 
 
 def test_hosts_mute_and_only_the_member_unmutes(actor_of, live):
     meeting, host = live.meeting, actor_of(live.secretary)
     a, b = actor_of(live.full[0]), actor_of(live.full[1])
-    room.mute_set(by=host, meeting=meeting, member_id=a.mid, mic=True)
+    hands.mute_set(by=host, meeting=meeting, member_id=a.mid, mic=True)
     assert events(room.room_stream(meeting.pk))[-1] == {
         "type": "meetings.mute", "member": a.mid, "mic_muted": True, "video_muted": False, "by": host.mid,
     }  # fmt: skip
     with pytest.raises(Forbidden):
-        room.mute_set(by=host, meeting=meeting, member_id=a.mid, mic=False)
+        hands.mute_set(by=host, meeting=meeting, member_id=a.mid, mic=False)
     with pytest.raises(Forbidden):
-        room.mute_set(by=b, meeting=meeting, member_id=a.mid, video=True)
-    room.mute_set(by=a, meeting=meeting, member_id=a.mid, mic=False, video=True)
+        hands.mute_set(by=b, meeting=meeting, member_id=a.mid, video=True)
+    hands.mute_set(by=a, meeting=meeting, member_id=a.mid, mic=False, video=True)
     seat = Seat.objects.get(meeting=meeting, member_id=a.mid)
     assert (seat.mic_muted, seat.video_muted) == (False, True)
-    state = room.room_state(actor=b, meeting=meeting)
+    state = room_state(actor=b, meeting=meeting)
     assert {p["member"]: (p["mic_muted"], p["video_muted"]) for p in state["participants"]}[a.mid] == (False, True)
 
 
 def test_room_state_lists_present_participants_with_roles(actor_of, live):
     meeting = live.meeting
     services.attendance_leave(meeting=meeting, member_id=live.full[3].pk)
-    state = room.room_state(actor=actor_of(live.full[0]), meeting=meeting)
+    state = room_state(actor=actor_of(live.full[0]), meeting=meeting)
     roles = {p["member"]: p["role"] for p in state["participants"]}
     assert roles == {live.secretary.pk: "host", **{m.pk: "participant" for m in live.full[:3]}}
     assert state["me"] == {"member": live.full[0].pk, "role": "participant", "is_host": False}
@@ -102,11 +104,11 @@ def test_room_state_lists_present_participants_with_roles(actor_of, live):
 
 def test_removed_participant_is_told_and_cannot_come_back(actor_of, live):
     meeting, host, a = live.meeting, actor_of(live.secretary), actor_of(live.full[0])
-    room.hand_raise(by=a, meeting=meeting)
-    room.participant_remove(by=host, meeting=meeting, member_id=a.mid)
+    hands.hand_raise(by=a, meeting=meeting)
+    lobby.room_remove(by=host, meeting=meeting, member_id=a.mid)
     assert events(user_stream(a.mid))[-1] == {"type": "meetings.room.removed", "meeting": meeting.pk}
     assert {"type": "meetings.participant.removed", "member": a.mid} in events(room.room_stream(meeting.pk))
-    assert room.hand_queue(meeting) == []
+    assert hands.hand_queue(meeting) == []
     with pytest.raises(Forbidden):
         room.room_get_for(actor=a, meeting_id=meeting.pk)
 
@@ -114,17 +116,17 @@ def test_removed_participant_is_told_and_cannot_come_back(actor_of, live):
 def test_votes_publish_turnout_while_open_and_the_result_on_close(actor_of, live):
     meeting, host = live.meeting, actor_of(live.secretary)
     stream = room.room_stream(meeting.pk)
-    motion = room.vote_open(
+    motion = votes.motion_open(
         by=host, meeting=meeting, title="选举", kind=MotionKind.ELECTION, options=["甲", "乙"], secret=True,
         max_choices=1,
     )  # fmt: skip
     mark = head(stream)
     for member, choice in zip(live.full[:3], ["甲", "甲", "乙"], strict=True):
-        room.vote_cast(by=actor_of(member), meeting=meeting, motion_id=motion["id"], choices=[choice])
+        votes.ballot_cast(by=actor_of(member), motion=motion, choices=[choice])
     turnout = events(stream, mark)
     assert [e["turnout"] for e in turnout] == [1, 2, 3]
     assert all(set(e) == {"type", "motion", "turnout"} for e in turnout)  # nothing about choices
-    closed = room.vote_close(by=host, meeting=meeting, motion_id=motion["id"])
+    closed = selectors.motion_dict(votes.motion_close(by=host, motion=motion))
     last = events(stream)[-1]
     assert last == {"type": "meetings.vote.closed", "motion": closed}
     assert (closed["result"]["eligible"], closed["result"]["turnout"]) == (5, 3)
@@ -133,15 +135,13 @@ def test_votes_publish_turnout_while_open_and_the_result_on_close(actor_of, live
 
 def test_ending_for_all_closes_stays_and_publishes_open_votes(actor_of, live):
     meeting, host = live.meeting, actor_of(live.secretary)
-    motion = room.vote_open(
-        by=host, meeting=meeting, title="表决", kind="motion", options=[], secret=False, max_choices=1
-    )
+    motion = votes.motion_open(by=host, meeting=meeting, title="表决", kind="motion")
     with pytest.raises(Forbidden):
-        room.room_end(by=actor_of(live.full[0]), meeting=meeting)
-    room.room_end(by=host, meeting=meeting)
+        lifecycle.meeting_end(by=actor_of(live.full[0]), meeting=meeting)
+    lifecycle.meeting_end(by=host, meeting=meeting)
     last = events(room.room_stream(meeting.pk))[-1]
     assert last["type"] == "meetings.meeting.ended"
-    assert [v["id"] for v in last["closed_votes"]] == [motion["id"]]
+    assert [v["id"] for v in last["closed_votes"]] == [motion.pk]
     assert last["closed_votes"][0]["result"]["outcome"] == "no_quorum"
     assert not Stay.objects.filter(meeting=meeting, left_at__isnull=True).exists()
     with pytest.raises(Conflict):
@@ -156,18 +156,18 @@ def test_a_host_switches_the_room_to_the_relay_and_back(
     told: list[Any] = []
     monkeypatch.setattr(relay, "worker_send", told.append)
     with pytest.raises(Forbidden):
-        room.room_mode_set(by=actor_of(live.full[0]), meeting=meeting, mode="relay")
-    room.room_mode_set(by=host, meeting=meeting, mode="relay")
+        meeting_mode.room_mode_set(by=actor_of(live.full[0]), meeting=meeting, mode="relay")
+    meeting_mode.room_mode_set(by=host, meeting=meeting, mode="relay")
     assert events(stream)[-1] == {"type": "meetings.mode", "mode": "relay"}
-    assert room.room_state(actor=host, meeting=meeting)["mode"] == "relay"
+    assert room_state(actor=host, meeting=meeting)["mode"] == "relay"
     before = head(stream)
-    room.room_mode_set(by=host, meeting=meeting, mode="relay")
+    meeting_mode.room_mode_set(by=host, meeting=meeting, mode="relay")
     assert head(stream) == before  # no change, no event
     with django_capture_on_commit_callbacks(execute=True):
-        room.mute_set(by=host, meeting=meeting, member_id=live.full[2].pk, video=True)
+        hands.mute_set(by=host, meeting=meeting, member_id=live.full[2].pk, video=True)
     assert [(m.type, m.member, m.video) for m in told] == [("media.mute", live.full[2].pk, True)]
     with django_capture_on_commit_callbacks(execute=True):
-        room.room_mode_set(by=host, meeting=meeting, mode="mesh")
+        meeting_mode.room_mode_set(by=host, meeting=meeting, mode="mesh")
     assert told[-1].type == "media.end"  # the relay's connections of this room are hung up
     assert events(stream)[-1] == {"type": "meetings.mode", "mode": "mesh"}
 
@@ -176,15 +176,15 @@ def test_more_than_four_cameras_move_the_room_to_the_relay(actor_of, live, membe
     meeting = live.meeting
     stream = room.room_stream(meeting.pk)
     # Five are present; one camera is off, so four senders: the mesh carries them.
-    room.mute_set(by=actor_of(live.full[0]), meeting=meeting, member_id=live.full[0].pk, video=True)
-    room.room_joined(actor=actor_of(live.secretary), meeting=meeting)
-    assert room.room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "mesh"
+    hands.mute_set(by=actor_of(live.full[0]), meeting=meeting, member_id=live.full[0].pk, video=True)
+    lifecycle.room_joined(actor=actor_of(live.secretary), meeting=meeting)
+    assert room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "mesh"
     # Audio only does not count either, and switching back on does.
-    room.audio_only_set(by=actor_of(live.full[1]), meeting=meeting, on=True)
-    room.mute_set(by=actor_of(live.full[0]), meeting=meeting, member_id=live.full[0].pk, video=False)
-    assert room.room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "mesh"
-    room.audio_only_set(by=actor_of(live.full[1]), meeting=meeting, on=False)
-    assert room.room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "relay"
+    hands.audio_only_set(by=actor_of(live.full[1]), meeting=meeting, on=True)
+    hands.mute_set(by=actor_of(live.full[0]), meeting=meeting, member_id=live.full[0].pk, video=False)
+    assert room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "mesh"
+    hands.audio_only_set(by=actor_of(live.full[1]), meeting=meeting, on=False)
+    assert room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "relay"
     assert {"type": "meetings.mode", "mode": "relay"} in events(stream)
 
 
@@ -192,7 +192,7 @@ def test_breakout_by_party_group_splits_signals_and_keeps_attendance(org_tree, a
     meeting, host = live.meeting, actor_of(live.secretary)
     in_group, outside = actor_of(live.full[3]), actor_of(live.full[0])  # full[3] is in 第一党小组
     stays_before = Stay.objects.filter(meeting=meeting).count()
-    rooms = room.breakout_start(by=host, meeting=meeting, minutes=10, by_group=True)
+    rooms = breakouts.breakout_start(by=host, meeting=meeting, minutes=10, by_group=True)
     assert [(r.name, r.organisation) for r in rooms][0] == ("第一党小组", org_tree.group_a1)
     assert len(rooms) == 2 and rooms[1].organisation is None  # members outside any group
     started = events(room.room_stream(meeting.pk))[-1]
@@ -201,18 +201,18 @@ def test_breakout_by_party_group_splits_signals_and_keeps_attendance(org_tree, a
     assert in_group.mid not in started["breakouts"][1]["members"]
 
     with pytest.raises(Forbidden):  # video splits with the rooms
-        room.signal_relay(by=outside, meeting=meeting, to_member=in_group.mid, data={"kind": "restart"})
-    room.signal_relay(by=outside, meeting=meeting, to_member=live.full[1].pk, data={"kind": "restart"})
-    reply = room.chat_post(by=in_group, meeting=meeting, text="小组讨论发言")
+        signalling.signal_relay(by=outside, meeting=meeting, to_member=in_group.mid, data={"kind": "restart"})
+    signalling.signal_relay(by=outside, meeting=meeting, to_member=live.full[1].pk, data={"kind": "restart"})
+    reply = chat.chat_post(by=in_group, meeting=meeting, text="小组讨论发言")
     assert ChatMessage.objects.get(pk=reply["id"]).breakout_id == rooms[0].pk
 
     with pytest.raises(Forbidden):  # the time is not up: only hosts call everyone back
-        room.breakout_return(by=outside, meeting=meeting)
+        breakouts.breakout_return(by=outside, meeting=meeting)
     with pytest.raises(Conflict):
-        room.breakout_start(by=host, meeting=meeting, minutes=5)
-    room.breakout_return(by=host, meeting=meeting)
+        breakouts.breakout_start(by=host, meeting=meeting, minutes=5)
+    breakouts.breakout_return(by=host, meeting=meeting)
     assert events(room.room_stream(meeting.pk))[-1] == {"type": "meetings.breakout.ended"}
-    room.signal_relay(by=outside, meeting=meeting, to_member=in_group.mid, data={"kind": "restart"})
+    signalling.signal_relay(by=outside, meeting=meeting, to_member=in_group.mid, data={"kind": "restart"})
     # Attendance went on across the split: the same stays, still open.
     assert Stay.objects.filter(meeting=meeting).count() == stays_before
     assert Stay.objects.filter(meeting=meeting, left_at__isnull=True).count() == stays_before
@@ -222,9 +222,9 @@ def test_ad_hoc_breakout_takes_named_participants_only(member_factory, org_tree,
     meeting, host = live.meeting, actor_of(live.secretary)
     stranger = member_factory(org_tree.branch_b)
     with pytest.raises(Invalid):
-        room.breakout_start(by=host, meeting=meeting, minutes=5, by_group=False, rooms=[("一组", [stranger.pk])])
+        breakouts.breakout_start(by=host, meeting=meeting, minutes=5, by_group=False, rooms=[("一组", [stranger.pk])])
     a, b = live.full[0].pk, live.full[1].pk
-    created = room.breakout_start(by=host, meeting=meeting, minutes=5, by_group=False, rooms=[("一组", [a, b])])
+    created = breakouts.breakout_start(by=host, meeting=meeting, minutes=5, by_group=False, rooms=[("一组", [a, b])])
     assert set(Seat.objects.filter(breakout=created[0]).values_list("member_id", flat=True)) == {a, b}
 
 
@@ -235,17 +235,17 @@ def test_chat_goes_through_the_moderation_pipeline(org_tree, actor_of, live):
     word_entries_set(by=SYSTEM, word_list=words, entries=[("代开发票", "hold"), ("翻墙软件", "block")])
     stream = room.room_stream(meeting.pk)
 
-    published = room.chat_post(by=author, meeting=meeting, text="同意这个方案")
+    published = chat.chat_post(by=author, meeting=meeting, text="同意这个方案")
     assert published["status"] == "published"
     assert events(stream)[-1]["type"] == "meetings.chat" and events(stream)[-1]["text"] == "同意这个方案"
 
     mark = head(stream)
-    held = room.chat_post(by=author, meeting=meeting, text="谁要代开发票")
+    held = chat.chat_post(by=author, meeting=meeting, text="谁要代开发票")
     assert held["status"] == "held"
     assert events(stream, mark) == []  # nobody sees it yet
     item = QueueItem.objects.get(object_id=held["id"])
     with pytest.raises(ContentBlocked):
-        room.chat_post(by=author, meeting=meeting, text="推荐翻墙软件")
+        chat.chat_post(by=author, meeting=meeting, text="推荐翻墙软件")
     assert ChatMessage.objects.filter(meeting=meeting).count() == 2
 
     moderator = live.secretary
@@ -256,4 +256,4 @@ def test_chat_goes_through_the_moderation_pipeline(org_tree, actor_of, live):
     queue_approve(by=actor_of(moderator), item_id=item.pk)
     assert events(stream, mark)[-1]["id"] == held["id"]
     with pytest.raises(Forbidden):
-        room.chat_post(by=actor_of(live.outsider), meeting=meeting, text="外人")
+        chat.chat_post(by=actor_of(live.outsider), meeting=meeting, text="外人")

@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from kernel.errors import Conflict, Forbidden
-from meetings import room
+from meetings import breakouts, hands, lifecycle, room
 from meetings.models import MeetingStatus, Stay
+from meetings.room_state import room_state
 from realtime.models import StreamEvent
 from tests.meetings.conftest import Branch, enter_and_join
 
@@ -37,39 +38,39 @@ def audio_only_of(state: dict[str, Any]) -> dict[int, bool]:
 def test_audio_only_is_the_members_choice_kept_by_the_server(actor_of, live: Branch):
     meeting = live.meeting
     weak, other = actor_of(live.full[0]), actor_of(live.full[1])
-    assert set(audio_only_of(room.room_state(actor=other, meeting=meeting)).values()) == {False}
+    assert set(audio_only_of(room_state(actor=other, meeting=meeting)).values()) == {False}
 
-    room.audio_only_set(by=weak, meeting=meeting, on=True)
+    hands.audio_only_set(by=weak, meeting=meeting, on=True)
     assert room_events(meeting.pk, "meetings.audio_only") == [
         {"type": "meetings.audio_only", "member": weak.mid, "audio_only": True}
     ]
-    seen = audio_only_of(room.room_state(actor=other, meeting=meeting))
+    seen = audio_only_of(room_state(actor=other, meeting=meeting))
     assert seen[weak.mid] is True and seen[other.mid] is False
 
     # A dropped phone that comes back finds its choice kept; switching back is the last word.
-    room.room_left(actor=weak, meeting=meeting)
-    room.room_joined(actor=weak, meeting=meeting)
-    assert audio_only_of(room.room_state(actor=weak, meeting=meeting))[weak.mid] is True
-    room.audio_only_set(by=weak, meeting=meeting, on=False)
-    assert audio_only_of(room.room_state(actor=other, meeting=meeting))[weak.mid] is False
+    lifecycle.room_left(actor=weak, meeting=meeting)
+    lifecycle.room_joined(actor=weak, meeting=meeting)
+    assert audio_only_of(room_state(actor=weak, meeting=meeting))[weak.mid] is True
+    hands.audio_only_set(by=weak, meeting=meeting, on=False)
+    assert audio_only_of(room_state(actor=other, meeting=meeting))[weak.mid] is False
 
     with pytest.raises(Forbidden):  # a lobby waiter or an outsider has no say in the room
-        room.audio_only_set(by=actor_of(live.outsider), meeting=meeting, on=True)
+        hands.audio_only_set(by=actor_of(live.outsider), meeting=meeting, on=True)
 
 
 def test_once_the_discussion_time_is_up_any_participant_calls_everyone_back(actor_of, live: Branch, monkeypatch):
     meeting, host = live.meeting, actor_of(live.secretary)
     member = actor_of(live.full[0])
-    rooms = room.breakout_start(by=host, meeting=meeting, minutes=10, by_group=True)
+    rooms = breakouts.breakout_start(by=host, meeting=meeting, minutes=10, by_group=True)
     with pytest.raises(Forbidden):
-        room.breakout_return(by=member, meeting=meeting)
+        breakouts.breakout_return(by=member, meeting=meeting)
     after = rooms[0].ends_at + dt.timedelta(seconds=1)
     monkeypatch.setattr(timezone, "now", lambda: after)
-    room.breakout_return(by=member, meeting=meeting)  # the host's connection may be gone
+    breakouts.breakout_return(by=member, meeting=meeting)  # the host's connection may be gone
     assert room_events(meeting.pk, "meetings.breakout.ended") == [{"type": "meetings.breakout.ended"}]
-    assert room.room_state(actor=member, meeting=meeting)["breakouts"] == []
+    assert room_state(actor=member, meeting=meeting)["breakouts"] == []
     with pytest.raises(Conflict):
-        room.breakout_return(by=member, meeting=meeting)
+        breakouts.breakout_return(by=member, meeting=meeting)
 
 
 def test_starting_and_ending_from_the_meeting_page_or_api_reach_the_room(

@@ -11,9 +11,10 @@ import pytest
 from django.utils import timezone
 
 from kernel.errors import Conflict, Forbidden, Invalid
-from meetings import room, selectors, services
+from meetings import hands, lifecycle, lobby, room, selectors, services, votes
 from meetings.models import Invitation, LeaveStatus, Meeting, MeetingKind
-from members.models import MemberStatus, RoleKind
+from meetings.room_state import room_state
+from members.models import Member, MemberStatus, RoleKind
 from realtime.models import StreamEvent
 from realtime.streams import user_stream
 from tests.meetings.conftest import Branch, enter_and_join
@@ -78,24 +79,24 @@ def test_cohosts_are_invited_hold_host_powers_and_must_belong_to_the_organisatio
     live = branch_meeting.meeting
     helper = branch_meeting.full[0]
     with pytest.raises(Forbidden):
-        room.cohosts_set(by=actor_of(helper), meeting=live, member_ids=[helper.pk])
-    assert room.cohosts_set(by=secretary, meeting=live, member_ids=[helper.pk]) == [helper.pk]
+        services.meeting_cohosts_set(by=actor_of(helper), meeting=live, members=[helper])
+    assert services.meeting_cohosts_set(by=secretary, meeting=live, members=[helper]) == [helper.pk]
     assert events(room.room_stream(live.pk), "meetings.roles")[-1] == {"type": "meetings.roles", "cohosts": [helper.pk]}
     for member in branch_meeting.full[:2]:
         enter_and_join(actor_of(member), live)
-    room.mute_set(by=actor_of(helper), meeting=live, member_id=branch_meeting.full[1].pk, mic=True)
-    state = room.room_state(actor=actor_of(helper), meeting=live)
+    hands.mute_set(by=actor_of(helper), meeting=live, member_id=branch_meeting.full[1].pk, mic=True)
+    state = room_state(actor=actor_of(helper), meeting=live)
     assert state["me"] == {"member": helper.pk, "role": "cohost", "is_host": True}
     guest = member_factory(org_tree.branch_a)
-    assert room.lobby_enter(by=actor_of(guest), meeting=live) == "waiting"
-    assert room.lobby_admit(by=actor_of(helper), meeting=live, member_id=guest.pk) == "admitted"
+    assert lobby.room_enter(by=actor_of(guest), meeting=live) == "waiting"
+    assert lobby.room_admit(by=actor_of(helper), meeting=live, member_id=guest.pk) == "admitted"
     with pytest.raises(Invalid):
-        room.cohosts_set(by=secretary, meeting=live, member_ids=[branch_meeting.outsider.pk])
+        services.meeting_cohosts_set(by=secretary, meeting=live, members=[branch_meeting.outsider])
 
     # Dropping the co-host takes the powers away again.
-    room.cohosts_set(by=secretary, meeting=live, member_ids=[])
+    services.meeting_cohosts_set(by=secretary, meeting=live, members=[])
     with pytest.raises(Forbidden):
-        room.mute_set(by=actor_of(helper), meeting=live, member_id=branch_meeting.full[1].pk, video=True)
+        hands.mute_set(by=actor_of(helper), meeting=live, member_id=branch_meeting.full[1].pk, video=True)
 
 
 def test_invitees_are_editable_and_newly_invited_members_are_told(org_tree, member_factory, actor_of):
@@ -130,7 +131,7 @@ def test_invitees_hear_when_the_meeting_changes_starts_or_is_cancelled(org_tree,
     meeting = schedule(host, org_tree.branch_a, MeetingKind.BRANCH_GENERAL)
     later = meeting.starts_at + dt.timedelta(hours=2)
     services.meeting_update(by=host, meeting=meeting, starts_at=later, ends_at=later + dt.timedelta(hours=1))
-    room.room_start(by=host, meeting=meeting)
+    lifecycle.meeting_start(by=host, meeting=meeting)
     kinds = [e["type"] for e in events(user_stream(member.pk)) if e["type"].startswith("meetings.meeting.")]
     assert kinds == ["meetings.meeting.invited", "meetings.meeting.changed", "meetings.meeting.started"]
     changed = events(user_stream(member.pk), "meetings.meeting.changed")[0]["meeting"]
@@ -151,7 +152,7 @@ def test_leave_requests_reach_the_hosts_and_the_decision_reaches_the_member(
     meeting = branch_meeting.meeting
     host = actor_of(branch_meeting.secretary)
     cohost = branch_meeting.full[3]
-    room.cohosts_set(by=host, meeting=meeting, member_ids=[cohost.pk])
+    services.meeting_cohosts_set(by=host, meeting=meeting, members=Member.objects.filter(pk__in=[cohost.pk]))
     approved_member, declined_member = branch_meeting.full[0], branch_meeting.full[1]
     approved = services.leave_request_create(by=actor_of(approved_member), meeting=meeting, reason="在外地务工")
     declined = services.leave_request_create(by=actor_of(declined_member), meeting=meeting, reason="不想来")
@@ -172,7 +173,7 @@ def test_leave_requests_reach_the_hosts_and_the_decision_reaches_the_member(
     assert (decision["status"], decision["meeting"]["id"]) == (LeaveStatus.APPROVED, meeting.pk)
     assert events(user_stream(declined_member.pk), "meetings.leave.decided")[0]["status"] == LeaveStatus.DECLINED
 
-    room.room_end(by=host, meeting=meeting)
+    lifecycle.meeting_end(by=host, meeting=meeting)
     status = {r["member_id"]: r["status"] for r in selectors.attendance_rows(meeting)}
     assert status[approved_member.pk] == "excused"  # approved leave: excused absence
     assert status[declined_member.pk] == "absent"  # declined leave: still absent
@@ -187,13 +188,13 @@ def test_quorum_share_is_set_per_meeting(org_tree, actor_of, client_for, branch_
         by=host, organisation=org_tree.branch_a, kind=MeetingKind.BRANCH_GENERAL, title="换届选举大会",
         starts_at=start, ends_at=start + dt.timedelta(hours=1), quorum_ratio=Decimal("0.8"),
     )  # fmt: skip
-    room.room_start(by=host, meeting=meeting)
-    motion = services.motion_open(by=host, meeting=meeting, title="表决")
+    lifecycle.meeting_start(by=host, meeting=meeting)
+    motion = votes.motion_open(by=host, meeting=meeting, title="表决")
     for member in [branch_meeting.secretary, *branch_meeting.full]:
         enter_and_join(actor_of(member), meeting)
     for member in branch_meeting.full:  # 4 of the 5 eligible: more than half, but not more than 80 %
-        services.ballot_cast(by=actor_of(member), motion=motion, choices=["for"])
-    result = services.motion_close(by=host, motion=motion).result
+        votes.ballot_cast(by=actor_of(member), motion=motion, choices=["for"])
+    result = votes.motion_close(by=host, motion=motion).result
     assert (result["eligible"], result["turnout"], result["quorum_needed"]) == (5, 4, 5)
     assert result["outcome"] == "no_quorum"
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from kernel.errors import Conflict, Forbidden
-from meetings import selectors, services
+from meetings import lifecycle, lobby, selectors, services, votes
 from meetings.models import LeaveStatus, MeetingKind, MotionKind, OpenBallot, Tally, VoteRecord
 from members.models import Member, RoleKind
 from realtime import revocation
@@ -53,13 +53,13 @@ def test_non_invitee_waits_in_the_lobby_until_a_host_admits(org_tree, member_fac
     meeting = branch_meeting.meeting
     host = actor_of(branch_meeting.secretary)
     guest = member_factory(org_tree.branch_a)  # joined the branch after the invitations went out
-    assert services.room_enter(by=actor_of(branch_meeting.full[0]), meeting=meeting) == "admitted"
-    assert services.room_enter(by=actor_of(guest), meeting=meeting) == "waiting"
-    assert services.room_enter(by=actor_of(guest), meeting=meeting) == "waiting"
-    services.room_admit(by=host, meeting=meeting, member_id=guest.pk)
-    assert services.room_enter(by=actor_of(guest), meeting=meeting) == "admitted"
+    assert lobby.room_enter(by=actor_of(branch_meeting.full[0]), meeting=meeting) == "admitted"
+    assert lobby.room_enter(by=actor_of(guest), meeting=meeting) == "waiting"
+    assert lobby.room_enter(by=actor_of(guest), meeting=meeting) == "waiting"
+    lobby.room_admit(by=host, meeting=meeting, member_id=guest.pk)
+    assert lobby.room_enter(by=actor_of(guest), meeting=meeting) == "admitted"
     with pytest.raises(Forbidden):
-        services.room_enter(by=actor_of(branch_meeting.outsider), meeting=meeting)
+        lobby.room_enter(by=actor_of(branch_meeting.outsider), meeting=meeting)
 
 
 def test_who_may_knock_depends_on_the_meeting_type(org_tree, member_factory, actor_of, branch_meeting):
@@ -74,67 +74,67 @@ def test_who_may_knock_depends_on_the_meeting_type(org_tree, member_factory, act
         by=secretary, organisation=org_tree.branch_a, kind=MeetingKind.BRANCH_COMMITTEE, title="支委会",
         starts_at=start, ends_at=start + dt.timedelta(hours=1),
     )  # fmt: skip
-    services.meeting_start(by=secretary, meeting=committee)
+    lifecycle.meeting_start(by=secretary, meeting=committee)
     with pytest.raises(Forbidden, match="支部委员会"):
-        services.room_enter(by=actor_of(member), meeting=committee)
+        lobby.room_enter(by=actor_of(member), meeting=committee)
     assert not committee.admissions.filter(member=member).exists()  # nobody saw them knock
     with pytest.raises(Forbidden):
-        services.room_enter(by=actor_of(branch_meeting.activist), meeting=committee)
-    assert services.room_enter(by=secretary, meeting=committee) == "admitted"
+        lobby.room_enter(by=actor_of(branch_meeting.activist), meeting=committee)
+    assert lobby.room_enter(by=secretary, meeting=committee) == "admitted"
     # Invited by the host (as a guest), the same member enters.
     invitees = [*committee.invitations.values_list("member_id", flat=True), member.pk, guest.pk]
     services.meeting_invitees_set(by=secretary, meeting=committee, members=Member.objects.filter(pk__in=invitees))
-    assert services.room_enter(by=actor_of(member), meeting=committee) == "admitted"
-    assert services.room_enter(by=actor_of(guest), meeting=committee) == "admitted"
+    assert lobby.room_enter(by=actor_of(member), meeting=committee) == "admitted"
+    assert lobby.room_enter(by=actor_of(guest), meeting=committee) == "admitted"
     # At the general meeting an activist (not invited) knocks and waits; an outsider may not.
-    assert services.room_enter(by=actor_of(branch_meeting.activist), meeting=branch_meeting.meeting) == "waiting"
+    assert lobby.room_enter(by=actor_of(branch_meeting.activist), meeting=branch_meeting.meeting) == "waiting"
     with pytest.raises(Forbidden):
-        services.room_enter(by=actor_of(branch_meeting.outsider), meeting=branch_meeting.meeting)
+        lobby.room_enter(by=actor_of(branch_meeting.outsider), meeting=branch_meeting.meeting)
 
 
 def test_locked_room_sends_invitees_to_the_lobby_but_lets_admitted_members_reconnect(actor_of, branch_meeting):
     meeting = branch_meeting.meeting
     inside = actor_of(branch_meeting.full[0])
-    assert services.room_enter(by=inside, meeting=meeting) == "admitted"
-    services.room_lock(by=actor_of(branch_meeting.secretary), meeting=meeting, locked=True)
-    assert services.room_enter(by=actor_of(branch_meeting.full[1]), meeting=meeting) == "waiting"
-    assert services.room_enter(by=inside, meeting=meeting) == "admitted"
-    services.room_remove(by=actor_of(branch_meeting.secretary), meeting=meeting, member_id=inside.mid)
+    assert lobby.room_enter(by=inside, meeting=meeting) == "admitted"
+    lobby.room_lock(by=actor_of(branch_meeting.secretary), meeting=meeting, locked=True)
+    assert lobby.room_enter(by=actor_of(branch_meeting.full[1]), meeting=meeting) == "waiting"
+    assert lobby.room_enter(by=inside, meeting=meeting) == "admitted"
+    lobby.room_remove(by=actor_of(branch_meeting.secretary), meeting=meeting, member_id=inside.mid)
     with pytest.raises(Forbidden):
-        services.room_enter(by=inside, meeting=meeting)
+        lobby.room_enter(by=inside, meeting=meeting)
 
 
 def test_only_present_full_members_vote_once(actor_of, branch_meeting):
     meeting = branch_meeting.meeting
     host = actor_of(branch_meeting.secretary)
-    motion = services.motion_open(by=host, meeting=meeting, title="通过季度工作总结")
+    motion = votes.motion_open(by=host, meeting=meeting, title="通过季度工作总结")
     voter = actor_of(branch_meeting.full[0])
     with pytest.raises(Forbidden, match="到会"):
-        services.ballot_cast(by=voter, motion=motion, choices=["for"])
+        votes.ballot_cast(by=voter, motion=motion, choices=["for"])
     enter_and_join(voter, meeting)
-    services.ballot_cast(by=voter, motion=motion, choices=["for"])
+    votes.ballot_cast(by=voter, motion=motion, choices=["for"])
     with pytest.raises(Conflict):
-        services.ballot_cast(by=voter, motion=motion, choices=["against"])
+        votes.ballot_cast(by=voter, motion=motion, choices=["against"])
     probationary = actor_of(branch_meeting.probationary)
     enter_and_join(probationary, meeting)
     with pytest.raises(Forbidden, match="预备党员"):
-        services.ballot_cast(by=probationary, motion=motion, choices=["for"])
+        votes.ballot_cast(by=probationary, motion=motion, choices=["for"])
     with pytest.raises(Forbidden):
-        services.motion_close(by=voter, motion=motion)
+        votes.motion_close(by=voter, motion=motion)
     assert VoteRecord.objects.filter(motion=motion).count() == 1
 
 
 def test_secret_ballot_keeps_no_link_between_voter_and_choice(actor_of, branch_meeting):
     meeting = branch_meeting.meeting
     host = actor_of(branch_meeting.secretary)
-    motion = services.motion_open(
+    motion = votes.motion_open(
         by=host, meeting=meeting, title="选举支部委员", kind=MotionKind.ELECTION, options=["甲", "乙", "丙"],
         secret=True, max_choices=2,
     )  # fmt: skip
     choices = [["甲", "乙"], ["甲"], ["丙", "乙"]]
     for member, picked in zip(branch_meeting.full, choices, strict=False):
         enter_and_join(actor_of(member), meeting)
-        services.ballot_cast(by=actor_of(member), motion=motion, choices=picked)
+        votes.ballot_cast(by=actor_of(member), motion=motion, choices=picked)
 
     assert not OpenBallot.objects.filter(motion=motion).exists()
     assert dict(Tally.objects.filter(motion=motion).values_list("option", "count")) == {"甲": 2, "乙": 2, "丙": 1}
@@ -151,7 +151,7 @@ def test_secret_ballot_keeps_no_link_between_voter_and_choice(actor_of, branch_m
                 )  # Tally ids are counters, never member ids
                 assert not (has_choice and has_voter and model.__name__ != "Motion"), (model.__name__, row)
 
-    closed = services.motion_close(by=host, motion=motion)
+    closed = votes.motion_close(by=host, motion=motion)
     assert closed.result["turnout"] == 3
     assert closed.result["eligible"] == 5  # the secretary and the four full members
     assert closed.result["quorum_met"]
@@ -161,21 +161,21 @@ def test_secret_ballot_keeps_no_link_between_voter_and_choice(actor_of, branch_m
 
 def test_open_ballot_records_who_voted_what(actor_of, branch_meeting):
     meeting = branch_meeting.meeting
-    motion = services.motion_open(by=actor_of(branch_meeting.secretary), meeting=meeting, title="公开表决")
+    motion = votes.motion_open(by=actor_of(branch_meeting.secretary), meeting=meeting, title="公开表决")
     voter = actor_of(branch_meeting.full[0])
     enter_and_join(voter, meeting)
-    services.ballot_cast(by=voter, motion=motion, choices=["against"])
+    votes.ballot_cast(by=voter, motion=motion, choices=["against"])
     assert OpenBallot.objects.get(motion=motion).choices == ["against"]
 
 
 def test_motion_result_states_eligible_turnout_quorum_and_outcome(actor_of, branch_meeting):
     meeting = branch_meeting.meeting
     host = actor_of(branch_meeting.secretary)
-    motion = services.motion_open(by=host, meeting=meeting, title="表决")
+    motion = votes.motion_open(by=host, meeting=meeting, title="表决")
     for member in branch_meeting.full[:2]:  # 2 of 5 eligible: no quorum
         enter_and_join(actor_of(member), meeting)
-        services.ballot_cast(by=actor_of(member), motion=motion, choices=["for"])
-    result = services.motion_close(by=host, motion=motion).result
+        votes.ballot_cast(by=actor_of(member), motion=motion, choices=["for"])
+    result = votes.motion_close(by=host, motion=motion).result
     assert (result["eligible"], result["turnout"], result["quorum_needed"]) == (5, 2, 3)
     assert result["outcome"] == "no_quorum"
 
@@ -229,14 +229,14 @@ def test_entering_the_lobby_takes_no_access_away_but_a_denial_or_removal_does(
     access_changes = async_to_sync(revocation.epoch)
     before = access_changes()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.room_enter(by=actor_of(branch_meeting.full[0]), meeting=meeting) == "admitted"
-        assert services.room_enter(by=actor_of(guest), meeting=meeting) == "waiting"
-        assert services.room_enter(by=actor_of(stranger), meeting=meeting) == "waiting"
-        services.room_admit(by=host, meeting=meeting, member_id=guest.pk)
+        assert lobby.room_enter(by=actor_of(branch_meeting.full[0]), meeting=meeting) == "admitted"
+        assert lobby.room_enter(by=actor_of(guest), meeting=meeting) == "waiting"
+        assert lobby.room_enter(by=actor_of(stranger), meeting=meeting) == "waiting"
+        lobby.room_admit(by=host, meeting=meeting, member_id=guest.pk)
     assert access_changes() == before
     with django_capture_on_commit_callbacks(execute=True):
-        services.room_admit(by=host, meeting=meeting, member_id=stranger.pk, admit=False)
+        lobby.room_admit(by=host, meeting=meeting, member_id=stranger.pk, admit=False)
     assert access_changes() == before + 1
     with django_capture_on_commit_callbacks(execute=True):
-        services.room_remove(by=host, meeting=meeting, member_id=guest.pk)
+        lobby.room_remove(by=host, meeting=meeting, member_id=guest.pk)
     assert access_changes() == before + 2

@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 from django.test import Client
 from django.utils import timezone
 
-from meetings import services
+from meetings import lifecycle, services
 from meetings.models import MeetingKind, Stay
 from members.models import Member, RoleKind
 from moderation.services import word_entries_set, word_list_create
@@ -151,7 +151,7 @@ def _schedule(host: Member, organisation: Any) -> Any:
         by=actor, organisation=organisation, kind=MeetingKind.BRANCH_GENERAL, title="第二支部大会",
         starts_at=start, ends_at=start + dt.timedelta(hours=1),
     )  # fmt: skip
-    services.meeting_start(by=actor, meeting=meeting)
+    lifecycle.meeting_start(by=actor, meeting=meeting)
     return meeting
 
 
@@ -267,3 +267,39 @@ async def test_mute_request_reaches_the_member_and_removal_ends_their_stay(
     await comm.disconnect()  # the page leaves on the removal event
     left = db(lambda: Stay.objects.get(meeting=meeting, member=target).left_at)
     assert await left() is not None
+
+
+async def test_a_vote_opened_cast_and_closed_through_the_api_reaches_everyone_in_the_room(
+    connect: Connect, branch_meeting: Branch
+) -> None:
+    """One writer per action: the JSON API opens, casts and closes through the same functions as
+    the room's commands, so the pages in the room hear each step."""
+    meeting = branch_meeting.meeting
+    voter = branch_meeting.full[0]
+    watcher = await join(connect, branch_meeting.full[1], meeting.pk)
+    voter_page = await join(connect, voter, meeting.pk)  # present, so entitled to vote
+
+    def api(member: Member, path: str, body: dict[str, Any]) -> Any:
+        client = Client()
+        client.force_login(member.user)
+        return client.post(f"/api{path}", body, content_type="application/json")
+
+    opened = await db(api)(branch_meeting.secretary, f"/meetings/{meeting.pk}/motions", {"title": "通过学习计划"})
+    assert opened.status_code == 201, opened.content
+    motion = opened.json()["id"]
+    event = (await next_of(watcher, "meetings.vote.opened"))["event"]
+    assert event["motion"]["id"] == motion and event["motion"]["title"] == "通过学习计划"
+
+    cast = await db(api)(voter, f"/motions/{motion}/ballot", {"choices": ["for"]})
+    assert cast.status_code == 200, cast.content
+    assert (await next_of(watcher, "meetings.vote.turnout"))["event"] == {
+        "type": "meetings.vote.turnout", "motion": motion, "turnout": 1,
+    }  # fmt: skip
+
+    closed = await db(api)(branch_meeting.secretary, f"/motions/{motion}/close", {})
+    assert closed.status_code == 200, closed.content
+    for page in (watcher, voter_page):
+        event = (await next_of(page, "meetings.vote.closed"))["event"]
+        assert event["motion"]["id"] == motion and event["motion"]["result"]["turnout"] == 1
+    await watcher.disconnect()
+    await voter_page.disconnect()

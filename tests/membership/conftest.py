@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from meetings import lifecycle, lobby, votes
 from meetings import services as meeting_services
 from meetings.models import MeetingKind, Motion
 from members.access import SYSTEM, Actor
@@ -63,16 +64,16 @@ def branch_vote(actor_of) -> VoteFactory:
             by=host_actor, organisation=org, kind=kind, title="支部党员大会", starts_at=start,
             ends_at=start + dt.timedelta(hours=1),
         )  # fmt: skip
-        meeting_services.meeting_start(by=host_actor, meeting=meeting)
-        motion = meeting_services.motion_open(
+        lifecycle.meeting_start(by=host_actor, meeting=meeting)
+        motion = votes.motion_open(
             by=host_actor, meeting=meeting, title="关于接收预备党员的决议", secret=True
         )
         for number, voter in enumerate(voters):
             actor = actor_of(voter)
-            meeting_services.room_enter(by=actor, meeting=meeting)
+            lobby.room_enter(by=actor, meeting=meeting)
             meeting_services.attendance_join(meeting=meeting, member_id=voter.pk)
-            meeting_services.ballot_cast(by=actor, motion=motion, choices=["for" if number < in_favour else "against"])
-        motion = meeting_services.motion_close(by=host_actor, motion=motion)
+            votes.ballot_cast(by=actor, motion=motion, choices=["for" if number < in_favour else "against"])
+        motion = votes.motion_close(by=host_actor, motion=motion)
         if days_ago:
             Motion.objects.filter(pk=motion.pk).update(closed_at=motion.closed_at - dt.timedelta(days=days_ago))
             motion.refresh_from_db()

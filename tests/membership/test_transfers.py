@@ -104,6 +104,7 @@ def test_a_migrant_member_is_a_guest_of_the_destination_and_reported_home(
 ):
     from django.utils import timezone
 
+    from meetings import lifecycle, lobby
     from meetings import services as meeting_services
     from meetings.models import MeetingKind
 
@@ -121,8 +122,8 @@ def test_a_migrant_member_is_a_guest_of_the_destination_and_reported_home(
     assert services.migrants_invite(by=actor_of(receiver), meeting=meeting) == [mover.pk]
     assert meeting.invitations.filter(member=mover).exists()
     assert Member.objects.get(pk=mover.pk).organisation_id == org_tree.group_a1.pk  # membership stays at home
-    meeting_services.meeting_start(by=actor_of(receiver), meeting=meeting)
-    meeting_services.room_enter(by=actor_of(mover), meeting=meeting)
+    lifecycle.meeting_start(by=actor_of(receiver), meeting=meeting)
+    lobby.room_enter(by=actor_of(mover), meeting=meeting)
     meeting_services.attendance_join(meeting=meeting, member_id=mover.pk)
     report = selectors.migrants_of(actor=actor_of(sender), organisation=org_tree.branch_a)
     assert [(row.member, [(m.pk, went) for m, went in row.meetings]) for row in report] == [

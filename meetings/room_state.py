@@ -1,0 +1,67 @@
+"""The room as a (re)joining page draws it; later changes arrive as the stream's events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from meetings import breakouts, chat, hands, lobby, mode, relay, room, selectors
+from meetings.models import (
+    ChatMessage,
+    LiveRoom,
+    Meeting,
+    MotionStatus,
+    RoomMode,
+    Seat,
+    VoteRecord,
+)
+from meetings.rules import is_host
+from members.access import Actor
+from members.models import Member
+
+
+def room_state(*, actor: Actor, meeting: Meeting) -> dict[str, Any]:
+    """Everything a (re)joining page draws: participants with roles, hands, mutes, lobby,
+    breakouts, the vote in progress. Later changes arrive as the stream's events."""
+    present = room.present_ids(meeting)
+    cohosts = set(meeting.cohosts.values_list("pk", flat=True))
+    seats = {s.member_id: s for s in Seat.objects.filter(meeting=meeting)}
+    names = room.names(present)
+    statuses = dict(Member.objects.filter(pk__in=present).values_list("pk", "status"))
+
+    def role(pk: int) -> str:
+        return "host" if pk == meeting.host_id else "cohost" if pk in cohosts else "participant"
+
+    participants = [
+        {
+            "member": pk,
+            "name": names.get(pk, ""),
+            "role": role(pk),
+            "status": statuses.get(pk),
+            "mic_muted": bool(seats.get(pk) and seats[pk].mic_muted),
+            "video_muted": bool(seats.get(pk) and seats[pk].video_muted),
+            "audio_only": bool(seats.get(pk) and seats[pk].audio_only),
+            "breakout": seats[pk].breakout_id if pk in seats else None,
+        }
+        for pk in present
+    ]
+    live = LiveRoom.objects.filter(meeting=meeting).first()
+    open_motions = meeting.motions.filter(status=MotionStatus.OPEN).order_by("pk")
+    mine = VoteRecord.objects.filter(motion__in=open_motions, member_id=actor.member_id)
+    voted = set(mine.values_list("motion_id", flat=True))
+    lines = ChatMessage.objects.filter(meeting=meeting, visible=True).select_related("author").order_by("-pk")[:50]
+    return {
+        "meeting": {"id": meeting.pk, "title": meeting.title, "status": meeting.status, "locked": meeting.locked},
+        "me": {"member": actor.member_id, "role": role(actor.mid), "is_host": is_host(actor, meeting)},
+        "mode": live.mode if live else RoomMode.MESH,
+        "mesh_video_senders": mode.MESH_VIDEO_SENDERS,
+        "participants": participants,
+        "hands": hands.hand_queue(meeting),
+        "floor": live.floor_id if live else None,
+        "lobby": lobby.waiting(meeting) if is_host(actor, meeting) else [],
+        "breakouts": breakouts.breakout_dicts(meeting),
+        "votes": [
+            {**selectors.motion_dict(m), "voted": m.pk in voted, "turnout": m.voters.count()} for m in open_motions
+        ],
+        "chat": [chat.chat_dict(m) for m in reversed(lines)],
+        "recording": relay.recording_on(meeting),
+    }
