@@ -47,6 +47,7 @@ from forum import files
 from forum.errors import AttachmentRefused, AttachmentTooLarge
 from forum.services import max_attachment_bytes
 from kernel.errors import Conflict, Forbidden, Invalid
+from kernel.ratelimit import check as rate_check
 from meetings.models import Meeting, MeetingKind
 from members.access import ROLE_GRANTS, SYSTEM, Action, Actor, can_at_branch, require, require_member
 from members.models import Member, Organisation
@@ -54,7 +55,6 @@ from moderation.archive import archive_append
 from moderation.documents import document_guard
 from moderation.pipeline import moderate
 from realtime import conf as realtime_conf
-from realtime.ratelimit import check as rate_check
 from realtime.services import event_append
 from realtime.streams import user_stream
 

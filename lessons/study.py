@@ -29,11 +29,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import Invalid, NotFound
+from kernel.ratelimit import check as rate_check
 from lessons.models import Recording, ReplayWatch, StudySource, StudyTime
 from meetings.models import Meeting, MeetingKind
 from members.access import Action, Actor, require, require_member, subtree_q
 from members.models import Member, Organisation, OrgKind
-from realtime.ratelimit import check as rate_check
 
 # A replay heartbeat may show the position moving up to this many times the wall time
 # (playback at 2×) plus a little jitter; more is a seek.

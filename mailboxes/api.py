@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
-from mailboxes import selectors, services
+from mailboxes import access_log, selectors, services
 from mailboxes.models import MailboxFile, Tip, TipEntry, Writing
 from members.access import actor_for
 
@@ -468,14 +468,14 @@ def tips(request: HttpRequest, status: str | None = None) -> list[TipSummaryOut]
             received_on=t.received_on,
             named=t.named_reporter_id is not None,
         )
-        for t in selectors.tips_list_for(actor=actor_for(request.user), status=status)
+        for t in access_log.tips_list_read(actor=actor_for(request.user), status=status)
     ]
 
 
 @router.get("/tips/{public_id}", response=TipOut)
 def tip_get(request: HttpRequest, public_id: str) -> TipOut:
     """One report (the read is written to the archive)."""
-    return _tip_out(selectors.tip_get_for(actor=actor_for(request.user), public_id=public_id))
+    return _tip_out(access_log.tip_read(actor=actor_for(request.user), public_id=public_id))
 
 
 @router.post("/tips/{public_id}/replies", response={201: TipOut})

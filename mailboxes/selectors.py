@@ -207,16 +207,13 @@ def members_without_report(*, actor: Actor, organisation: Organisation, year: in
 # --- The report mailbox ------------------------------------------------------------------------
 
 
-def tip_get_for(*, actor: Actor, public_id: str, record: bool = True) -> Tip:
-    """A report for an inspector of its organisation or above; the read is archived."""
+def tip_get_for(*, actor: Actor, public_id: str) -> Tip:
+    """A report for an inspector of its organisation or above. Showing it to the inspector is
+    archived: pages and the API read through ``mailboxes.access_log.tip_read``."""
     require_member(actor)
     tip = Tip.objects.select_related("organisation").filter(public_id=public_id).first()
     if tip is None or not can(actor, Action.READ_REPORTS, tip.organisation):
         raise NotFound(_("No such report."))
-    if record:
-        from mailboxes.services import _access_record
-
-        _access_record(tip, "read", inspector_id=actor.member_id)
     return tip
 
 
@@ -248,21 +245,10 @@ def tips_new_count(*, actor: Actor) -> int:
 
 
 def tips_list_for(*, actor: Actor, status: str | None = None, limit: int = 200) -> list[Tip]:
-    """The inspector's list (subjects, statuses, dates): showing it is a read of those reports, so
-    one access record names every report listed."""
-    rows = list(tips_for(actor=actor, status=status)[:limit])
-    if rows:
-        from mailboxes.services import ACCESS_KIND, receipts_record
-        from moderation import archive
+    """The inspector's list (subjects, statuses, dates). Showing it is a read of those reports:
+    pages and the API read through ``mailboxes.access_log.tips_list_read``."""
+    return list(tips_for(actor=actor, status=status)[:limit])
 
-        receipts_record(rows)
-        archive.archive_append(
-            kind=ACCESS_KIND,
-            content_ref="mailbox.tips",
-            actor_id=actor.member_id,
-            payload={"action": "list", "reports": [t.public_id for t in rows]},
-        )
-    return rows
 
 
 def mailbox_search_for(*, actor: Actor, query: str, limit: int = 20) -> dict[str, list[Any]]:

@@ -22,7 +22,8 @@ from forum import files
 from forum.errors import AttachmentRefused, AttachmentTooLarge
 from forum.services import max_attachment_bytes
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
-from mailboxes import selectors
+from kernel.ratelimit import check as rate_check
+from mailboxes import access_log, selectors
 from mailboxes.models import (
     Conversation,
     MailboxFile,
@@ -37,15 +38,12 @@ from mailboxes.models import (
 )
 from members.access import ROLE_GRANTS, Action, Actor, actor_from_member, can_open_conversation, require, require_member
 from members.models import Member, Organisation, Role
-from moderation import archive
 from moderation.content import content_ref
 from moderation.documents import document_guard
-from moderation.models import ArchiveRecord
 from moderation.pipeline import moderate
 from moderation.services import flag_create
 from realtime import conf as realtime_conf
 from realtime.protocol import Signal
-from realtime.ratelimit import check as rate_check
 from realtime.services import ephemeral_send, event_append, event_seq_for_cid
 from realtime.streams import user_stream
 
@@ -420,7 +418,7 @@ def tip_file(
         transaction.on_commit(lambda: _alert_inspectors(tip))
     # No archive record now: its time and its place in the chain, next to the reporter's other
     # doings (a forum post a minute earlier), would point at them. Receipt is archived, with the
-    # day only, when an inspector first opens or lists the report (receipts_record).
+    # day only, when an inspector first opens or lists the report (access_log.receipts_record).
     return tip, code
 
 
@@ -480,18 +478,18 @@ def tip_add_information(*, code: str, text: str, client: str | None = None) -> T
 
 
 def tip_reply(*, by: Actor, public_id: str, text: str) -> TipEntry:
-    tip = selectors.tip_get_for(actor=by, public_id=public_id, record=False)
+    tip = selectors.tip_get_for(actor=by, public_id=public_id)
     clean = _plain(text, by=by, limit=MAX_TEXT)
     with transaction.atomic():
         entry = TipEntry.objects.create(
             tip=tip, from_reporter=False, inspector_id=by.mid, text=clean, position=_next_position(tip)
         )
-        _access_record(tip, "replied", inspector_id=by.mid)
+        access_log.tip_access_record(tip, "replied", inspector_id=by.mid)
     return entry
 
 
 def tip_status_set(*, by: Actor, public_id: str, status: str) -> Tip:
-    tip = selectors.tip_get_for(actor=by, public_id=public_id, record=False)
+    tip = selectors.tip_get_for(actor=by, public_id=public_id)
     if status not in TipStatus.values:
         raise Invalid(_("Unknown status."))
     if status == tip.status:
@@ -499,34 +497,10 @@ def tip_status_set(*, by: Actor, public_id: str, status: str) -> Tip:
     with transaction.atomic():
         tip.status = status
         tip.save(update_fields=["status"])
-        _access_record(tip, f"status:{status}", inspector_id=by.mid)
+        access_log.tip_access_record(tip, f"status:{status}", inspector_id=by.mid)
     return tip
 
 
-def _access_record(tip: Tip, what: str, *, inspector_id: int | None) -> None:
-    """Every read and status change of a report goes into the tamper-evident archive."""
-    receipts_record([tip])
-    archive.archive_append(
-        kind=ACCESS_KIND, content_ref=f"mailbox.tip:{tip.public_id}", actor_id=inspector_id, payload={"action": what}
-    )
-
-
-def receipts_record(tips: Iterable[Tip]) -> None:
-    """Archive the receipt of reports no inspector has seen yet: by no one, on the day received."""
-    refs = {f"mailbox.tip:{tip.public_id}": tip for tip in tips}
-    known = set(
-        ArchiveRecord.objects.filter(
-            kind=ACCESS_KIND, content_ref__in=list(refs), payload__action="received"
-        ).values_list("content_ref", flat=True)
-    )
-    for ref, tip in refs.items():
-        if ref not in known:
-            archive.archive_append(
-                kind=ACCESS_KIND, content_ref=ref, payload={"action": "received", "on": tip.received_on.isoformat()}
-            )
-
-
-ACCESS_KIND = "mailbox.tip.access"
 # Follow-ups come from whoever holds the code; they pass the confidentiality guard as nobody.
 _ANON = Actor(user_id=None, member_id=None)
 

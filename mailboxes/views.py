@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from forum import files
 from kernel.errors import DomainError, NotFound, RateLimited
-from mailboxes import selectors, services
+from mailboxes import access_log, selectors, services
 from mailboxes.models import MailboxFile, TipStatus, WritingKind, WritingStatus
 from members.access import Action, actor_for, can
 from members.models import Member
@@ -298,7 +298,7 @@ def tip_follow(request: HttpRequest) -> HttpResponse:
 @login_required
 def tips(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") or None
-    rows = selectors.tips_list_for(actor=actor_for(request.user), status=status, limit=500)
+    rows = access_log.tips_list_read(actor=actor_for(request.user), status=status, limit=500)
     return render(request, "mailbox/tips.html", {"rows": rows, "status": status or "", "statuses": TipStatus.choices})
 
 
@@ -317,7 +317,7 @@ def tip(request: HttpRequest, public_id: str) -> HttpResponse:
         except DomainError as error:
             messages.error(request, str(error))
             draft, status = request.POST.get("text", ""), error.status  # shown again: nothing is lost
-    t = selectors.tip_get_for(actor=actor, public_id=public_id)
+    t = access_log.tip_read(actor=actor, public_id=public_id)
     return render(
         request,
         "mailbox/tip.html",
@@ -343,7 +343,7 @@ def file(request: HttpRequest, file_id: int) -> HttpResponseBase:
         selectors.writing_get_for(actor=actor, writing_id=item.writing_id)
     else:
         assert item.tip is not None  # a file belongs to a writing or a report (a database constraint)
-        selectors.tip_get_for(actor=actor, public_id=item.tip.public_id)
+        access_log.tip_read(actor=actor, public_id=item.tip.public_id)
     response = FileResponse(item.file.open("rb"), content_type=item.content_type)
     for header, value in files.download_headers(item.name, inline=item.content_type.startswith("image/")).items():
         response[header] = value

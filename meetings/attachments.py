@@ -27,13 +27,13 @@ from forum import files
 from forum.errors import AttachmentRefused, AttachmentTooLarge
 from forum.services import max_attachment_bytes
 from kernel.errors import Conflict, Invalid, NotFound
+from kernel.ratelimit import check as rate_check
 from meetings import selectors
 from meetings.models import Meeting, MeetingAttachment, MeetingStatus
 from meetings.services import notify_invitees, require_host
 from members.access import Actor, require_member
 from moderation.documents import document_guard
 from moderation.pipeline import moderate
-from realtime.ratelimit import check as rate_check
 
 MAX_PER_MEETING = 30
 UPLOAD_RATE = (0.2, 10)  # per host: ten at once, then one every five seconds

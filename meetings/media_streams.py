@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kernel.errors import NotFound
 from meetings import relay, room
 from meetings.models import Meeting
-from meetings.streams import Candidate
+from meetings.schemas import Candidate
 from members.access import Actor
 from realtime.registry import Command
 

@@ -1,7 +1,7 @@
 """Password guessing limits for every way in: the login page, the admin's login page and
 ``POST /api/auth/login`` all call :func:`login_throttle` before checking a password.
 
-Two token buckets (``realtime.ratelimit``: shared through Redis when ``REDIS_URL`` is set):
+Two token buckets (``kernel.ratelimit``: shared through Redis when ``REDIS_URL`` is set):
 
 * per account: ``ACCOUNT_BURST`` tries, then one more every ``1 / ACCOUNT_RATE`` seconds, so
   guessing one member's password is slow from any number of addresses;
@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
-from realtime.ratelimit import check
+from kernel.ratelimit import check
 
 ACCOUNT_RATE, ACCOUNT_BURST = 1 / 60, 10
 ADDRESS_RATE, ADDRESS_BURST = 1.0, 100

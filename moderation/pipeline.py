@@ -112,7 +112,7 @@ def guard_texts(*, texts: Iterable[str], author: Actor, organisation: Organisati
 
 
 def _rate_limit(author: Actor) -> None:
-    from realtime.ratelimit import check
+    from kernel.ratelimit import check
 
     rate, burst = conf("POST_RATE")
     check(f"moderation.post:{author.member_id}", rate=float(rate), burst=int(burst))

@@ -25,10 +25,11 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kernel import ratelimit
 from kernel.errors import DomainError, Forbidden, NotFound, RateLimited
 from kernel.language import language_from_cookies
 from members.access import ANONYMOUS, Actor, actor_for
-from realtime import conf, gateway, ratelimit, services
+from realtime import conf, gateway, services
 from realtime.frames import EphemeralFrames, EventFrames, event_frame
 from realtime.hub import hub
 from realtime.presence import store as presence_store

@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
+from kernel import redis as rt_redis
 from realtime import conf, gateway, revocation, services
-from realtime import redis as rt_redis
 from realtime.frames import EphemeralFrames, EventFrames
 from realtime.groups import stream_group
 from realtime.presence import store as presence_store

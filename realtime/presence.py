@@ -15,8 +15,8 @@ import time
 from collections import defaultdict
 from typing import Protocol
 
+from kernel import redis as rt_redis
 from realtime import conf
-from realtime import redis as rt_redis
 
 
 def _member_of(entry: object) -> int:

@@ -26,7 +26,7 @@ from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from realtime import redis as rt_redis
+from kernel import redis as rt_redis
 
 logger = logging.getLogger("realtime.revocation")
 _local_epoch = 0

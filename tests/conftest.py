@@ -9,12 +9,12 @@ import pytest
 from django.test import Client
 
 from kernel import clock as kernel_clock
+from kernel.ratelimit import reset_local
 from members import services as member_services
 from members.access import SYSTEM, Actor, actor_from_member
 from members.models import Member, MemberStatus, Organisation, OrgKind
 from moderation.lists import cache_clear
 from moderation.sanctions import sanctions_changed
-from realtime.ratelimit import reset_local
 from tests.services import POSTGRES_DEFAULT, REDIS_DEFAULT, service_url
 
 PASSWORD = "test-pass-2024"

@@ -14,11 +14,11 @@ from django.conf import LazySettings
 
 from forum import services
 from forum.models import Board, Post
+from kernel import ratelimit
 from members.access import SYSTEM, Actor
 from members.models import Member, RoleKind
 from moderation import lists
 from moderation import services as moderation_services
-from realtime import ratelimit
 from realtime.models import StreamEvent
 from tests.conftest import MemberFactory, OrgTree
 

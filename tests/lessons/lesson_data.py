@@ -63,7 +63,7 @@ def lesson(org_tree, member_factory, actor_of) -> Lesson:
 
 def fresh_rate_limits(settings) -> None:  # type: ignore[no-untyped-def]
     """Empty rate-limit buckets: new Redis keys (a prefix of the test's own) and the in-process ones."""
-    from realtime import ratelimit
+    from kernel import ratelimit
 
     settings.REDIS_PREFIX = f"t{os.getpid()}-{uuid.uuid4().hex[:8]}"
     ratelimit.reset_local()

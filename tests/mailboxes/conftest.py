@@ -12,8 +12,8 @@ from channels.layers import channel_layers
 from django.conf import LazySettings
 from django.test import Client
 
+from kernel import ratelimit
 from members.models import Member, RoleKind
-from realtime import ratelimit
 from tests.conftest import MemberFactory, OrgTree
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from mailboxes import services
+from mailboxes import access_log, services
 from mailboxes.models import Tip, Writing
 from moderation.models import ArchiveRecord
 from moderation.pipeline import ContentBlocked
@@ -138,12 +138,12 @@ def test_the_inspectors_list_is_a_read_recorded_in_the_archive_and_carries_no_te
         {"id": tip.public_id, "organisation": people.tree.branch_a.name, "subject": "反映问题", "status": "received",
          "received_on": tip.received_on.isoformat(), "named": False}
     ]  # fmt: skip
-    record = ArchiveRecord.objects.filter(kind=services.ACCESS_KIND, content_ref="mailbox.tips").get()
+    record = ArchiveRecord.objects.filter(kind=access_log.ACCESS_KIND, content_ref="mailbox.tips").get()
     assert record.actor_id == people.inspector.pk
     assert record.payload == {"action": "list", "reports": [tip.public_id]}
     page = client_for(people.inspector).get("/mailbox/tips/").content.decode()
     assert "反映问题" in page and "详细的内容" not in page
-    assert ArchiveRecord.objects.filter(kind=services.ACCESS_KIND, content_ref="mailbox.tips").count() == 2
+    assert ArchiveRecord.objects.filter(kind=access_log.ACCESS_KIND, content_ref="mailbox.tips").count() == 2
     # Nothing listed, nothing recorded: an inspector of branch B sees no report of branch A.
     assert client_for(people.inspector_b).get("/api/mailbox/tips").json() == []
     assert ArchiveRecord.objects.filter(content_ref="mailbox.tips", actor_id=people.inspector_b.pk).count() == 0

@@ -18,8 +18,8 @@ from channels.testing import WebsocketCommunicator
 from django.conf import LazySettings, settings
 from django.test import Client
 
+from kernel import ratelimit
 from members.models import Member
-from realtime import ratelimit
 from tests.conftest import MemberFactory, OrgTree
 from tests.live import ROOT
 from tests.realtime.kinds import register_test_kinds, unregister_test_kinds

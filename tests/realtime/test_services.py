@@ -11,8 +11,9 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.db import connection
 
+from kernel import ratelimit
 from kernel.errors import RateLimited
-from realtime import presence, ratelimit, services
+from realtime import presence, services
 from realtime.models import StreamEvent
 from realtime.services import StoredEvent
 from realtime.subscription import Subscription

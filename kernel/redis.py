@@ -16,7 +16,7 @@ import redis
 import redis.asyncio as aioredis
 from django.conf import settings
 
-logger = logging.getLogger("realtime.redis")
+logger = logging.getLogger("kernel.redis")
 
 _sync_clients: dict[str, redis.Redis] = {}
 _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, aioredis.Redis]] = (

@@ -15,8 +15,8 @@ import time
 
 import redis
 
+from kernel import redis as rt_redis
 from kernel.errors import RateLimited
-from realtime import redis as rt_redis
 
 _BUCKET_LUA = """
 local rate = tonumber(ARGV[1])
