@@ -2,13 +2,13 @@
 upvoted by the others (one vote per member, withdrawable), ordered by votes then time, marked
 answered by the lecturer or a host. Everything is a durable event on ``meeting:<id>``:
 
-* ``meetings.question`` — a question became visible (asked, or approved by a moderator);
-* ``meetings.question.votes`` — ``id``, ``votes``;
-* ``meetings.question.answered`` — ``id``, ``answered``;
-* ``meetings.question.hidden`` — ``id`` (moderation took it away).
+* ``lessons.question.shown`` — a question became visible (asked, or approved by a moderator);
+* ``lessons.question.voted`` — ``id``, ``votes``;
+* ``lessons.question.answered`` — ``id``, ``answered``;
+* ``lessons.question.hidden`` — ``id`` (moderation took it away).
 
 A held question is shown to nobody until a moderator approves it; its author is told it waits,
-and told the reason on ``user:<id>`` (``meetings.question.rejected``) if it is rejected.
+and told the reason on ``user:<id>`` (``lessons.question.rejected``) if it is rejected.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, Invalid, NotFound
+from lessons import events
 from lessons.models import Question, QuestionVote
 from lessons.rules import require_lesson, require_presenter
 from meetings import room
@@ -28,23 +29,28 @@ from meetings.models import Meeting
 from members.access import Actor, require_member
 from members.models import Member, Organisation
 from moderation.content import ContentKind, content_kind_register
+from realtime.events import Event
 from realtime.services import event_append
 from realtime.streams import user_stream
 
 QUESTION_MAX_CHARS = 500
 
 
+def question_shown(question: Question) -> events.QuestionShown:
+    return events.QuestionShown(
+        id=question.pk,
+        author=question.author_id,
+        name=question.author.real_name,
+        text=question.text,
+        votes=question.votes,
+        answered=question.answered_at is not None,
+        at=question.created.isoformat(),
+    )
+
+
 def question_dict(question: Question, *, mine: set[int] | None = None) -> dict[str, Any]:
-    data = {
-        "type": "meetings.question",
-        "id": question.pk,
-        "author": question.author_id,
-        "name": question.author.real_name,
-        "text": question.text,
-        "votes": question.votes,
-        "answered": question.answered_at is not None,
-        "at": question.created.isoformat(),
-    }
+    """A question as the lesson's state lists it: its event, and whether ``mine`` has its vote."""
+    data = question_shown(question).payload()
     if mine is not None:
         data["voted"] = question.pk in mine
     return data
@@ -76,7 +82,7 @@ def _question_in(meeting: Meeting, question_id: int) -> Question:
     return question
 
 
-def _append(meeting_id: int, payload: dict[str, Any], *, author: int | None = None) -> None:
+def _append(meeting_id: int, payload: Event, *, author: int | None = None) -> None:
     event_append(stream=room.room_stream(meeting_id), payload=payload, author=author)
 
 
@@ -102,7 +108,7 @@ def question_ask(*, by: Actor, meeting: Meeting, text: str) -> dict[str, Any]:
         )
         content_submit(obj=question, decision=decision, by=by)
         if question.visible:
-            _append(meeting.pk, question_dict(question), author=by.mid)
+            _append(meeting.pk, question_shown(question), author=by.mid)
     return {"id": question.pk, "status": "published" if question.visible else "held", "text": question.text}
 
 
@@ -128,7 +134,7 @@ def question_vote(*, by: Actor, meeting: Meeting, question_id: int, up: bool = T
         if changed:
             question.votes = QuestionVote.objects.filter(question=question).count()
             question.save(update_fields=["votes"])
-            _append(meeting.pk, {"type": "meetings.question.votes", "id": question.pk, "votes": question.votes})
+            _append(meeting.pk, events.QuestionVoted(id=question.pk, votes=question.votes))
     return {"id": question.pk, "votes": question.votes, "voted": up}
 
 
@@ -141,7 +147,7 @@ def question_answer(*, by: Actor, meeting: Meeting, question_id: int, answered: 
             question.answered_at = timezone.now() if answered else None
             question.answered_by_id = by.member_id if answered else None
             question.save(update_fields=["answered_at", "answered_by"])
-            _append(meeting.pk, {"type": "meetings.question.answered", "id": question.pk, "answered": answered})
+            _append(meeting.pk, events.QuestionAnswered(id=question.pk, answered=answered))
     return {"id": question.pk, "answered": answered}
 
 
@@ -152,7 +158,7 @@ def question_approved(question: Question, edited: str | None) -> None:
     question.text = edited if edited is not None else question.text
     question.visible = True
     question.save(update_fields=["text", "visible"])
-    _append(question.meeting_id, question_dict(question), author=question.author_id)
+    _append(question.meeting_id, question_shown(question), author=question.author_id)
 
 
 def question_hidden(question: Question) -> None:
@@ -160,15 +166,14 @@ def question_hidden(question: Question) -> None:
     question.visible = False
     question.save(update_fields=["visible"])
     if was_visible:
-        _append(question.meeting_id, {"type": "meetings.question.hidden", "id": question.pk})
+        _append(question.meeting_id, events.QuestionHidden(id=question.pk))
 
 
 def question_rejected(question: Question, reason: str) -> None:
     event_append(
         stream=user_stream(question.author_id),
-        payload={"type": "meetings.question.rejected", "meeting": question.meeting_id, "id": question.pk,
-                 "reason": reason},
-    )  # fmt: skip
+        payload=events.QuestionRejected(meeting=question.meeting_id, id=question.pk, reason=reason),
+    )
 
 
 def _organisation_of(question: Question) -> Organisation:

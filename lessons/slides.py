@@ -10,9 +10,9 @@
   what it publishes goes through the server's event loop like any request's events, and the
   loop itself never waits for a page. Each rendered page sends the uploader an ephemeral
   ``signal`` with ``{"kind": "slides.progress", …}``; the deck row keeps the count too, so a page
-  that reconnects reads it. A finished deck is announced with a durable ``meetings.slides.deck``.
+  that reconnects reads it. A finished deck is announced with a durable ``lessons.deck.ready``.
 * **Turning**: ``slide_turn`` stores a :class:`SlideTurn` and the durable event
-  ``{"type": "meetings.slide", "deck": d, "page": p}`` — a few bytes, so a member on a weak link
+  ``{"type": "lessons.slide.turned", "deck": d, "page": p}`` — a few bytes, so a member on a weak link
   follows with audio and slides; late joiners and resuming pages read the latest turn. The turns
   are also the timeline a replay follows.
 """
@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 
 from forum import files
 from kernel.errors import DomainError, Invalid, NotFound
+from lessons import events
 from lessons.models import DeckStatus, SlideDeck, SlideTurn
 from lessons.rules import require_lesson, require_not_over, require_presenter
 from lessons.slide_pages import render_page
@@ -251,9 +252,7 @@ def _ready(deck: SlideDeck) -> None:
     with transaction.atomic():
         deck.status = DeckStatus.READY
         deck.save(update_fields=["status"])
-        event_append(
-            stream=room_stream(deck.meeting_id), payload={"type": "meetings.slides.deck", "deck": deck_dict(deck)}
-        )
+        event_append(stream=room_stream(deck.meeting_id), payload=events.DeckReady(deck=events.Deck(**deck_dict(deck))))
         _show_when_nothing_is(deck)
     _progress(deck)
 
@@ -265,7 +264,7 @@ def _show_when_nothing_is(deck: SlideDeck) -> None:
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.LIVE) or _latest_turn(meeting) is not None:
         return
     SlideTurn.objects.create(meeting=meeting, deck=deck, page=1, at=timezone.now(), by_id=deck.uploaded_by_id)
-    event_append(stream=room_stream(meeting.pk), payload={"type": "meetings.slide", "deck": deck.pk, "page": 1})
+    event_append(stream=room_stream(meeting.pk), payload=events.SlideTurned(deck=deck.pk, page=1))
 
 
 def deck_delete_files(deck: SlideDeck) -> None:
@@ -325,9 +324,7 @@ def slide_turn(
         if current is not None and on_deck and current.page == wanted:
             return {"deck": deck.pk, "page": wanted, "pages": deck.pages}
         SlideTurn.objects.create(meeting=meeting, deck=deck, page=wanted, at=timezone.now(), by_id=by.member_id)
-        event_append(
-            stream=room_stream(meeting.pk), payload={"type": "meetings.slide", "deck": deck.pk, "page": wanted}
-        )
+        event_append(stream=room_stream(meeting.pk), payload=events.SlideTurned(deck=deck.pk, page=wanted))
     return {"deck": deck.pk, "page": wanted, "pages": deck.pages}
 
 

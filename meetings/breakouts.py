@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import Conflict, Forbidden, Invalid
-from meetings import relay, room
+from meetings import events, relay, room
 from meetings.models import (
     Breakout,
     Meeting,
@@ -76,7 +76,7 @@ def breakout_start(
             for member_id in member_ids:
                 Seat.objects.update_or_create(meeting=meeting, member_id=member_id, defaults={"breakout": breakout})
             created.append(breakout)
-        room.append(meeting, {"type": "meetings.breakout.started", "breakouts": breakout_dicts(meeting)})
+        room.append(meeting, events.BreakoutStarted(breakouts=[events.Breakout(**b) for b in breakout_dicts(meeting)]))
         relay.relay_regroup(meeting)
     return created
 
@@ -129,7 +129,7 @@ def breakout_return(*, by: Actor, meeting: Meeting) -> None:
     with transaction.atomic():
         Breakout.objects.filter(pk__in=[r.pk for r in open_rooms]).update(closed_at=timezone.now())
         Seat.objects.filter(meeting=meeting).update(breakout=None)
-        room.append(meeting, {"type": "meetings.breakout.ended"})
+        room.append(meeting, events.BreakoutEnded())
         relay.relay_regroup(meeting)
 
 

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, Invalid
-from meetings import breakouts, room
+from meetings import breakouts, events, room
 from meetings.models import (
     ChatMessage,
     Meeting,
@@ -16,16 +16,16 @@ from meetings.models import (
 from members.access import Actor, require_member
 
 
-def chat_dict(message: ChatMessage) -> dict[str, Any]:
-    return {
-        "type": "meetings.chat",
-        "id": message.pk,
-        "author": message.author_id,
-        "name": message.author.real_name,
-        "text": message.text,
-        "breakout": message.breakout_id,
-        "at": message.created.isoformat(),
-    }
+def chat_posted(message: ChatMessage) -> events.ChatPosted:
+    """A chat line as the room's event and as the room's state lists it."""
+    return events.ChatPosted(
+        id=message.pk,
+        author=message.author_id,
+        name=message.author.real_name,
+        text=message.text,
+        breakout=message.breakout_id,
+        at=message.created.isoformat(),
+    )
 
 
 def chat_post(*, by: Actor, meeting: Meeting, text: str) -> dict[str, Any]:
@@ -50,7 +50,7 @@ def chat_post(*, by: Actor, meeting: Meeting, text: str) -> dict[str, Any]:
         )
         content_submit(obj=message, decision=decision, by=by)
         if message.visible:
-            room.append(meeting, chat_dict(message), author=by.mid)
+            room.append(meeting, chat_posted(message), author=by.mid)
     return {"id": message.pk, "status": "published" if message.visible else "held", "text": message.text}
 
 
@@ -59,17 +59,17 @@ def chat_approved(message: ChatMessage, edited: str | None) -> None:
     message.text = edited if edited is not None else message.text
     message.visible = True
     message.save(update_fields=["text", "visible"])
-    room.append(message.meeting, chat_dict(message), author=message.author_id)
+    room.append(message.meeting, chat_posted(message), author=message.author_id)
 
 
 def chat_hidden(message: ChatMessage) -> None:
     message.visible = False
     message.save(update_fields=["visible"])
-    room.append(message.meeting, {"type": "meetings.chat.hidden", "id": message.pk})
+    room.append(message.meeting, events.ChatHidden(id=message.pk))
 
 
 def chat_rejected(message: ChatMessage, reason: str) -> None:
     room.notify(
         message.author_id,
-        {"type": "meetings.chat.rejected", "meeting": message.meeting_id, "id": message.pk, "reason": reason},
+        events.ChatRejected(meeting=message.meeting_id, id=message.pk, reason=reason),
     )

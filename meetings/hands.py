@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, Invalid, NotFound
-from meetings import mode, relay, room
+from meetings import events, mode, relay, room
 from meetings.models import (
     LiveRoom,
     Meeting,
@@ -31,7 +31,7 @@ def hand_queue(meeting: Meeting) -> list[dict[str, Any]]:
 
 def hands_event(meeting: Meeting) -> None:
     floor = LiveRoom.objects.filter(meeting=meeting).values_list("floor_id", flat=True).first()
-    room.append(meeting, {"type": "meetings.hands", "queue": hand_queue(meeting), "floor": floor})
+    room.append(meeting, events.HandsChanged(queue=[events.Hand(**h) for h in hand_queue(meeting)], floor=floor))
 
 
 def hand_raise(*, by: Actor, meeting: Meeting) -> None:
@@ -98,13 +98,9 @@ def mute_set(
         seat.save(update_fields=["mic_muted", "video_muted"])
         room.append(
             meeting,
-            {
-                "type": "meetings.mute",
-                "member": member_id,
-                "mic_muted": seat.mic_muted,
-                "video_muted": seat.video_muted,
-                "by": by.member_id,
-            },
+            events.MuteChanged(
+                member=member_id, mic_muted=seat.mic_muted, video_muted=seat.video_muted, by=by.member_id
+            ),
         )
         relay.relay_mute(meeting, seat)
     if video is False:
@@ -120,7 +116,7 @@ def audio_only_set(*, by: Actor, meeting: Meeting, on: bool) -> None:
         raise Forbidden()
     with transaction.atomic():
         Seat.objects.filter(pk=room.seat(meeting, by.mid).pk).update(audio_only=on)
-        room.append(meeting, {"type": "meetings.audio_only", "member": by.mid, "audio_only": on})
+        room.append(meeting, events.AudioOnlyChanged(member=by.mid, audio_only=on))
     if not on:
         mode.mesh_limit_check(meeting)
 

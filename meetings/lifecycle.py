@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import Conflict, Forbidden
-from meetings import mode, relay, room, selectors, services, votes
+from meetings import events, mode, relay, room, selectors, services, votes
 from meetings.models import (
     Breakout,
     Meeting,
@@ -24,13 +24,8 @@ def meeting_start(*, by: Actor, meeting: Meeting) -> Meeting:
     """Start: invitees are told on ``user:<id>``, pages in the room by ``meetings.room.started``."""
     with transaction.atomic():
         _start(by=by, meeting=meeting)
-        room.append(
-            meeting,
-            {
-                "type": "meetings.room.started",
-                "started_at": meeting.started_at.isoformat() if meeting.started_at else None,
-            },
-        )
+        started_at = meeting.started_at.isoformat() if meeting.started_at else None
+        room.append(meeting, events.RoomStarted(started_at=started_at))
     return meeting
 
 
@@ -42,7 +37,7 @@ def meeting_end(*, by: Actor, meeting: Meeting) -> Meeting:
         _end(by=by, meeting=meeting)
         Breakout.objects.filter(meeting=meeting, closed_at__isnull=True).update(closed_at=meeting.ended_at)
         closed = [selectors.motion_dict(m) for m in Motion.objects.filter(pk__in=open_ids).order_by("pk")]
-        room.append(meeting, {"type": "meetings.meeting.ended", "closed_votes": closed})
+        room.append(meeting, events.MeetingEnded(closed_votes=[events.Motion(**m) for m in closed]))
     return meeting
 
 

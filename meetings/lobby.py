@@ -1,7 +1,7 @@
 """The lobby of a meeting's room: knocking, admitting, locking, removing.
 
 Invitees enter an unlocked room directly; others wait for a host. The hosts see the waiting list
-as the room's ``meetings.lobby`` event; the member hears the host's decision on ``user:<id>``,
+as the room's ``meetings.lobby.changed`` event; the member hears the host's decision on ``user:<id>``,
 the only stream a lobby waiter can read.
 """
 
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
-from meetings import hands, relay, room
+from meetings import events, hands, relay, room
 from meetings.models import (
     Admission,
     AdmissionStatus,
@@ -35,7 +35,7 @@ def waiting(meeting: Meeting) -> list[dict[str, Any]]:
 
 
 def lobby_event(meeting: Meeting) -> None:
-    room.append(meeting, {"type": "meetings.lobby", "waiting": waiting(meeting)})
+    room.append(meeting, events.LobbyChanged(waiting=[events.Waiter(**w) for w in waiting(meeting)]))
 
 
 def room_enter(*, by: Actor, meeting: Meeting) -> str:
@@ -52,7 +52,8 @@ def room_admit(*, by: Actor, meeting: Meeting, member_id: int, admit: bool = Tru
     with transaction.atomic():
         status = _admit(by=by, meeting=meeting, member_id=member_id, admit=admit)
         what = "admitted" if status == AdmissionStatus.ADMITTED else "denied"
-        room.notify(member_id, {"type": f"meetings.lobby.{what}", "meeting": meeting.pk})
+        decided = events.LobbyDecided.model_validate({"type": f"meetings.lobby.{what}", "meeting": meeting.pk})
+        room.notify(member_id, decided)
         lobby_event(meeting)
     return status
 
@@ -60,7 +61,7 @@ def room_admit(*, by: Actor, meeting: Meeting, member_id: int, admit: bool = Tru
 def room_lock(*, by: Actor, meeting: Meeting, locked: bool) -> Meeting:
     with transaction.atomic():
         _lock(by=by, meeting=meeting, locked=locked)
-        room.append(meeting, {"type": "meetings.room.locked", "locked": locked})
+        room.append(meeting, events.RoomLocked(locked=locked))
     return meeting
 
 
@@ -69,8 +70,8 @@ def room_remove(*, by: Actor, meeting: Meeting, member_id: int) -> None:
     with transaction.atomic():
         _remove(by=by, meeting=meeting, member_id=member_id)
         Seat.objects.filter(meeting=meeting, member_id=member_id).update(hand_raised_at=None)
-        room.append(meeting, {"type": "meetings.participant.removed", "member": member_id})
-        room.notify(member_id, {"type": "meetings.room.removed", "meeting": meeting.pk})
+        room.append(meeting, events.ParticipantRemoved(member=member_id))
+        room.notify(member_id, events.RoomRemoved(meeting=meeting.pk))
         hands.hands_event(meeting)
         relay.relay_member_gone(meeting, member_id)
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kernel.errors import Conflict, Invalid
-from meetings import relay, room
+from meetings import events, relay, room
 from meetings.models import (
     LiveRoom,
     Meeting,
@@ -23,7 +23,7 @@ MESH_VIDEO_SENDERS = 4
 
 def room_mode_set(*, by: Actor, meeting: Meeting, mode: str) -> None:
     """Choose how video travels: browser to browser (mesh) or through the media relay. Pages
-    switch over when the ``meetings.mode`` event arrives; nobody leaves the room."""
+    switch over when the ``meetings.mode.changed`` event arrives; nobody leaves the room."""
     require_host(by, meeting)
     if mode not in RoomMode.values:
         raise Invalid(_("Unknown room mode."))
@@ -41,7 +41,7 @@ def _mode_switch(meeting: Meeting, mode: str) -> None:
             relay.relay_end(meeting)  # while the room still says relay
         live.mode = mode
         live.save(update_fields=["mode"])
-        room.append(meeting, {"type": "meetings.mode", "mode": mode})
+        room.append(meeting, events.ModeChanged(mode=mode))
 
 
 def _video_senders(meeting: Meeting) -> int:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kernel.errors import Conflict, Forbidden
+from meetings import events
 from meetings.media import messages
 from meetings.media.signalling import worker_send
 from meetings.models import LiveRoom, Meeting, MeetingKind, RoomMode, Seat
@@ -113,7 +114,7 @@ def media_record(*, by: Actor, meeting: Meeting, on: bool) -> None:
     if not can_present(by, meeting):
         raise Forbidden(_("Only the lecturer and the hosts may record."))
     with transaction.atomic():
-        event_append(stream=f"meeting:{meeting.pk}", payload={"type": "meetings.media.recording", "on": on})
+        event_append(stream=f"meeting:{meeting.pk}", payload=events.MediaRecording(on=on))
         _send_after_commit(messages.Record(meeting=meeting.pk, on=on, by=by.mid))
 
 

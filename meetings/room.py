@@ -22,7 +22,6 @@ so video splits with the rooms while attendance (one stream, one stay) simply co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -31,6 +30,7 @@ from meetings import selectors
 from meetings.models import AdmissionStatus, LiveRoom, Meeting, MeetingStatus, Seat, Stay
 from members.access import Actor
 from members.models import Member
+from realtime.events import Event
 from realtime.services import event_append
 from realtime.streams import user_stream
 
@@ -39,11 +39,11 @@ def room_stream(meeting_id: int) -> str:
     return f"meeting:{meeting_id}"
 
 
-def append(meeting: Meeting, payload: dict[str, Any], *, author: int | None = None) -> int:
+def append(meeting: Meeting, payload: Event, *, author: int | None = None) -> int:
     return event_append(stream=room_stream(meeting.pk), payload=payload, author=author).seq
 
 
-def notify(member_id: int, payload: dict[str, Any]) -> None:
+def notify(member_id: int, payload: Event) -> None:
     event_append(stream=user_stream(member_id), payload=payload)
 
 

@@ -62,6 +62,6 @@ def room_state(*, actor: Actor, meeting: Meeting) -> dict[str, Any]:
         "votes": [
             {**selectors.motion_dict(m), "voted": m.pk in voted, "turnout": m.voters.count()} for m in open_motions
         ],
-        "chat": [chat.chat_dict(m) for m in reversed(lines)],
+        "chat": [chat.chat_posted(m).payload() for m in reversed(lines)],
         "recording": relay.recording_on(meeting),
     }

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import Conflict, Forbidden, Invalid
-from meetings import room
+from meetings import events, room
 from meetings.models import (
     Invitation,
     LeaveRequest,
@@ -44,17 +43,15 @@ def member_of(actor: Actor) -> Member:
 def notify_invitees(meeting: Meeting, what: str, member_ids: Iterable[int] | None = None) -> None:
     """Tell invitees on their ``user:me`` stream (stored now, published after commit)."""
     ids = list(member_ids) if member_ids is not None else list(meeting.invitations.values_list("member_id", flat=True))
-    payload = {
-        "type": f"meetings.meeting.{what}",
-        "meeting": {
-            "id": meeting.pk,
-            "title": meeting.title,
-            "kind": meeting.kind,
-            "status": meeting.status,
-            "starts_at": meeting.starts_at.isoformat(),
-            "ends_at": meeting.ends_at.isoformat(),
-        },
-    }
+    about = events.MeetingRef(
+        id=meeting.pk,
+        title=meeting.title,
+        kind=meeting.kind,
+        status=meeting.status,
+        starts_at=meeting.starts_at.isoformat(),
+        ends_at=meeting.ends_at.isoformat(),
+    )
+    payload = events.MeetingNotice.model_validate({"type": f"meetings.meeting.{what}", "meeting": about})
     for member_id in ids:
         event_append(stream=user_stream(member_id), payload=payload)
 
@@ -194,22 +191,24 @@ def meeting_cohosts_set(*, by: Actor, meeting: Meeting, members: Iterable[Member
         Invitation.objects.bulk_create([Invitation(meeting=meeting, member_id=pk) for pk in new])
         notify_invitees(meeting, "invited", new)
         # A page in the room redraws everyone's role (also before the meeting: nobody is there).
-        room.append(meeting, {"type": "meetings.roles", "cohosts": sorted(m.pk for m in chosen)})
+        room.append(meeting, events.RolesChanged(cohosts=sorted(m.pk for m in chosen)))
     return sorted(m.pk for m in chosen)
 
 
 # --- Leave -------------------------------------------------------------------------------------
 
 
-def _leave_payload(what: str, request: LeaveRequest, member: Member) -> dict[str, Any]:
-    return {
-        "type": f"meetings.leave.{what}",
-        "meeting": {"id": request.meeting.pk, "title": request.meeting.title},
-        "request": request.pk,
-        "member": {"id": member.pk, "name": member.real_name},
-        "reason": request.reason,
-        "status": request.status,
-    }
+def _leave_payload(what: str, request: LeaveRequest, member: Member) -> events.LeaveNotice:
+    return events.LeaveNotice.model_validate(
+        {
+            "type": f"meetings.leave.{what}",
+            "meeting": events.MeetingTitle(id=request.meeting.pk, title=request.meeting.title),
+            "request": request.pk,
+            "member": events.MemberName(id=member.pk, name=member.real_name),
+            "reason": request.reason,
+            "status": request.status,
+        }
+    )
 
 
 def leave_request_create(*, by: Actor, meeting: Meeting, reason: str) -> LeaveRequest:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
-from meetings import room, selectors
+from meetings import events, room, selectors
 from meetings.models import (
     Meeting,
     MeetingStatus,
@@ -59,7 +59,7 @@ def motion_open(
         motion = _open(
             by=by, meeting=meeting, title=title, kind=kind, options=options, secret=secret, max_choices=max_choices
         )
-        room.append(meeting, {"type": "meetings.vote.opened", "motion": selectors.motion_dict(motion)})
+        room.append(meeting, events.VoteOpened(motion=events.Motion(**selectors.motion_dict(motion))))
     return motion
 
 
@@ -69,7 +69,7 @@ def ballot_cast(*, by: Actor, motion: Motion, choices: Sequence[str]) -> int:
     with transaction.atomic():
         _cast(by=by, motion=motion, choices=choices)
         turnout = motion.voters.count()
-        room.append(motion.meeting, {"type": "meetings.vote.turnout", "motion": motion.pk, "turnout": turnout})
+        room.append(motion.meeting, events.VoteTurnout(motion=motion.pk, turnout=turnout))
     return turnout
 
 
@@ -77,7 +77,7 @@ def motion_close(*, by: Actor, motion: Motion) -> Motion:
     """A host closes a vote; the room hears ``meetings.vote.closed`` with the result."""
     with transaction.atomic():
         closed = _close_motion(by=by, motion=motion)
-        room.append(closed.meeting, {"type": "meetings.vote.closed", "motion": selectors.motion_dict(closed)})
+        room.append(closed.meeting, events.VoteClosed(motion=events.Motion(**selectors.motion_dict(closed))))
     return closed
 
 

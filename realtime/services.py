@@ -27,6 +27,7 @@ from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 
 from members.models import Member
+from realtime.events import Event
 from realtime.groups import parse_stream, stream_group
 from realtime.models import StreamEvent, StreamHead
 from realtime.protocol import Presence, Signal, TypingOut
@@ -76,14 +77,18 @@ class StoredEvent:
 
 
 def event_append(
-    *, stream: str, payload: dict[str, Any], author: Member | int | None = None, cid: str | None = None
+    *, stream: str, payload: Event | dict[str, Any], author: Member | int | None = None, cid: str | None = None
 ) -> StreamEvent:
     """Store ``payload`` as the next event of ``stream`` (canonical name) and publish it after commit.
 
+    ``payload`` is an app's event model (``<app>/events.py``); apps whose events have no models
+    yet still pass the plain dict.
     With a ``cid``, the same author sending the same cid on the same stream again gets the
     first event back and nothing new is stored or published (retried sends are stored once).
     """
     parse_stream(stream)
+    if isinstance(payload, Event):
+        payload = payload.payload()
     author_id = author.pk if isinstance(author, Member) else author
     try:
         return _append(stream=stream, payload=payload, author_id=author_id, cid=cid)

@@ -154,8 +154,8 @@ def test_rendering_makes_one_image_per_page_and_tells_the_uploader_how_far_it_is
     ]  # fmt: skip
     # Nothing was on screen, so the ready deck's first page is shown without a click.
     assert events(room.room_stream(lesson.meeting.pk), mark) == [
-        {"type": "meetings.slides.deck", "deck": slides.deck_dict(deck)},
-        {"type": "meetings.slide", "deck": deck.pk, "page": 1},
+        {"type": "lessons.deck.ready", "deck": slides.deck_dict(deck)},
+        {"type": "lessons.slide.turned", "deck": deck.pk, "page": 1},
     ]
 
 
@@ -181,7 +181,7 @@ def test_turning_pages_stores_a_tiny_event_and_the_timeline(lesson: Lesson, acto
     slides.slide_turn(by=lecturer, meeting=meeting, action="previous")
     slides.slide_turn(by=lecturer, meeting=meeting, action="goto", page=2)  # already shown: nothing stored
     turns = events(stream, mark)
-    assert turns == [{"type": "meetings.slide", "deck": deck.pk, "page": p} for p in (2, 3, 2)]
+    assert turns == [{"type": "lessons.slide.turned", "deck": deck.pk, "page": p} for p in (2, 3, 2)]
     assert max(len(json.dumps(t, separators=(",", ":"))) for t in turns) < 64  # a few bytes per turn
     with pytest.raises(Invalid):
         slides.slide_turn(by=lecturer, meeting=meeting, action="goto", page=4)
@@ -221,12 +221,12 @@ def test_questions_are_ordered_by_votes_then_time_and_one_vote_per_member(lesson
     stream = room.room_stream(meeting.pk)
     first = questions.question_ask(by=a, meeting=meeting, text="党员的权利有哪些？")
     second = questions.question_ask(by=b, meeting=meeting, text="如何做合格党员？")
-    assert events(stream)[-1]["type"] == "meetings.question" and events(stream)[-1]["text"] == "如何做合格党员？"
+    assert events(stream)[-1]["type"] == "lessons.question.shown" and events(stream)[-1]["text"] == "如何做合格党员？"
 
     questions.question_vote(by=c, meeting=meeting, question_id=second["id"])
     questions.question_vote(by=c, meeting=meeting, question_id=second["id"])  # again: still one
     questions.question_vote(by=a, meeting=meeting, question_id=second["id"])
-    assert events(stream)[-1] == {"type": "meetings.question.votes", "id": second["id"], "votes": 2}
+    assert events(stream)[-1] == {"type": "lessons.question.voted", "id": second["id"], "votes": 2}
     with pytest.raises(Invalid):
         questions.question_vote(by=b, meeting=meeting, question_id=second["id"])  # one's own question
 
@@ -248,7 +248,7 @@ def test_the_lecturer_or_a_host_marks_a_question_answered(lesson: Lesson, actor_
         questions.question_answer(by=actor_of(lesson.viewers[1]), meeting=meeting, question_id=asked["id"])
     questions.question_answer(by=actor_of(lesson.lecturer), meeting=meeting, question_id=asked["id"])
     stream = room.room_stream(meeting.pk)
-    assert events(stream)[-1] == {"type": "meetings.question.answered", "id": asked["id"], "answered": True}
+    assert events(stream)[-1] == {"type": "lessons.question.answered", "id": asked["id"], "answered": True}
     questions.question_answer(by=actor_of(lesson.secretary), meeting=meeting, question_id=asked["id"], answered=False)
     assert events(stream)[-1]["answered"] is False
     assert questions.question_list(meeting=meeting, actor=actor_of(lesson.viewers[0]))[0]["answered"] is False
@@ -283,7 +283,7 @@ def test_questions_pass_the_moderation_pipeline(lesson: Lesson, org_tree, actor_
     item = QueueItem.objects.get(object_id=rejected["id"], content_type__model="question")
     queue_reject(by=actor_of(lesson.secretary), item_id=item.pk, reason="与党课无关")
     notice = events(user_stream(lesson.viewers[0].pk))[-1]
-    assert notice == {"type": "meetings.question.rejected", "meeting": meeting.pk, "id": rejected["id"],
+    assert notice == {"type": "lessons.question.rejected", "meeting": meeting.pk, "id": rejected["id"],
                       "reason": "与党课无关"}  # fmt: skip
 
 

@@ -57,8 +57,8 @@ async def test_slide_turns_reach_every_viewer_late_joiners_and_resuming_pages(co
     assert await command(lecturer, "meeting.slides.turn", room, action="goto", deck=deck, page=1) == {
         "deck": deck, "page": 1, "pages": 3,
     }  # fmt: skip
-    first = await next_of(viewer, "meetings.slide")
-    assert first["event"] == {"type": "meetings.slide", "deck": deck, "page": 1}
+    first = await next_of(viewer, "lessons.slide.turned")
+    assert first["event"] == {"type": "lessons.slide.turned", "deck": deck, "page": 1}
     await refused(viewer, "meeting.slides.turn", room, "forbidden", action="next")
     await refused(lecturer, "meeting.slides.turn", room, "bad_frame", action="sideways")
 
@@ -69,8 +69,8 @@ async def test_slide_turns_reach_every_viewer_late_joiners_and_resuming_pages(co
     phone = await connect(await db(session_of)(lesson.viewers[0]))
     resumed = await ask(phone, {"type": "subscribe", "stream": room, "since": first["seq"]})
     assert resumed["type"] == "subscribed"
-    assert (await next_of(phone, "meetings.slide"))["event"]["page"] == 2
-    assert (await next_of(phone, "meetings.slide"))["event"]["page"] == 3
+    assert (await next_of(phone, "lessons.slide.turned"))["event"]["page"] == 2
+    assert (await next_of(phone, "lessons.slide.turned"))["event"]["page"] == 3
 
     # A late joiner asks for the lesson's state and is shown the current slide.
     late = await join(connect, lesson.viewers[1], meeting_id)
@@ -88,18 +88,18 @@ async def test_questions_and_votes_reach_the_room(connect: Connect, lesson: Less
 
     asked = await command(asker, "meeting.question.ask", room, text="怎样理解两个维护？")
     assert asked["status"] == "published"
-    seen = await next_of(lecturer, "meetings.question")
+    seen = await next_of(lecturer, "lessons.question.shown")
     assert seen["event"]["id"] == asked["id"] and seen["event"]["text"] == "怎样理解两个维护？"
     assert seen["author"] == lesson.viewers[0].pk
 
     assert await command(voter, "meeting.question.vote", room, question=asked["id"]) == {
         "id": asked["id"], "votes": 1, "voted": True,
     }  # fmt: skip
-    assert (await next_of(asker, "meetings.question.votes"))["event"]["votes"] == 1
+    assert (await next_of(asker, "lessons.question.voted"))["event"]["votes"] == 1
     await refused(voter, "meeting.question.answer", room, "forbidden", question=asked["id"])
     await command(lecturer, "meeting.question.answer", room, question=asked["id"])
-    assert (await next_of(voter, "meetings.question.answered"))["event"] == {
-        "type": "meetings.question.answered", "id": asked["id"], "answered": True,
+    assert (await next_of(voter, "lessons.question.answered"))["event"] == {
+        "type": "lessons.question.answered", "id": asked["id"], "answered": True,
     }  # fmt: skip
     await refused(asker, "meeting.question.ask", room, "bad_frame", text="x", extra=1)
     outsider = await connect(await db(session_of)(lesson.outsider))
@@ -125,6 +125,6 @@ async def test_rendering_progress_goes_to_the_uploader_only(connect: Connect, le
     while True:  # the viewer hears that the deck is ready, and nothing of the progress
         frame = await recv(viewer)
         assert frame["type"] != "signal", frame
-        if frame["type"] == "event" and frame["event"]["type"] == "meetings.slides.deck":
+        if frame["type"] == "event" and frame["event"]["type"] == "lessons.deck.ready":
             break
     assert frame["event"]["deck"]["id"] == deck and frame["event"]["deck"]["pages"] == 3

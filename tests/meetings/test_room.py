@@ -44,7 +44,8 @@ def test_a_non_invitee_waits_in_the_lobby_and_hears_on_their_own_stream(org_tree
     stream = room.room_stream(meeting.pk)
     guest = member_factory(org_tree.branch_a)
     assert lobby.room_enter(by=actor_of(guest), meeting=meeting) == "waiting"
-    assert events(stream)[-1] == {"type": "meetings.lobby", "waiting": [{"member": guest.pk, "name": guest.real_name}]}
+    waiting = [{"member": guest.pk, "name": guest.real_name}]
+    assert events(stream)[-1] == {"type": "meetings.lobby.changed", "waiting": waiting}
     with pytest.raises(Forbidden):
         room.room_get_for(actor=actor_of(guest), meeting_id=meeting.pk)
     with pytest.raises(Forbidden):
@@ -52,7 +53,7 @@ def test_a_non_invitee_waits_in_the_lobby_and_hears_on_their_own_stream(org_tree
 
     lobby.room_admit(by=host, meeting=meeting, member_id=guest.pk)
     assert events(user_stream(guest.pk))[-1] == {"type": "meetings.lobby.admitted", "meeting": meeting.pk}
-    assert events(stream)[-1] == {"type": "meetings.lobby", "waiting": []}
+    assert events(stream)[-1] == {"type": "meetings.lobby.changed", "waiting": []}
     assert room.room_get_for(actor=actor_of(guest), meeting_id=meeting.pk) == meeting
 
 
@@ -68,7 +69,7 @@ def test_hand_queue_keeps_raising_order_and_hosts_lower_or_give_the_floor(actor_
     hands.hand_lower(by=a, meeting=meeting, member_id=a.mid)
     hands.floor_give(by=host, meeting=meeting, member_id=b.mid)
     last = events(room.room_stream(meeting.pk))[-1]
-    assert last["type"] == "meetings.hands"
+    assert last["type"] == "meetings.hands.changed"
     assert [h["member"] for h in last["queue"]] == [c.mid] and last["floor"] == b.mid
     with pytest.raises(Forbidden):
         hands.floor_give(by=a, meeting=meeting, member_id=a.mid)
@@ -79,7 +80,7 @@ def test_hosts_mute_and_only_the_member_unmutes(actor_of, live):
     a, b = actor_of(live.full[0]), actor_of(live.full[1])
     hands.mute_set(by=host, meeting=meeting, member_id=a.mid, mic=True)
     assert events(room.room_stream(meeting.pk))[-1] == {
-        "type": "meetings.mute", "member": a.mid, "mic_muted": True, "video_muted": False, "by": host.mid,
+        "type": "meetings.mute.changed", "member": a.mid, "mic_muted": True, "video_muted": False, "by": host.mid,
     }  # fmt: skip
     with pytest.raises(Forbidden):
         hands.mute_set(by=host, meeting=meeting, member_id=a.mid, mic=False)
@@ -158,7 +159,7 @@ def test_a_host_switches_the_room_to_the_relay_and_back(
     with pytest.raises(Forbidden):
         meeting_mode.room_mode_set(by=actor_of(live.full[0]), meeting=meeting, mode="relay")
     meeting_mode.room_mode_set(by=host, meeting=meeting, mode="relay")
-    assert events(stream)[-1] == {"type": "meetings.mode", "mode": "relay"}
+    assert events(stream)[-1] == {"type": "meetings.mode.changed", "mode": "relay"}
     assert room_state(actor=host, meeting=meeting)["mode"] == "relay"
     before = head(stream)
     meeting_mode.room_mode_set(by=host, meeting=meeting, mode="relay")
@@ -169,7 +170,7 @@ def test_a_host_switches_the_room_to_the_relay_and_back(
     with django_capture_on_commit_callbacks(execute=True):
         meeting_mode.room_mode_set(by=host, meeting=meeting, mode="mesh")
     assert told[-1].type == "media.end"  # the relay's connections of this room are hung up
-    assert events(stream)[-1] == {"type": "meetings.mode", "mode": "mesh"}
+    assert events(stream)[-1] == {"type": "meetings.mode.changed", "mode": "mesh"}
 
 
 def test_more_than_four_cameras_move_the_room_to_the_relay(actor_of, live, member_factory, org_tree):
@@ -185,7 +186,7 @@ def test_more_than_four_cameras_move_the_room_to_the_relay(actor_of, live, membe
     assert room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "mesh"
     hands.audio_only_set(by=actor_of(live.full[1]), meeting=meeting, on=False)
     assert room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "relay"
-    assert {"type": "meetings.mode", "mode": "relay"} in events(stream)
+    assert {"type": "meetings.mode.changed", "mode": "relay"} in events(stream)
 
 
 def test_breakout_by_party_group_splits_signals_and_keeps_attendance(org_tree, actor_of, live):
@@ -237,7 +238,7 @@ def test_chat_goes_through_the_moderation_pipeline(org_tree, actor_of, live):
 
     published = chat.chat_post(by=author, meeting=meeting, text="同意这个方案")
     assert published["status"] == "published"
-    assert events(stream)[-1]["type"] == "meetings.chat" and events(stream)[-1]["text"] == "同意这个方案"
+    assert events(stream)[-1]["type"] == "meetings.chat.posted" and events(stream)[-1]["text"] == "同意这个方案"
 
     mark = head(stream)
     held = chat.chat_post(by=author, meeting=meeting, text="谁要代开发票")

@@ -41,8 +41,8 @@ def test_audio_only_is_the_members_choice_kept_by_the_server(actor_of, live: Bra
     assert set(audio_only_of(room_state(actor=other, meeting=meeting)).values()) == {False}
 
     hands.audio_only_set(by=weak, meeting=meeting, on=True)
-    assert room_events(meeting.pk, "meetings.audio_only") == [
-        {"type": "meetings.audio_only", "member": weak.mid, "audio_only": True}
+    assert room_events(meeting.pk, "meetings.audio_only.changed") == [
+        {"type": "meetings.audio_only.changed", "member": weak.mid, "audio_only": True}
     ]
     seen = audio_only_of(room_state(actor=other, meeting=meeting))
     assert seen[weak.mid] is True and seen[other.mid] is False

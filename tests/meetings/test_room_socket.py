@@ -20,8 +20,8 @@ async def test_audio_only_reaches_the_others_and_the_state(connect: Connect, bra
     other = await join(connect, other_member, meeting.pk)
 
     assert await command(weak, "meeting.audio_only", stream, on=True) == {"audio_only": True}
-    event = await next_of(other, "meetings.audio_only")
-    assert event["event"] == {"type": "meetings.audio_only", "member": weak_member.pk, "audio_only": True}
+    event = await next_of(other, "meetings.audio_only.changed")
+    assert event["event"] == {"type": "meetings.audio_only.changed", "member": weak_member.pk, "audio_only": True}
     state = await command(other, "meeting.state", stream)
     assert {p["member"]: p["audio_only"] for p in state["participants"]} == {
         weak_member.pk: True,
@@ -39,7 +39,7 @@ async def test_only_hosts_name_cohosts_and_the_room_redraws_roles(connect: Conne
     member = await join(connect, branch_meeting.full[0], meeting.pk)
     await refused(member, "meeting.room.cohosts", stream, "forbidden", members=[branch_meeting.full[0].pk])
     await command(host, "meeting.room.cohosts", stream, members=[branch_meeting.full[0].pk])
-    roles = await next_of(member, "meetings.roles")
+    roles = await next_of(member, "meetings.roles.changed")
     assert roles["event"]["cohosts"] == [branch_meeting.full[0].pk]
     state = await command(member, "meeting.state", stream)
     assert state["me"]["role"] == "cohost" and state["me"]["is_host"] is True

@@ -81,7 +81,8 @@ def test_cohosts_are_invited_hold_host_powers_and_must_belong_to_the_organisatio
     with pytest.raises(Forbidden):
         services.meeting_cohosts_set(by=actor_of(helper), meeting=live, members=[helper])
     assert services.meeting_cohosts_set(by=secretary, meeting=live, members=[helper]) == [helper.pk]
-    assert events(room.room_stream(live.pk), "meetings.roles")[-1] == {"type": "meetings.roles", "cohosts": [helper.pk]}
+    roles = events(room.room_stream(live.pk), "meetings.roles.changed")
+    assert roles[-1] == {"type": "meetings.roles.changed", "cohosts": [helper.pk]}
     for member in branch_meeting.full[:2]:
         enter_and_join(actor_of(member), live)
     hands.mute_set(by=actor_of(helper), meeting=live, member_id=branch_meeting.full[1].pk, mic=True)

@@ -104,7 +104,7 @@ async def test_a_non_invitee_waits_in_the_lobby_until_a_host_admits(
     assert await command(guest, "meeting.lobby.enter", lobby) == {"status": "waiting"}
     await refused(guest, "subscribe", room, "forbidden")
     await refused(guest, "meeting.hand.raise", room, "forbidden")
-    waiting = await next_of(host, "meetings.lobby")
+    waiting = await next_of(host, "meetings.lobby.changed")
     assert waiting["event"]["waiting"] == [{"member": guest_member.pk, "name": guest_member.real_name}]
 
     await command(host, "meeting.room.admit", room, member=guest_member.pk)
@@ -164,15 +164,15 @@ async def test_hand_queue_in_order_reaches_everyone(connect: Connect, branch_mee
     for comm in (comms[2], comms[0], comms[1]):
         await command(comm, "meeting.hand.raise", room)
     for _ in range(3):
-        last = await next_of(host, "meetings.hands")
+        last = await next_of(host, "meetings.hands.changed")
     assert [h["member"] for h in last["event"]["queue"]] == [members[2].pk, members[0].pk, members[1].pk]
 
     await refused(comms[0], "meeting.hand.floor", room, "forbidden", member=members[0].pk)
     await command(host, "meeting.hand.floor", room, member=members[2].pk)
-    given = await next_of(comms[1], "meetings.hands")
+    given = await next_of(comms[1], "meetings.hands.changed")
     for _ in range(3):  # comms[1] saw the three raises before the floor
         if given["event"]["floor"] is None:
-            given = await next_of(comms[1], "meetings.hands")
+            given = await next_of(comms[1], "meetings.hands.changed")
     assert given["event"]["floor"] == members[2].pk
     assert [h["member"] for h in given["event"]["queue"]] == [members[0].pk, members[1].pk]
 
@@ -195,7 +195,7 @@ async def test_chat_passes_the_pipeline_and_blocked_or_held_lines_tell_only_the_
     assert held["status"] == "held"
     published = await command(author, "meeting.chat", room, text="同意支部的安排")
     assert published["status"] == "published"
-    line = await next_of(reader, "meetings.chat")
+    line = await next_of(reader, "meetings.chat.posted")
     assert line["event"]["text"] == "同意支部的安排" and line["author"] == branch_meeting.full[0].pk
     await quiet(reader)  # neither the held nor the blocked line reached anyone
 
@@ -255,7 +255,7 @@ async def test_mute_request_reaches_the_member_and_removal_ends_their_stay(
     target = branch_meeting.full[0]
     comm = await join(connect, target, meeting.pk)
     await command(host, "meeting.mute", room, member=target.pk, mic=True)
-    muted = await next_of(comm, "meetings.mute")
+    muted = await next_of(comm, "meetings.mute.changed")
     assert muted["event"]["member"] == target.pk and muted["event"]["mic_muted"] is True
     state = await command(comm, "meeting.state", room)
     assert {p["member"]: p["mic_muted"] for p in state["participants"]}[target.pk] is True

@@ -4,7 +4,7 @@
  * and the viewer count. It shares the room's connection (room.js exports it as
  * EpaRoom.connection) and starts when room.js has entered the room.
  *
- * A slide turn is the durable event {"type": "meetings.slide", "deck": d, "page": p}; the image
+ * A slide turn is the durable event {"type": "lessons.slide.turned", "deck": d, "page": p}; the image
  * comes from the access-checked URL built from config.slide_url. A page that (re)joins asks for
  * meeting.lesson.state, and a reconnecting connection resumes the stream with `since`, so the
  * slide shown is always the lecturer's.
@@ -88,32 +88,32 @@ import { EpaRoom } from "../meetings/room.js";
     if (frame.type !== "event") return;
     const event = frame.event;
     switch (event.type) {
-      case "meetings.slide":
+      case "lessons.slide.turned":
         showSlide(event.deck, event.page);
         break;
-      case "meetings.slides.deck":
+      case "lessons.deck.ready":
         decks.set(event.deck.id, event.deck);
         renderDecks();
         break;
-      case "meetings.question": {
+      case "lessons.question.shown": {
         const known = questions.get(event.id);
         questions.set(event.id, { ...event, voted: known ? known.voted : false });
         renderQuestions();
         break;
       }
-      case "meetings.question.votes": {
+      case "lessons.question.voted": {
         const question = questions.get(event.id);
         if (question) question.votes = event.votes;
         renderQuestions();
         break;
       }
-      case "meetings.question.answered": {
+      case "lessons.question.answered": {
         const question = questions.get(event.id);
         if (question) question.answered = event.answered;
         renderQuestions();
         break;
       }
-      case "meetings.question.hidden":
+      case "lessons.question.hidden":
         questions.delete(event.id);
         renderQuestions();
         break;
@@ -125,7 +125,7 @@ import { EpaRoom } from "../meetings/room.js";
   function onPersonal(frame) {
     if (frame.type !== "event") return;
     const event = frame.event;
-    if (event.type === "meetings.question.rejected" && event.meeting === config.meeting) {
+    if (event.type === "lessons.question.rejected" && event.meeting === config.meeting) {
       $("question-status").textContent = T.rejected + " " + event.reason;
     }
   }

@@ -10,7 +10,7 @@
  *
  * Lessons, and meetings whose mode is "relay" (a host's choice, or more than four cameras), send
  * video through the server's media relay instead (relay.js): one connection per page, the
- * server offering. A room switches between the two when the meetings.mode event arrives,
+ * server offering. A room switches between the two when the meetings.mode.changed event arrives,
  * without anyone leaving it.
  */
 import { el } from "../js/dom.js";
@@ -222,18 +222,18 @@ export const EpaRoom = {};
     if (frame.type !== "event" || !state) return;
     const event = frame.event;
     switch (event.type) {
-      case "meetings.hands":
+      case "meetings.hands.changed":
         state.hands = event.queue;
         state.floor = event.floor;
         renderHands();
         break;
-      case "meetings.mute":
+      case "meetings.mute.changed":
         if (event.member === ME && event.by !== ME) {
           applyMute(event.mic_muted, event.video_muted, true);
         }
         refreshSoon();
         break;
-      case "meetings.lobby":
+      case "meetings.lobby.changed":
         state.lobby = state.me.is_host ? event.waiting : [];
         renderLobby();
         break;
@@ -254,7 +254,7 @@ export const EpaRoom = {};
         closeRoom(T.ended, "ended");
         renderResults($("closed-results"), event.closed_votes);
         break;
-      case "meetings.audio_only": {
+      case "meetings.audio_only.changed": {
         const person = state.participants.find((p) => p.member === event.member);
         if (person) person.audio_only = event.audio_only;
         if (event.member === ME && event.audio_only !== audioOnly) setAudioOnly(event.audio_only, false);
@@ -266,13 +266,13 @@ export const EpaRoom = {};
         state.recording = event.on;
         reconcileMedia();
         break;
-      case "meetings.roles":
+      case "meetings.roles.changed":
       case "meetings.breakout.started":
       case "meetings.breakout.ended":
-      case "meetings.mode":
+      case "meetings.mode.changed":
         refreshState();
         break;
-      case "meetings.chat":
+      case "meetings.chat.posted":
         state.chat.push(event);
         renderChat();
         break;
