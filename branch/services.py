@@ -43,9 +43,9 @@ from branch.models import (
     RatingCast,
     RatingTally,
 )
-from forum import files
 from forum.errors import AttachmentRefused, AttachmentTooLarge
 from forum.services import max_attachment_bytes
+from kernel import files
 from kernel.errors import Conflict, Forbidden, Invalid
 from kernel.ratelimit import check as rate_check
 from meetings.models import Meeting, MeetingKind
@@ -362,18 +362,19 @@ def _notice_files(*, notice: Notice, uploads: list[tuple[str, IO[bytes]]], by: A
     limit = max_attachment_bytes()
     names = []
     for name, stream in uploads:
-        data = stream.read(limit + 1)
-        if len(data) > limit:
-            raise AttachmentTooLarge(limit=limit)
-        sniffed = files.sniff(data[: files.SNIFF_BYTES])
-        if sniffed is None:
-            raise AttachmentRefused()
-        filename = _plain(files.safe_filename(name or "file", extension=sniffed.extension), by=by, limit=160)
-        document_guard(data=data, content_type=sniffed.content_type, author=by, organisation=None, word_lists=False)
-        item = NoticeFile(notice=notice, filename=filename, content_type=sniffed.content_type, size=len(data))
-        item.file.save(f"{uuid.uuid4().hex}.{sniffed.extension}", ContentFile(data), save=False)
+        upload = files.upload_read(
+            stream, name=name, limit=limit, guard=lambda filename: _plain(filename, by=by, limit=160),
+            too_large=lambda limit: AttachmentTooLarge(limit=limit), refused=AttachmentRefused,
+        )  # fmt: skip
+        document_guard(
+            data=upload.data, content_type=upload.content_type, author=by, organisation=None, word_lists=False
+        )
+        item = NoticeFile(
+            notice=notice, filename=upload.filename, content_type=upload.content_type, size=len(upload.data)
+        )
+        item.file.save(f"{uuid.uuid4().hex}.{upload.extension}", ContentFile(upload.data), save=False)
         item.save()
-        names.append(filename)
+        names.append(upload.filename)
     return names
 
 

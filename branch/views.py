@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from branch import charts, dues_rules, selectors, services
 from branch.models import DuesCategory, Grade, PaymentMethod
-from forum import files
+from kernel import files
 from kernel.errors import DomainError, Invalid, NotFound
 from members.access import Action, actor_for, can, can_at_branch, organisations_where, subtree_q
 from members.models import Member, Organisation

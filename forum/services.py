@@ -21,7 +21,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import files, markup, rules, search, selectors
+from forum import markup, rules, search, selectors
 from forum.errors import (
     AttachmentRefused,
     AttachmentTooLarge,
@@ -44,6 +44,7 @@ from forum.models import (
     SearchTerm,
     Thread,
 )
+from kernel import files
 from kernel.errors import Forbidden, Invalid
 from members.access import SYSTEM, Action, Actor, actor_from_member, require, require_member
 from members.models import Member, Organisation, Visibility
@@ -660,26 +661,23 @@ def attachment_upload(*, by: Actor, name: str, stream: IO[bytes], size: int | No
     """Store an upload if its bytes are an allowed image or PDF; the name and the declared type
     are not trusted. It stays private to the uploader until a post claims it."""
     require_member(by)
-    limit = max_attachment_bytes()
-    if size is not None and size > limit:
-        raise AttachmentTooLarge(limit=limit)
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise AttachmentTooLarge(limit=limit)
-    sniffed = files.sniff(data[: files.SNIFF_BYTES])
-    if sniffed is None:
-        raise AttachmentRefused()
-    filename = files.safe_filename(name or "file", extension=sniffed.extension)
-    # Readers see the name: a classification marking in it is stopped like one in a post, and a
-    # muted member uploads nothing. (Sanctions and the confidentiality guard only: an upload is
-    # not a post, so it spends no post from the rate limit.)
-    moderate(text=filename, kind="plain", author=by, organisation=None, mailbox=True)
-    document_guard(data=data, content_type=sniffed.content_type, author=by, organisation=None)
+
+    def guard(filename: str) -> None:
+        # Readers see the name: a classification marking in it is stopped like one in a post, and
+        # a muted member uploads nothing. (Sanctions and the confidentiality guard only: an upload
+        # is not a post, so it spends no post from the rate limit.)
+        moderate(text=filename, kind="plain", author=by, organisation=None, mailbox=True)
+
+    upload = files.upload_read(
+        stream, name=name, limit=max_attachment_bytes(), size=size, guard=guard,
+        too_large=lambda limit: AttachmentTooLarge(limit=limit), refused=AttachmentRefused,
+    )  # fmt: skip
+    document_guard(data=upload.data, content_type=upload.content_type, author=by, organisation=None)
     with transaction.atomic():
         attachment = Attachment(
-            owner_id=by.member_id, filename=filename, content_type=sniffed.content_type, size=len(data)
+            owner_id=by.member_id, filename=upload.filename, content_type=upload.content_type, size=len(upload.data)
         )
-        attachment.file.save(f"{uuid.uuid4().hex}.{sniffed.extension}", ContentFile(data), save=False)
+        attachment.file.save(f"{uuid.uuid4().hex}.{upload.extension}", ContentFile(upload.data), save=False)
         attachment.save()
     return attachment
 

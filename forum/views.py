@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from forum import files, rules, selectors, services
+from forum import rules, selectors, services
 from forum.models import REACTION_EMOJI, ReactionKind
+from kernel import files
 from kernel.errors import DomainError
 from members.access import Actor, actor_for
 

@@ -34,7 +34,7 @@ from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import files
+from kernel import files
 from kernel.errors import DomainError, Invalid, NotFound
 from lessons import events
 from lessons.models import DeckStatus, SlideDeck, SlideTurn
@@ -128,24 +128,23 @@ def deck_upload(*, by: Actor, meeting: Meeting, name: str, stream: IO[bytes], si
     require_lesson(meeting)
     require_presenter(by, meeting)
     require_not_over(meeting)
-    limit = max_bytes()
-    if size is not None and size > limit:
-        raise SlidesTooLarge(limit=limit)
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise SlidesTooLarge(limit=limit)
-    sniffed = files.sniff(data[: files.SNIFF_BYTES])
-    if sniffed is None or sniffed.content_type != PDF:
-        raise Invalid(_("Slides must be a PDF file."))
-    guard_texts(texts=[name or ""], author=by, organisation=meeting.organisation)
-    document_guard(data=data, content_type=sniffed.content_type, author=by, organisation=meeting.organisation)
+
+    def guard(filename: str) -> None:
+        guard_texts(texts=[filename], author=by, organisation=meeting.organisation)
+
+    upload = files.upload_read(
+        stream, name=name, limit=max_bytes(), size=size, types={PDF}, fallback="slides", guard=guard,
+        too_large=lambda limit: SlidesTooLarge(limit=limit), refused=lambda: Invalid(_("Slides must be a PDF file.")),
+    )  # fmt: skip
+    data = upload.data
+    document_guard(data=data, content_type=upload.content_type, author=by, organisation=meeting.organisation)
     key = uuid.uuid4().hex
     with transaction.atomic():
         deck = SlideDeck(
             meeting=meeting,
             uploaded_by_id=by.member_id,
             key=key,
-            filename=files.safe_filename(name or "slides", extension="pdf"),
+            filename=upload.filename,
             size=len(data),
         )
         deck.file.save(f"{key}.pdf", ContentFile(data), save=False)

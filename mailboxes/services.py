@@ -18,9 +18,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import files
 from forum.errors import AttachmentRefused, AttachmentTooLarge
 from forum.services import max_attachment_bytes
+from kernel import files
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.ratelimit import check as rate_check
 from mailboxes import access_log, selectors
@@ -323,25 +323,27 @@ def _store_files(
     already = MailboxFile.objects.filter(writing=writing).count() if writing is not None else 0
     if len(uploads) + already > MAX_FILES:
         raise Invalid(_("At most %(n)s files.") % {"n": MAX_FILES})
-    for name, stream in uploads:
-        data = stream.read(limit + 1)
-        if len(data) > limit:
-            raise AttachmentTooLarge(limit=limit)
-        sniffed = files.sniff(data[: files.SNIFF_BYTES])
-        if sniffed is None:
-            raise AttachmentRefused()
-        filename = files.safe_filename(name or "file", extension=sniffed.extension)
+
+    def guard(filename: str) -> None:
         _plain(filename, by=by, limit=200)
+
+    for name, stream in uploads:
+        upload = files.upload_read(
+            stream, name=name, limit=limit, guard=guard,
+            too_large=lambda limit: AttachmentTooLarge(limit=limit), refused=AttachmentRefused,
+        )  # fmt: skip
         # Private: the guard only, not the word lists.
-        document_guard(data=data, content_type=sniffed.content_type, author=by, organisation=None, word_lists=False)
+        document_guard(
+            data=upload.data, content_type=upload.content_type, author=by, organisation=None, word_lists=False
+        )
         item = MailboxFile(
             writing=writing,
             tip=tip,
-            name=filename,
-            content_type=sniffed.content_type,
-            size=len(data),
+            name=upload.filename,
+            content_type=upload.content_type,
+            size=len(upload.data),
         )
-        item.file.save(f"{uuid.uuid4().hex}.{sniffed.extension}", ContentFile(data), save=False)
+        item.file.save(f"{uuid.uuid4().hex}.{upload.extension}", ContentFile(upload.data), save=False)
         item.save()
         if tip is not None:
             _keep_day_only(item.file.path, tip.received_on)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from forum import files
+from kernel import files
 from kernel.errors import DomainError, NotFound, RateLimited
 from mailboxes import access_log, selectors, services
 from mailboxes.models import MailboxFile, TipStatus, WritingKind, WritingStatus

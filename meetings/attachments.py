@@ -1,6 +1,6 @@
 """Meeting attachments (会议材料): files the hosts attach to a meeting for its invitees.
 
-They are checked like forum attachments (``forum/files.py``): the first bytes decide the type
+They are checked like forum attachments (``kernel/files.py``, ``upload_read``): the first bytes decide the type
 (PNG, JPEG, GIF, WebP or PDF), never the client's declared type; a name whose extension claims
 another type is refused rather than quietly renamed, so nobody downloads ``通知.pdf`` and gets a
 picture; the size limit is the forum's (``FORUM_MAX_ATTACHMENT_BYTES``). The stored name is
@@ -23,9 +23,9 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from forum import files
 from forum.errors import AttachmentRefused, AttachmentTooLarge
 from forum.services import max_attachment_bytes
+from kernel import files
 from kernel.errors import Conflict, Invalid, NotFound
 from kernel.ratelimit import check as rate_check
 from meetings import selectors
@@ -114,34 +114,33 @@ def attachment_upload(
         raise Invalid(_("A meeting has at most %(n)d attachments.") % {"n": MAX_PER_MEETING})
     rate, burst = getattr(settings, "MEETING_ATTACHMENT_RATE", UPLOAD_RATE)
     rate_check(f"meetings.attachment:{by.mid}", rate=float(rate), burst=int(burst))
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise AttachmentTooLarge(too_large, limit=limit)
-    sniffed = files.sniff(data[: files.SNIFF_BYTES])
-    if sniffed is None:
-        raise AttachmentRefused()
     claimed = _claimed_extension(name or "")
-    if claimed is not None and claimed not in EXTENSIONS[sniffed.content_type]:
+    # safe_filename replaces the extension; a name without one keeps every part ("第1.2节").
+    upload = files.upload_read(
+        stream, name=name.strip() if claimed is not None else "", limit=limit,
+        too_large=lambda limit: AttachmentTooLarge(too_large, limit=limit), refused=AttachmentRefused,
+    )  # fmt: skip
+    if claimed is not None and claimed not in EXTENSIONS[upload.content_type]:
         raise AttachmentRefused(
             _("The name ends in .%(claimed)s, but the file is a .%(actual)s file. Rename it and try again.")
-            % {"claimed": claimed, "actual": sniffed.extension}
+            % {"claimed": claimed, "actual": upload.extension}
         )
-    # safe_filename replaces the extension; a name without one keeps every part ("第1.2节").
-    shown = name.strip() if claimed is not None else f"{name.strip()}.{sniffed.extension}"
-    filename = files.safe_filename(shown or "file", extension=sniffed.extension)
+    filename = upload.filename if claimed is not None else files.safe_filename(
+        f"{name.strip()}.{upload.extension}", extension=upload.extension
+    )
     # Invitees read the name: a classification marking in it is stopped as in a post, and a
     # muted member uploads nothing.
     moderate(text=filename, kind="plain", author=by, organisation=meeting.organisation, mailbox=True)
-    document_guard(data=data, content_type=sniffed.content_type, author=by, organisation=meeting.organisation)
+    document_guard(data=upload.data, content_type=upload.content_type, author=by, organisation=meeting.organisation)
     with transaction.atomic():
         attachment = MeetingAttachment(
             meeting=meeting,
             uploaded_by_id=by.mid,
             filename=filename,
-            content_type=sniffed.content_type,
-            size=len(data),
+            content_type=upload.content_type,
+            size=len(upload.data),
         )
-        attachment.file.save(f"{uuid.uuid4().hex}.{sniffed.extension}", ContentFile(data), save=False)
+        attachment.file.save(f"{uuid.uuid4().hex}.{upload.extension}", ContentFile(upload.data), save=False)
         try:
             attachment.save()
             notify_invitees(meeting, "changed")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from forum import files
+from kernel import files
 from kernel.errors import DomainError, Forbidden, Invalid
 from meetings import attachments, lifecycle, selectors, services
 from meetings.charts import bar_chart, percent

@@ -5,8 +5,9 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from forum import files, services
+from forum import services
 from forum.errors import AttachmentRefused, AttachmentTooLarge
+from kernel import files
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"1 0 obj\n" * 8

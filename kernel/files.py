@@ -1,4 +1,4 @@
-"""Attachment typing by magic bytes and safe download headers. Pure; no Django.
+"""Uploaded files: typing by magic bytes, the one upload check, safe download headers. Pure; no Django.
 
 The declared name and the client's content type are never trusted: a file is accepted only when
 its first bytes are those of an allowed format, and its stored type and extension come from
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import IO
 from urllib.parse import quote
 
 
@@ -68,3 +70,41 @@ def download_headers(filename: str, *, inline: bool) -> dict[str, str]:
         "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; img-src 'self'; sandbox",
     }
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+    content_type: str
+    extension: str
+    filename: str  # safe, with the sniffed extension, guarded
+
+
+def upload_read(
+    stream: IO[bytes],
+    *,
+    name: str,
+    limit: int,
+    too_large: Callable[[int], Exception],
+    refused: Callable[[], Exception],
+    size: int | None = None,
+    types: Collection[str] | None = None,
+    fallback: str = "file",
+    guard: Callable[[str], str | None] | None = None,
+) -> Upload:
+    """The one check of an uploaded file: refuse it when it declares or reads more than ``limit``
+    bytes (reading at most one byte more), type it by its first bytes (``types`` narrows the
+    accepted types), give it a safe name with the sniffed extension, and pass that name through
+    ``guard`` (the caller's confidentiality guard; a returned string replaces the name)."""
+    if size is not None and size > limit:
+        raise too_large(limit)
+    data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(limit)
+    sniffed = sniff(data[:SNIFF_BYTES])
+    if sniffed is None or (types is not None and sniffed.content_type not in types):
+        raise refused()
+    filename = safe_filename(name or fallback, extension=sniffed.extension)
+    if guard is not None:
+        filename = guard(filename) or filename
+    return Upload(data=data, content_type=sniffed.content_type, extension=sniffed.extension, filename=filename)
