@@ -44,11 +44,15 @@ class ModerationPolicyAdmin(admin.ModelAdmin):
 class QueueItemAdmin(admin.ModelAdmin):
     list_display = ["pk", "content_type", "object_id", "reason", "status", "level", "claimed_by", "created"]
     list_filter = ["status", "reason"]
-    readonly_fields = [f.name for f in QueueItem._meta.fields]
+    # No content: the excerpt and the details (reasons, words, members' flag notes) are members'
+    # text, read on the moderators' pages through the access policy.
+    exclude = ["excerpt", "details"]
+    readonly_fields = [f.name for f in QueueItem._meta.fields if f.name not in ("excerpt", "details")]
 
 
 @admin.register(Flag)
 class FlagAdmin(admin.ModelAdmin):
+    exclude = ["note"]  # a member's text
     list_display = ["content_type", "object_id", "flagger", "reason", "created"]
     list_filter = ["reason"]
 

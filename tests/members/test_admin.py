@@ -137,3 +137,39 @@ def test_the_admin_shows_no_members_content(admin_client_, org_tree, member_fact
     page = admin_client_.get(f"/admin/moderation/archiverecord/{record.pk}/change/")
     assert page.status_code == 200 and f"forum.post:{post.pk}" in page.content.decode()
     assert "存档里的原文" not in page.content.decode()
+
+
+def test_no_admin_page_shows_members_content(admin_client_, org_tree, member_factory):
+    """Walk every page of the admin — each model's list and the change page of its first row —
+    with a held post in the review queue, a flag with its note and archived snapshots seeded:
+    none of their words appears."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    from forum.services import post_create, thread_create
+    from members.access import SYSTEM, actor_from_member
+    from moderation.services import flag_create, word_entries_set, word_list_create
+
+    words = word_list_create(by=SYSTEM, organisation=None, name="词表")
+    word_entries_set(by=SYSTEM, word_list=words, entries=[("代开发票", "hold")])
+    author, flagger = member_factory(org_tree.group_a1), member_factory(org_tree.group_a1)
+    board = org_tree.branch_a.boards.get(name="党员论坛")
+    opening = thread_create(by=actor_from_member(author), board_id=board.pk, title="学习体会", source="支部里的悄悄话")
+    post_create(by=actor_from_member(author), thread_id=opening.thread_id, source="代开发票找我，价格优惠")
+    flag_create(by=actor_from_member(flagger), ref=f"forum.post:{opening.pk}", reason="other", note="举报人的说明文字")
+    secrets = ["支部里的悄悄话", "价格优惠", "举报人的说明文字"]
+    visited = 0
+    for model in admin.site._registry:
+        meta = model._meta
+        pages = [reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")]
+        first = model._default_manager.first()
+        if first is not None:
+            pages.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk]))
+        for url in pages:
+            response = admin_client_.get(url)
+            assert response.status_code == 200, url
+            html = response.content.decode()
+            for secret in secrets:
+                assert secret not in html, (url, secret)
+            visited += 1
+    assert visited > 20
