@@ -47,6 +47,37 @@ class SlideOut(Schema):
     pages: int
 
 
+class ShownSlideOut(SlideOut):
+    at: str
+
+
+class StateQuestionOut(Schema):
+    type: str  # the question's event type: the state lists questions as their events
+    id: int
+    author: int
+    name: str
+    text: str
+    votes: int
+    answered: bool
+    at: str
+    voted: bool
+
+
+class PresenterOut(Schema):
+    member: int | None
+    presenter: bool
+
+
+class LessonStateOut(Schema):
+    """What a lesson page draws on (re)joining (the socket's ``lesson.state`` gives the same)."""
+
+    lecturer: LecturerOut
+    me: PresenterOut
+    decks: list[DeckOut]
+    slide: ShownSlideOut | None
+    questions: list[StateQuestionOut]
+
+
 class TurnIn(Schema):
     action: Literal["next", "previous", "goto"]
     page: int | None = Field(default=None, ge=1, le=10_000)
@@ -135,7 +166,7 @@ def lecturer_set(request: HttpRequest, meeting_id: int, payload: LecturerIn) -> 
     return state.lesson_state(actor=actor_for(request.user), meeting=meeting)["lecturer"]
 
 
-@router.get("/meetings/{meeting_id}/lesson", response={200: dict[str, Any], **ERRORS})
+@router.get("/meetings/{meeting_id}/lesson", response={200: LessonStateOut, **ERRORS})
 def lesson_state(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     return state.lesson_state(actor=actor_for(request.user), meeting=_lesson(request, meeting_id))
 

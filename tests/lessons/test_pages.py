@@ -15,6 +15,7 @@ from django.test import Client
 
 from lessons import recordings, slides, study
 from lessons.models import SlideDeck
+from lessons.state import lesson_state
 from meetings.models import Meeting
 from tests.conftest import PASSWORD
 from tests.lessons.lesson_data import (  # noqa: F401
@@ -113,6 +114,24 @@ def test_questions_over_the_api(lesson: Lesson, client_for) -> None:
     outsider = post(client_for(lesson.outsider), f"/api/meetings/{meeting_id}/questions", {"text": "我也问"})
     assert outsider.status_code == 403
     assert post(asker, f"/api/meetings/{meeting_id}/questions", {"text": ""}).json()["code"] == "bad_request"
+
+
+def test_the_lesson_state_over_the_api_is_the_sockets_and_is_described(lesson: Lesson, client_for, actor_of) -> None:
+    meeting_id = lesson.meeting.pk
+    viewer = client_for(lesson.viewers[0])
+    asked = post(viewer, f"/api/meetings/{meeting_id}/questions", {"text": "怎样做到学思用贯通？"}).json()
+    got = viewer.get(f"/api/meetings/{meeting_id}/lesson")
+    assert got.status_code == 200
+    assert got.json() == lesson_state(actor=actor_of(lesson.viewers[0]), meeting=lesson.meeting)
+    assert [q["id"] for q in got.json()["questions"]] == [asked["id"]]
+    schema = client_for(lesson.viewers[0]).get("/api/openapi.json").json()
+    operation = schema["paths"]["/api/meetings/{meeting_id}/lesson"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/LessonStateOut"
+    }
+    assert {"lecturer", "me", "decks", "slide", "questions"} <= set(
+        schema["components"]["schemas"]["LessonStateOut"]["properties"]
+    )
 
 
 def test_replay_heartbeats_need_the_csrf_token(lesson: Lesson, media_root) -> None:
