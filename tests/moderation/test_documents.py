@@ -86,8 +86,10 @@ def test_meeting_attachment_and_slide_deck(
 
     from django.utils import timezone
 
-    from meetings import attachments, services, slides
-    from meetings.models import MeetingAttachment, SlideDeck
+    from lessons import slides
+    from lessons.models import SlideDeck
+    from meetings import attachments, services
+    from meetings.models import MeetingAttachment
 
     settings.MEETING_ATTACHMENT_RATE = (100.0, 100)
     secretary = member_factory(org_tree.branch_a, roles=[(RoleKind.SECRETARY, org_tree.branch_a),
