@@ -20,6 +20,7 @@ from forum.schemas import (
     SearchHitOut,
     ThreadOut,
 )
+from kernel.ids import Id
 from members.access import actor_for
 
 router = Router(tags=["forum"])
@@ -32,14 +33,14 @@ class In(Schema):
 class ThreadIn(In):
     title: str = Field(min_length=1, max_length=120)
     text: str = Field(min_length=1, max_length=services.MAX_SOURCE)
-    attachments: list[int] = Field(default_factory=list, max_length=services.MAX_ATTACHMENTS)
+    attachments: list[Id] = Field(default_factory=list, max_length=services.MAX_ATTACHMENTS)
     cid: str | None = Field(default=None, max_length=64)
 
 
 class PostIn(In):
     text: str = Field(min_length=1, max_length=services.MAX_SOURCE)
-    quote: int | None = None
-    attachments: list[int] = Field(default_factory=list, max_length=services.MAX_ATTACHMENTS)
+    quote: Id | None = None
+    attachments: list[Id] = Field(default_factory=list, max_length=services.MAX_ATTACHMENTS)
     cid: str | None = Field(default=None, max_length=64)
 
 
@@ -61,15 +62,15 @@ class LockIn(In):
 
 
 class MoveIn(In):
-    board_id: int
+    board_id: Id
 
 
 class ReadIn(In):
-    post_id: int
+    post_id: Id
 
 
 class NotificationsReadIn(In):
-    ids: list[int] | None = None
+    ids: list[Id] | None = None
 
 
 class ThreadListOut(Schema):
@@ -96,15 +97,15 @@ class UnreadOut(Schema):
 
 
 class PageQuery(Schema):
-    after: int | None = None
-    before: int | None = None
+    after: Id | None = None
+    before: Id | None = None
     last: bool = False
     unread: bool = False
     limit: int = Field(default=selectors.PAGE_SIZE, ge=1, le=100)
 
 
 @router.get("/boards", response=list[BoardOut])
-def boards(request: HttpRequest, organisation: int | None = None) -> list[BoardOut]:
+def boards(request: HttpRequest, organisation: Id | None = None) -> list[BoardOut]:
     actor = actor_for(request.user)
     return [
         selectors.board_out(b, actor=actor) for b in selectors.board_list_for(actor=actor, organisation_id=organisation)
@@ -112,13 +113,13 @@ def boards(request: HttpRequest, organisation: int | None = None) -> list[BoardO
 
 
 @router.get("/boards/{board_id}", response=BoardOut)
-def board(request: HttpRequest, board_id: int) -> BoardOut:
+def board(request: HttpRequest, board_id: Id) -> BoardOut:
     actor = actor_for(request.user)
     return selectors.board_out(selectors.board_get_for(actor=actor, board_id=board_id), actor=actor)
 
 
 @router.get("/boards/{board_id}/threads", response=ThreadListOut)
-def board_threads(request: HttpRequest, board_id: int, before: int | None = None) -> ThreadListOut:
+def board_threads(request: HttpRequest, board_id: Id, before: Id | None = None) -> ThreadListOut:
     actor = actor_for(request.user)
     page = selectors.board_threads(
         actor=actor, board=selectors.board_get_for(actor=actor, board_id=board_id), before=before
@@ -131,7 +132,7 @@ def board_threads(request: HttpRequest, board_id: int, before: int | None = None
 
 
 @router.post("/boards/{board_id}/threads", response={201: ThreadCreatedOut})
-def thread_create(request: HttpRequest, board_id: int, payload: ThreadIn) -> Status[ThreadCreatedOut]:
+def thread_create(request: HttpRequest, board_id: Id, payload: ThreadIn) -> Status[ThreadCreatedOut]:
     post = services.thread_create(
         by=actor_for(request.user), board_id=board_id, title=payload.title, source=payload.text,
         attachment_ids=payload.attachments, cid=payload.cid,
@@ -140,12 +141,12 @@ def thread_create(request: HttpRequest, board_id: int, payload: ThreadIn) -> Sta
 
 
 @router.get("/threads/{thread_id}", response=ThreadOut)
-def thread(request: HttpRequest, thread_id: int) -> ThreadOut:
+def thread(request: HttpRequest, thread_id: Id) -> ThreadOut:
     return selectors.thread_out(selectors.thread_get_for(actor=actor_for(request.user), thread_id=thread_id))
 
 
 @router.get("/threads/{thread_id}/posts", response=PostPageOut)
-def thread_posts(request: HttpRequest, thread_id: int, query: Query[PageQuery]) -> PostPageOut:
+def thread_posts(request: HttpRequest, thread_id: Id, query: Query[PageQuery]) -> PostPageOut:
     actor = actor_for(request.user)
     page = selectors.thread_posts(
         actor=actor, thread=selectors.thread_get_for(actor=actor, thread_id=thread_id), after=query.after,
@@ -161,7 +162,7 @@ def thread_posts(request: HttpRequest, thread_id: int, query: Query[PageQuery]) 
 
 
 @router.post("/threads/{thread_id}/posts", response={201: PostOut})
-def post_create(request: HttpRequest, thread_id: int, payload: PostIn) -> Status[PostOut]:
+def post_create(request: HttpRequest, thread_id: Id, payload: PostIn) -> Status[PostOut]:
     post = services.post_create(
         by=actor_for(request.user), thread_id=thread_id, source=payload.text, quote_id=payload.quote,
         attachment_ids=payload.attachments, cid=payload.cid,
@@ -170,49 +171,49 @@ def post_create(request: HttpRequest, thread_id: int, payload: PostIn) -> Status
 
 
 @router.post("/threads/{thread_id}/pin", response=ThreadOut)
-def thread_pin(request: HttpRequest, thread_id: int, payload: PinIn) -> ThreadOut:
+def thread_pin(request: HttpRequest, thread_id: Id, payload: PinIn) -> ThreadOut:
     return selectors.thread_out(
         services.thread_pin(by=actor_for(request.user), thread_id=thread_id, pinned=payload.pinned)
     )
 
 
 @router.post("/threads/{thread_id}/lock", response=ThreadOut)
-def thread_lock(request: HttpRequest, thread_id: int, payload: LockIn) -> ThreadOut:
+def thread_lock(request: HttpRequest, thread_id: Id, payload: LockIn) -> ThreadOut:
     return selectors.thread_out(
         services.thread_lock(by=actor_for(request.user), thread_id=thread_id, locked=payload.locked)
     )
 
 
 @router.post("/threads/{thread_id}/move", response=ThreadOut)
-def thread_move(request: HttpRequest, thread_id: int, payload: MoveIn) -> ThreadOut:
+def thread_move(request: HttpRequest, thread_id: Id, payload: MoveIn) -> ThreadOut:
     return selectors.thread_out(
         services.thread_move(by=actor_for(request.user), thread_id=thread_id, board_id=payload.board_id)
     )
 
 
 @router.post("/threads/{thread_id}/read", response=ReadOut)
-def thread_read(request: HttpRequest, thread_id: int, payload: ReadIn) -> ReadOut:
+def thread_read(request: HttpRequest, thread_id: Id, payload: ReadIn) -> ReadOut:
     upto = services.thread_mark_read(by=actor_for(request.user), thread_id=thread_id, post_id=payload.post_id)
     return ReadOut(read_upto=upto)
 
 
 @router.patch("/posts/{post_id}", response=PostOut)
-def post_edit(request: HttpRequest, post_id: int, payload: EditIn) -> PostOut:
+def post_edit(request: HttpRequest, post_id: Id, payload: EditIn) -> PostOut:
     return selectors.post_out(services.post_edit(by=actor_for(request.user), post_id=post_id, source=payload.text))
 
 
 @router.delete("/posts/{post_id}", response=PostOut)
-def post_delete(request: HttpRequest, post_id: int) -> PostOut:
+def post_delete(request: HttpRequest, post_id: Id) -> PostOut:
     return selectors.post_out(services.post_delete(by=actor_for(request.user), post_id=post_id))
 
 
 @router.get("/posts/{post_id}/revisions", response=list[RevisionOut])
-def post_revisions(request: HttpRequest, post_id: int) -> list[RevisionOut]:
+def post_revisions(request: HttpRequest, post_id: Id) -> list[RevisionOut]:
     return selectors.post_revisions_for(actor=actor_for(request.user), post_id=post_id)
 
 
 @router.post("/posts/{post_id}/reactions", response=ReactionsOut)
-def post_react(request: HttpRequest, post_id: int, payload: ReactionIn) -> ReactionsOut:
+def post_react(request: HttpRequest, post_id: Id, payload: ReactionIn) -> ReactionsOut:
     counts = services.reaction_set(by=actor_for(request.user), post_id=post_id, kind=payload.kind, on=payload.on)
     return ReactionsOut(reactions=counts)
 
@@ -226,7 +227,7 @@ def search(
 
 
 @router.get("/notifications", response=list[NotificationOut])
-def notifications(request: HttpRequest, before: int | None = None) -> list[NotificationOut]:
+def notifications(request: HttpRequest, before: Id | None = None) -> list[NotificationOut]:
     rows = selectors.notifications_for(actor=actor_for(request.user), before=before)
     return [selectors.notification_out(n) for n in rows]
 
