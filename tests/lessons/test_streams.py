@@ -54,22 +54,23 @@ async def test_slide_turns_reach_every_viewer_late_joiners_and_resuming_pages(co
     lecturer = await join(connect, lesson.lecturer, meeting_id)
     viewer = await join(connect, lesson.viewers[0], meeting_id)
 
-    assert await command(lecturer, "meeting.slides.turn", room, action="goto", deck=deck, page=1) == {
-        "deck": deck, "page": 1, "pages": 3,
+    # The ready deck is on screen from page 1 already; the lecturer goes to page 2.
+    assert await command(lecturer, "meeting.slides.turn", room, action="goto", deck=deck, page=2) == {
+        "deck": deck, "page": 2, "pages": 3,
     }  # fmt: skip
     first = await next_of(viewer, "lessons.slide.turned")
-    assert first["event"] == {"type": "lessons.slide.turned", "deck": deck, "page": 1}
+    assert first["event"] == {"type": "lessons.slide.turned", "deck": deck, "page": 2}
     await refused(viewer, "meeting.slides.turn", room, "forbidden", action="next")
     await refused(lecturer, "meeting.slides.turn", room, "bad_frame", action="sideways")
 
     # A phone drops off; the lecturer turns twice; the phone resumes with `since` and follows.
     await viewer.disconnect()
-    await command(lecturer, "meeting.slides.turn", room, action="next")
-    await command(lecturer, "meeting.slides.turn", room, action="next")
+    await command(lecturer, "meeting.slides.turn", room, action="previous")
+    await command(lecturer, "meeting.slides.turn", room, action="goto", page=3)
     phone = await connect(await db(session_of)(lesson.viewers[0]))
     resumed = await ask(phone, {"type": "subscribe", "stream": room, "since": first["seq"]})
     assert resumed["type"] == "subscribed"
-    assert (await next_of(phone, "lessons.slide.turned"))["event"]["page"] == 2
+    assert (await next_of(phone, "lessons.slide.turned"))["event"]["page"] == 1
     assert (await next_of(phone, "lessons.slide.turned"))["event"]["page"] == 3
 
     # A late joiner asks for the lesson's state and is shown the current slide.
