@@ -60,4 +60,4 @@ def test_a_held_post_appears_live_and_the_moderator_rejects_it_on_a_phone(
         page.goto(live_server_url + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     page.goto(live_server_url + "/moderation/actions/")
-    assert page.locator("tr.action-row", has_text="queue.reject").count() == 1
+    assert page.locator("tr.action-row", has_text="驳回").count() == 1  # the action in words
