@@ -98,6 +98,8 @@ import { attachMentions } from "./mentions.js";
       form.elements.cid.value = newCid();
       title.value = "";
       body.value = "";
+      clearDraft(title); // it waits in the outbox now
+      clearDraft(body);
       rt.deliver("forum.board.thread", stream, args, { cid, label: args.title }).then(goTo, (err) => {
         if (err.code === "cancelled") return;
         if (!title.value && !body.value) { title.value = args.title; body.value = args.text; }
