@@ -5,19 +5,13 @@
  * started). Words come from the list's data-* attributes, translated by the template.
  */
 import { Connection } from "../js/realtime.js";
+import { when } from "../js/clock.js";
 
 (function () {
   const list = document.getElementById("meeting-notices");
   if (!list) return;
   const words = list.dataset;
   const rt = new Connection({});
-
-  function when(iso) {
-    const date = new Date(iso);
-    return isNaN(date) ? "" : date.toLocaleString(document.documentElement.lang || undefined, {
-      month: "numeric", day: "numeric", hour: "2-digit", minute: "2-digit",
-    });
-  }
 
   function link(href, text) {
     const a = document.createElement("a");
