@@ -42,6 +42,8 @@ lint: install
 typecheck: install
 	$(BIN)/mypy .
 
+# Two workers, each test file kept on one (its module-scoped browser and servers are set up once).
+PYTEST_ARGS ?= -n 2 --dist loadfile
 pytest: install chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
 
