@@ -19,6 +19,7 @@ from django.db import connections
 from members.access import Action, Actor, require
 from members.models import Organisation
 from members.roster import RosterInvalid, RosterRow, RowError, apply_roster, parse_roster
+from membership.events import ImportFailed, ImportFinished
 from moderation.archive import archive_append
 from realtime.protocol import Signal
 from realtime.services import ephemeral_send, event_append
@@ -82,10 +83,10 @@ def _apply(job: ImportJob, rows: list[RosterRow], by: Actor, organisation: Organ
             actor_id=by.member_id,
             payload={"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
         )
-        event_append(stream=stream, payload={
-            "type": "membership.import.finished", "job": job.id, "total": job.total, "created": result.created,
-            "updated": result.updated, "unchanged": result.unchanged,
-        })  # fmt: skip
+        finished = ImportFinished(
+            job=job.id, total=job.total, created=result.created, updated=result.updated, unchanged=result.unchanged
+        )
+        event_append(stream=stream, payload=finished)
     except Exception:
-        event_append(stream=stream, payload={"type": "membership.import.failed", "job": job.id})
+        event_append(stream=stream, payload=ImportFailed(job=job.id))
         raise

@@ -24,7 +24,7 @@ from meetings.rules import COMMITTEE_ROLES
 from meetings.services import meeting_invitees_set
 from members.access import SYSTEM, Action, Actor, branch_path, has_role, require, require_member
 from members.models import Member, MemberStatus, Organisation, Role, RoleKind
-from membership import errors, rules
+from membership import errors, events, rules
 from membership.due import PIPELINE_STAGES, next_due, today
 from membership.models import (
     OPEN_TRANSFER_STATUSES,
@@ -40,6 +40,7 @@ from membership.models import (
     TransferStatus,
 )
 from moderation.archive import archive_append
+from realtime.events import Event
 from realtime.services import event_append
 from realtime.streams import user_stream
 
@@ -168,13 +169,12 @@ def _history(
     return entry
 
 
-def _announce(member: Member, what: str, **extra: Any) -> None:
-    """Tell the member and everyone watching their branch's pipeline board (stored now, published
+def _announce(member: Member, event: Event) -> None:
+    """Tell the member and everyone watching a pipeline board above them (stored now, published
     after commit)."""
-    payload = {"type": f"membership.{what}", "member": member.pk, "status": member.status, **extra}
-    event_append(stream=user_stream(member.pk), payload=payload)
+    event_append(stream=user_stream(member.pk), payload=event)
     for org_id in member.organisation.ancestor_ids:
-        event_append(stream=pipeline_stream(org_id), payload=payload)
+        event_append(stream=pipeline_stream(org_id), payload=event)
 
 
 def _set_status(*, member: Member, by: Actor, status: str, on: dt.date, note: str = "") -> None:
@@ -182,7 +182,7 @@ def _set_status(*, member: Member, by: Actor, status: str, on: dt.date, note: st
     member.status = status
     member.save(update_fields=["status"])
     _history(member=member, by=by, kind=HistoryKind.STAGE, on=on, before=before, after=status, note=note)
-    _announce(member, "stage.changed", before=before)
+    _announce(member, events.StageChanged(member=member.pk, status=status, before=before))
 
 
 def _locked(member: Member) -> tuple[Member, MemberRecord]:
@@ -285,7 +285,7 @@ def application_record(*, by: Actor, member: Member, on: dt.date) -> MemberRecor
         record.applied_on = on
         record.save(update_fields=["applied_on"])
         _history(member=member, by=by, kind=HistoryKind.STAGE, on=on, after=S.APPLICANT, note=_("Application received"))
-        _announce(member, "stage.changed", before=S.APPLICANT)
+        _announce(member, events.StageChanged(member=member.pk, status=member.status, before=S.APPLICANT))
     return record
 
 
@@ -305,7 +305,7 @@ def talk_record(*, by: Actor, member: Member, on: dt.date, note: str) -> MemberR
         record.talked_on = on
         record.save(update_fields=["talked_on"])
         _history(member=member, by=by, kind=HistoryKind.TALK, on=on, note=note)
-        _announce(member, "record.changed")
+        _announce(member, events.RecordChanged(member=member.pk, status=member.status))
     return record
 
 
@@ -379,7 +379,7 @@ def _propose(
         payload={"proposal": proposal.pk, "kind": kind, "motion": motion.pk, "resolved_on": resolved_on.isoformat(),
                  "reason": reason, "extend_months": extend_months},
     )  # fmt: skip
-    _announce(member, "proposal.created", proposal=proposal.pk, kind=kind)
+    _announce(member, events.ProposalCreated(member=member.pk, status=member.status, proposal=proposal.pk, kind=kind))
     return proposal
 
 
@@ -478,7 +478,10 @@ def proposal_decide(*, by: Actor, proposal: Proposal, approve: bool, on: dt.date
         if approve:
             _apply(by=by, proposal=proposal, member=member, record=record)
         else:
-            _announce(member, "proposal.decided", proposal=proposal.pk, approved=False)
+            _announce(
+                member,
+                events.ProposalDecided(member=member.pk, status=member.status, proposal=proposal.pk, approved=False),
+            )
     return proposal
 
 
@@ -507,7 +510,7 @@ def _apply(*, by: Actor, proposal: Proposal, member: Member, record: MemberRecor
             member=member, by=by, kind=HistoryKind.PROBATION, on=proposal.decided_on or today(),
             before=before.isoformat(), after=record.probation_ends_on.isoformat(), note=proposal.reason,
         )  # fmt: skip
-        _announce(member, "record.changed")
+        _announce(member, events.RecordChanged(member=member.pk, status=member.status))
     else:
         _stage(member, S.PROBATIONARY)
         _set_status(member=member, by=by, status=S.FORMER, on=proposal.decided_on or today(), note=proposal.reason)
@@ -517,7 +520,7 @@ def _apply(*, by: Actor, proposal: Proposal, member: Member, record: MemberRecor
 
 
 def _transfer_announce(transfer: Transfer) -> None:
-    payload = {"type": "membership.transfer.changed", "transfer": transfer.pk, "status": transfer.status}
+    payload = events.TransferChanged(transfer=transfer.pk, status=transfer.status)
     event_append(stream=user_stream(transfer.member_id), payload=payload)
     orgs = set(transfer.from_org.ancestor_ids) | set(transfer.to_org.ancestor_ids if transfer.to_org else ())
     for org_id in sorted(orgs):
@@ -704,7 +707,7 @@ def migrant_register(
             payload={"location": location, "destination": destination.pk if destination else None,
                      "since": since.isoformat()},
         )  # fmt: skip
-        _announce(member, "record.changed")
+        _announce(member, events.RecordChanged(member=member.pk, status=member.status))
     return registration
 
 
@@ -761,8 +764,9 @@ def reminders_send(*, on: dt.date | None = None) -> int:
             secretaries = Role.objects.filter(
                 organisation=branch, kind__in=[RoleKind.SECRETARY, RoleKind.ORGANISER]
             ).values_list("member_id", flat=True)
-            payload = {"type": "membership.step.due", "member": member.pk, "name": member.real_name,
-                       "what": str(due.what), "due_on": due.on.isoformat()}  # fmt: skip
+            payload = events.StepDue(
+                member=member.pk, name=member.real_name, what=str(due.what), due_on=due.on.isoformat()
+            )
             for secretary_id in set(secretaries):
                 event_append(stream=user_stream(secretary_id), payload=payload)
             sent += 1
