@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 
 from kernel.errors import NotFound
+from kernel.ids import Id
 from meetings.api import ERRORS
 from meetings.models import Motion
 from members.access import actor_for
@@ -19,7 +20,6 @@ from membership.schemas import (
     BoardMemberOut,
     BoardOut,
     DecisionIn,
-    Id,
     LetterOut,
     MemberListOut,
     MigrantIn,

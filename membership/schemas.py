@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 from ninja import Field, Schema
 
+from kernel.ids import Id
 from members.models import Member
 from membership.models import HistoryEntry, MemberRecord, Proposal, Transfer
 from membership.selectors import BoardRow, Due, LetterCheck, mask_id_number, mask_phone
-
-# Every id a client sends is a positive database id (a larger one is refused by the schema).
-Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 
 
 class DueOut(Schema):
