@@ -83,8 +83,10 @@ def test_report_mailbox(live_server_url, new_page, org_tree, member_factory):
 
     # The reporter logs out and follows up with the code, from the login page again.
     mine.locator(".nav-toggle-label").click()
-    mine.get_by_role("button", name="退出").click()
+    with mine.expect_navigation():
+        mine.get_by_role("button", name="退出").click()
     mine.goto(live_server_url + "/login/")
+    assert mine.locator("#nav-toggle").count() == 1 and mine.locator(".nav a", has_text="首页").count() == 0
     mine.locator(".site-footer").get_by_role("link", name="查看举报进展").click()
     mine.get_by_label("回执码").fill(mine.evaluate("navigator.clipboard.readText()"))
     mine.get_by_role("button", name="查看").click()
