@@ -21,7 +21,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from forum import markup, rules, search, selectors
+from forum import events, markup, rules, search, selectors
 from forum.errors import (
     AttachmentRefused,
     AttachmentTooLarge,
@@ -351,16 +351,15 @@ def _publish_new_post(post: Post, *, thread_created: bool = False) -> None:
     out = selectors.post_out(post, attachments=list(post.attachments.all()))
     event_append(
         stream=thread_stream(thread.pk),
-        payload={"type": "forum.post.created", "post": out.model_dump(mode="json")},
+        payload=events.PostCreated(post=out),
         author=post.author_id,
     )
     if thread.published:  # a thread awaiting review is not announced to the board's readers
         event_append(
             stream=board_stream(thread.board_id),
-            payload={
-                "type": "forum.thread.created" if thread_created else "forum.thread.updated",
-                "thread": selectors.thread_out(thread).model_dump(mode="json"),
-            },
+            payload=(events.ThreadCreated if thread_created else events.ThreadUpdated)(
+                thread=selectors.thread_out(thread)
+            ),
             author=post.author_id,
         )
     _notify_mentions(post, thread)
@@ -405,11 +404,7 @@ def _push_notification(notification: Notification) -> None:
     unread = Notification.objects.filter(member_id=notification.member_id, read_at__isnull=True).count()
     event_append(
         stream=user_stream(notification.member_id),
-        payload={
-            "type": "forum.notification",
-            "notification": selectors.notification_event_out(notification).model_dump(mode="json"),
-            "unread": unread,
-        },
+        payload=events.NotificationCreated(notification=selectors.notification_event_out(notification), unread=unread),
     )
 
 
@@ -469,13 +464,14 @@ def _awaits_review(post: Post) -> bool:
 
 
 def _publish_post_changed(post: Post, event: str) -> None:
+    payload: events.PostEdited | events.PostHidden | events.PostDeleted
     if event == "forum.post.edited":
-        body: dict[str, Any] = {
-            "post": selectors.post_out(post, attachments=list(post.attachments.all())).model_dump(mode="json")
-        }
+        payload = events.PostEdited(post=selectors.post_out(post, attachments=list(post.attachments.all())))
+    elif event == "forum.post.deleted":
+        payload = events.PostDeleted(post_id=post.pk)
     else:
-        body = {"post_id": post.pk}
-    event_append(stream=thread_stream(post.thread_id), payload={"type": event, **body}, author=post.author_id)
+        payload = events.PostHidden(post_id=post.pk)
+    event_append(stream=thread_stream(post.thread_id), payload=payload, author=post.author_id)
 
 
 def _post_withdrawn(post: Post) -> None:
@@ -503,7 +499,7 @@ def _thread_withdraw_if_opening(post: Post) -> None:
     if thread.opening_post_id != post.pk or not thread.published:
         return
     Thread.objects.filter(pk=thread.pk).update(published=False)
-    event_append(stream=board_stream(thread.board_id), payload={"type": "forum.thread.hidden", "thread_id": thread.pk})
+    event_append(stream=board_stream(thread.board_id), payload=events.ThreadHidden(thread_id=thread.pk))
 
 
 def post_delete(*, by: Actor, post_id: int) -> Post:
@@ -528,7 +524,7 @@ def post_delete(*, by: Actor, post_id: int) -> Post:
             Thread.objects.filter(pk=thread.pk).update(deleted_at=timezone.now())
             event_append(
                 stream=board_stream(thread.board_id),
-                payload={"type": "forum.thread.deleted", "thread_id": thread.pk},
+                payload=events.ThreadDeleted(thread_id=thread.pk),
                 author=by.member_id,
             )
     return post
@@ -546,11 +542,11 @@ def _thread_update(*, by: Actor, thread_id: int, **changes: Any) -> Thread:
 
 
 def _publish_thread(thread: Thread, *, boards: tuple[int, ...] = ()) -> None:
-    out = selectors.thread_out(thread).model_dump(mode="json")
+    out = events.ThreadUpdated(thread=selectors.thread_out(thread))
     # A thread awaiting review is not announced on its board: board subscribers may not see it.
     for board_id in (boards or (thread.board_id,)) if thread.published else ():
-        event_append(stream=board_stream(board_id), payload={"type": "forum.thread.updated", "thread": out})
-    event_append(stream=thread_stream(thread.pk), payload={"type": "forum.thread.updated", "thread": out})
+        event_append(stream=board_stream(board_id), payload=out)
+    event_append(stream=thread_stream(thread.pk), payload=out)
 
 
 def thread_pin(*, by: Actor, thread_id: int, pinned: bool) -> Thread:
@@ -606,7 +602,7 @@ def reaction_set(*, by: Actor, post_id: int, kind: str, on: bool) -> dict[str, i
         )
         event_append(
             stream=thread_stream(post.thread_id),
-            payload={"type": "forum.post.reactions", "post_id": post.pk, "reactions": counts},
+            payload=events.PostReactions(post_id=post.pk, reactions=counts),
             author=by.member_id,
         )
     return counts
@@ -648,9 +644,7 @@ def notifications_mark_read(*, by: Actor, ids: list[int] | None = None) -> int:
     with transaction.atomic():
         rows.update(read_at=timezone.now())
         unread = Notification.objects.filter(member_id=by.member_id or 0, read_at__isnull=True).count()
-        event_append(
-            stream=user_stream(by.member_id or 0), payload={"type": "forum.notifications.read", "unread": unread}
-        )
+        event_append(stream=user_stream(by.member_id or 0), payload=events.NotificationsRead(unread=unread))
     return unread
 
 
@@ -692,7 +686,7 @@ def post_hide(post: Post) -> None:
     post.hidden = True
     if was_public:
         _post_withdrawn(post)
-        event_append(stream=thread_stream(post.thread_id), payload={"type": "forum.post.hidden", "post_id": post.pk})
+        event_append(stream=thread_stream(post.thread_id), payload=events.PostHidden(post_id=post.pk))
         _thread_withdraw_if_opening(post)
 
 
@@ -737,7 +731,7 @@ def post_reject(post: Post, reason: str) -> None:
     post.status = PostStatus.REJECTED
     if was_public:
         _post_withdrawn(post)
-        event_append(stream=thread_stream(post.thread_id), payload={"type": "forum.post.hidden", "post_id": post.pk})
+        event_append(stream=thread_stream(post.thread_id), payload=events.PostHidden(post_id=post.pk))
         _thread_withdraw_if_opening(post)
     if post.author_id is not None:
         thread = Thread.objects.get(pk=post.thread_id)

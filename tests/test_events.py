@@ -14,7 +14,7 @@ import pytest
 from realtime.events import Event
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS_WITH_EVENT_MODELS = ["meetings", "lessons", "membership"]
+APPS_WITH_EVENT_MODELS = ["meetings", "lessons", "membership", "forum"]
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text()
 ROW = re.compile(r"^\| `(?P<type>[a-z_]+\.[a-z_.]+)` \| (?P<fields>.*)\|$", re.MULTILINE)
 

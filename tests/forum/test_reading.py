@@ -16,7 +16,7 @@ def test_mention_notifies_members_who_may_see_the_thread_only(forum, actors, thr
     text = f"请 @{forum.bob.user.username} 和 @{forum.carol.user.username} 看看"
     services.post_create(by=actors["alice"], thread_id=post.thread_id, source=text)
     bob_events = events(f"user:{forum.bob.pk}")
-    assert bob_events[-1]["type"] == "forum.notification"
+    assert bob_events[-1]["type"] == "forum.notification.created"
     assert bob_events[-1]["notification"]["payload"]["thread_id"] == post.thread_id
     assert bob_events[-1]["unread"] == 1
     assert selectors.notifications_unread_count(actor=actors["bob"]) == 1

@@ -227,7 +227,7 @@ def test_the_stored_notification_event_names_no_title_or_excerpt(forum, actors, 
     services.post_create(
         by=actors["alice"], thread_id=first.thread_id, source=f"@{forum.bob.user.username} 摘要不进事件"
     )
-    [event] = [e for e in events(f"user:{forum.bob.pk}") if e["type"] == "forum.notification"]
+    [event] = [e for e in events(f"user:{forum.bob.pk}") if e["type"] == "forum.notification.created"]
     assert event["unread"] == 1 and event["notification"]["kind"] == "mention"
     assert set(event["notification"]["payload"]) == {"thread_id", "post_id"}
     assert "不进事件" not in json.dumps(event, ensure_ascii=False)

@@ -221,7 +221,8 @@ def test_rejected_post_tells_its_author_why(forum, actors, thread_of, words):
     held.refresh_from_db()
     assert held.status == PostStatus.REJECTED and held.status_reason == "与主题无关"
     notice = events(f"user:{forum.bob.pk}")[-1]
-    assert notice["type"] == "forum.notification" and notice["notification"]["payload"]["reason"] == "与主题无关"
+    assert notice["type"] == "forum.notification.created"
+    assert notice["notification"]["payload"]["reason"] == "与主题无关"
 
 
 def test_held_opening_post_keeps_the_thread_unpublished(forum, actors, words):

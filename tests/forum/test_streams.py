@@ -150,7 +150,7 @@ async def test_mention_arrives_on_user_me_and_outsider_is_not_notified(live, con
     text = f"@{forum.bob.user.username} @{forum.carol.user.username} 看这里 {uuid.uuid4().hex[:4]}"
     await database_sync_to_async(services.post_create)(by=actors["alice"], thread_id=first.thread_id, source=text)
     event = await recv(bob)
-    assert event["stream"] == "user:me" and event["event"]["type"] == "forum.notification"
+    assert event["stream"] == "user:me" and event["event"]["type"] == "forum.notification.created"
     assert event["event"]["unread"] == 1
     assert await carol.receive_nothing(timeout=0.3)
     await database_sync_to_async(actor_from_member)(forum.bob)

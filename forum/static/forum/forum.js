@@ -28,7 +28,7 @@ import { attachMentions } from "./mentions.js";
     rt.subscribe("user:me", (frame) => {
       if (frame.type !== "event") return;
       const event = frame.event;
-      if (event.type === "forum.notification" || event.type === "forum.notifications.read") {
+      if (event.type === "forum.notification.created" || event.type === "forum.notifications.read") {
         badge.textContent = String(event.unread);
         badge.dataset.count = String(event.unread);
         badge.hidden = !event.unread;

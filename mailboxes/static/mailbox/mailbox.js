@@ -33,7 +33,7 @@ import { followTipAlerts } from "./tips.js";
     if (event.type === "mailbox.unread" && badge) {
       badge.textContent = String(event.unread);
       badge.hidden = !event.unread;
-    } else if ((event.type === "forum.notification" || event.type === "forum.notifications.read") && forumBadge) {
+    } else if ((event.type === "forum.notification.created" || event.type === "forum.notifications.read") && forumBadge) {
       forumBadge.textContent = String(event.unread); // the site's notifications badge, as on forum pages
       forumBadge.dataset.count = String(event.unread);
       forumBadge.hidden = !event.unread;
