@@ -571,7 +571,11 @@ def _transfer_step(transfer: Transfer, *, by: Actor, step: str, **extra: Any) ->
 
 
 def _open_transfer(transfer: Transfer, *statuses: str) -> Transfer:
-    transfer = Transfer.objects.select_for_update().select_related("member", "from_org", "to_org").get(pk=transfer.pk)
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("member", "from_org", "to_org")
+        .get(pk=transfer.pk)
+    )
     if transfer.status not in statuses:
         raise errors.TransferClosed()
     return transfer
