@@ -40,6 +40,7 @@ from membership.models import (
     TransferStatus,
 )
 from moderation.archive import archive_append
+from moderation.pipeline import guard_texts
 from realtime.events import Event
 from realtime.services import event_append
 from realtime.streams import user_stream
@@ -296,6 +297,7 @@ def talk_record(*, by: Actor, member: Member, on: dt.date, note: str) -> MemberR
     note = note.strip()
     if not note:
         raise errors.ReasonRequired(_("Write down what the talk covered."))
+    guard_texts(texts=[note], author=by, organisation=member.organisation)
     with transaction.atomic():
         member, record = _locked(member)
         _stage(member, S.APPLICANT)
@@ -425,6 +427,7 @@ def extension_propose(*, by: Actor, member: Member, months: int, reason: str, mo
         raise errors.ReasonRequired()
     if not 1 <= months <= rules.MAX_EXTENSION_MONTHS:
         raise Invalid(_("A probation is extended by one to twelve months."), field="months")
+    guard_texts(texts=[reason], author=by, organisation=member.organisation)
     with transaction.atomic():
         member, record = _locked(member)
         _stage(member, S.PROBATIONARY)
@@ -440,6 +443,7 @@ def cancellation_propose(*, by: Actor, member: Member, reason: str, motion: Moti
     require_committee(by, member)
     if not reason.strip():
         raise errors.ReasonRequired()
+    guard_texts(texts=[reason], author=by, organisation=member.organisation)
     with transaction.atomic():
         member, _record = _locked(member)
         _stage(member, S.PROBATIONARY)
@@ -455,6 +459,7 @@ def proposal_decide(*, by: Actor, proposal: Proposal, approve: bool, on: dt.date
     _not_future(on)
     if not approve and not note.strip():
         raise errors.ReasonRequired()
+    guard_texts(texts=[note], author=by, organisation=member.organisation)
     with transaction.atomic():
         proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if proposal.status != ProposalStatus.PENDING:
@@ -540,6 +545,7 @@ def transfer_request(
         raise Invalid(_("A member moves to a branch or a party group."), field="to_org")
     if to_org is not None and to_org.pk == member.organisation_id:
         raise Invalid(_("The member already belongs to this organisation."), field="to_org")
+    guard_texts(texts=[destination if to_org is None else "", reason], author=by, organisation=member.organisation)
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         if Transfer.objects.filter(member=member, status__in=OPEN_TRANSFER_STATUSES).exists():
@@ -615,6 +621,7 @@ def transfer_refuse(*, by: Actor, transfer: Transfer, reason: str) -> Transfer:
     """Either side refuses; the member stays where they were."""
     if not reason.strip():
         raise errors.ReasonRequired()
+    guard_texts(texts=[reason], author=by, organisation=transfer.from_org)
     with transaction.atomic():
         transfer = _open_transfer(transfer, *OPEN_TRANSFER_STATUSES)
         sending = transfer.status == TransferStatus.REQUESTED
@@ -695,6 +702,7 @@ def migrant_register(
         raise Invalid(_("A migrant member joins a branch or a party group as a guest."), field="destination")
     if destination is not None and destination.pk == member.organisation_id:
         raise Invalid(_("That is the member's own organisation."), field="destination")
+    guard_texts(texts=[location], author=by, organisation=member.organisation)
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
         MigrantRegistration.objects.filter(member=member, ended_on__isnull=True).update(ended_on=today())

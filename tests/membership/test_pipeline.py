@@ -309,3 +309,47 @@ def test_secretaries_are_reminded_once_of_each_step_that_fell_due(branch, actor_
     events = StreamEvent.objects.filter(stream=f"user:{branch.secretary.pk}", payload__type="membership.step.due")
     assert [e.payload["name"] for e in events] == [branch.applicant.real_name]
     assert not StreamEvent.objects.filter(stream=f"user:{branch.full[0].pk}", payload__type="membership.step.due")
+
+
+MARKED = "机密★1年"
+
+
+def classified_attempts() -> int:
+    return ArchiveRecord.objects.filter(kind="content.classified_blocked").count()
+
+
+def test_a_marked_talk_note_is_refused_and_nothing_is_stored(branch, actor_of, on_day):
+    from moderation.pipeline import ContentBlocked
+
+    on_day(TODAY)
+    sec = actor_of(branch.secretary)
+    services.application_record(by=sec, member=branch.applicant, on=dt.date(2026, 9, 1))
+    with pytest.raises(ContentBlocked):
+        services.talk_record(by=sec, member=branch.applicant, on=dt.date(2026, 9, 10), note=f"谈话 {MARKED}")
+    assert MemberRecord.objects.get(member=branch.applicant).talked_on is None
+    assert not HistoryEntry.objects.filter(member=branch.applicant, note__contains="机密").exists()
+    assert classified_attempts() == 1
+
+
+def test_marked_reasons_and_decision_notes_are_refused_and_nothing_is_stored(branch, actor_of, on_day, branch_vote):
+    from moderation.pipeline import ContentBlocked
+
+    probationary_member(branch, actor_of, on_day, branch_vote, days_ago=300)
+    sec, above = actor_of(branch.secretary), actor_of(branch.committee_secretary)
+    voters = [branch.secretary, *branch.full]
+
+    def vote():
+        return branch_vote(branch.org, branch.secretary, voters, in_favour=4)
+
+    before = Proposal.objects.count()
+    with pytest.raises(ContentBlocked):
+        services.extension_propose(by=sec, member=branch.applicant, months=6, reason=MARKED, motion=vote())
+    with pytest.raises(ContentBlocked):
+        services.cancellation_propose(by=sec, member=branch.applicant, reason=MARKED, motion=vote())
+    assert Proposal.objects.count() == before
+    proposal = services.cancellation_propose(by=sec, member=branch.applicant, reason="不履行党员义务", motion=vote())
+    with pytest.raises(ContentBlocked):
+        services.proposal_decide(by=above, proposal=proposal, approve=False, on=TODAY, note=MARKED)
+    proposal.refresh_from_db()
+    assert proposal.status == ProposalStatus.PENDING and proposal.decision_note == ""
+    assert classified_attempts() == 3

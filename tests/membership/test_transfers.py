@@ -9,7 +9,7 @@ import pytest
 from kernel.errors import Forbidden, Invalid, NotFound
 from members.models import Member, Role, RoleKind
 from membership import errors, rules, selectors, services
-from membership.models import MemberRecord, Transfer, TransferStatus
+from membership.models import MemberRecord, MigrantRegistration, Transfer, TransferStatus
 from moderation.models import ArchiveRecord
 from realtime.models import StreamEvent
 
@@ -133,3 +133,31 @@ def test_a_migrant_member_is_a_guest_of_the_destination_and_reported_home(
         selectors.migrants_of(actor=actor_of(receiver), organisation=org_tree.branch_a)
     services.migrant_return(by=actor_of(mover), member=mover)
     assert not Member.objects.get(pk=mover.pk).is_migrant
+
+
+MARKED = "机密★1年"
+
+
+def test_marked_transfer_texts_and_migrant_locations_are_refused_and_nothing_is_stored(
+    org_tree, sides, actor_of, on_day
+):
+    from moderation.pipeline import ContentBlocked
+
+    on_day(TODAY)
+    mover, sender, _receiver = sides
+    with pytest.raises(ContentBlocked):
+        services.transfer_request(by=actor_of(mover), member=mover, destination=f"北京市 {MARKED}")
+    with pytest.raises(ContentBlocked):
+        services.transfer_request(by=actor_of(mover), member=mover, to_org=org_tree.branch_b, reason=MARKED)
+    assert not Transfer.objects.filter(member=mover).exists()
+    transfer = services.transfer_request(by=actor_of(mover), member=mover, to_org=org_tree.branch_b, reason="工作调动")
+    with pytest.raises(ContentBlocked):
+        services.transfer_refuse(by=actor_of(sender), transfer=transfer, reason=MARKED)
+    transfer.refresh_from_db()
+    assert transfer.status == TransferStatus.REQUESTED and transfer.refusal_reason == ""
+    with pytest.raises(ContentBlocked):
+        services.migrant_register(by=actor_of(mover), member=mover, location=MARKED, since=dt.date(2026, 3, 1))
+    moved = Member.objects.get(pk=mover.pk)
+    assert not moved.is_migrant and moved.current_location == ""
+    assert not MigrantRegistration.objects.filter(member=mover).exists()
+    assert ArchiveRecord.objects.filter(kind="content.classified_blocked").count() == 4
