@@ -15,7 +15,7 @@ from typing import Any
 from forum import services as forum_services
 from forum.models import Post
 from mailboxes import services as mailbox_services
-from meetings import room
+from meetings import chat
 from meetings.models import ChatMessage
 from members.access import actor_from_member
 from members.models import RoleKind
@@ -230,7 +230,7 @@ def test_a_chat_line_written_offline_in_the_meeting_is_sent_once(
     page.click("#chat-form button[type=submit]")
     page.locator("#chat-outbox .outbox-item", has_text="信号断了").wait_for()
     enter_and_join(actor_from_member(other), meeting)
-    room.chat_post(by=actor_from_member(other), meeting=meeting, text="大家先学习文件")
+    chat.chat_post(by=actor_from_member(other), meeting=meeting, text="大家先学习文件")
 
     link.slow_3g()
     page.wait_for_selector("#rt-state[data-state=open]")

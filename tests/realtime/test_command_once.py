@@ -26,7 +26,7 @@ async def test_a_chat_line_sent_again_with_its_cid_is_stored_once(connect: Conne
     first = await command(author, "meeting.chat", stream, text="网络断了又连上", cid="line-1")
     again = await command(author, "meeting.chat", stream, text="网络断了又连上", cid="line-1")
     assert again == first and first["status"] == "published"
-    assert (await next_of(other, "meetings.chat"))["event"]["text"] == "网络断了又连上"
+    assert (await next_of(other, "meetings.chat.posted"))["event"]["text"] == "网络断了又连上"
     assert await sync_to_async(ChatMessage.objects.filter(meeting=meeting).count)() == 1
     # A new cid is a new line; without a cid every send is one.
     await command(author, "meeting.chat", stream, text="第二句", cid="line-2")
