@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -11,24 +12,30 @@ from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from branch import selectors, services
-from branch.models import Appraisal, DuesPayment, DuesStandard, Notice, NoticeReceipt
+from branch import courses, selectors, services
+from branch.models import Appraisal, Course, DuesPayment, DuesStandard, Notice, NoticeReceipt
 from branch.schemas import (
     AppraisalIn,
     AppraisalOut,
     BranchMonthOut,
     ConclusionIn,
     CountOut,
+    CourseIn,
+    CourseItemOut,
+    CourseLessonIn,
+    CourseOut,
     DecisionIn,
     DuesRowOut,
     Id,
     MeetingLinkIn,
+    MemberProgressOut,
     MemberYearOut,
     MonthOut,
     NoticeFileOut,
     NoticeIn,
     NoticeListItemOut,
     NoticeOut,
+    OrganisationProgressOut,
     OrganisationReceiptsOut,
     ParticipantOut,
     PaymentIn,
@@ -37,8 +44,10 @@ from branch.schemas import (
     ReceiptOut,
     ReceiptsOut,
     RemindersOut,
+    RequirementIn,
     StandardIn,
     StandardOut,
+    StudyProgressOut,
     TextIn,
     Year,
     YearChartOut,
@@ -369,3 +378,96 @@ def conclusion(request: HttpRequest, appraisal_id: Id, payload: ConclusionIn) ->
 def announce(request: HttpRequest, appraisal_id: Id) -> AppraisalOut:
     actor = _actor(request)
     return appraisal_out(actor, services.appraisal_announce(by=actor, appraisal_id=appraisal_id))
+
+
+# --- The online party school -------------------------------------------------------------------------
+
+
+def _course_out(actor: Actor, course: Course) -> CourseOut:
+    progress = courses.course_progress(actor=actor, course=course)
+    return CourseOut(
+        id=course.pk,
+        organisation=course.organisation.name,
+        title=course.title,
+        description=course.description,
+        followed=progress["followed"],
+        total=progress["total"],
+        items=[
+            CourseItemOut(
+                id=r["item"].pk,
+                position=r["item"].position,
+                kind=r["item"].kind,
+                title=r["item"].title,
+                meeting=r["item"].meeting_id,
+                followed=r["done"],
+                hours=r["hours"],
+                url=reverse("meetings:detail", args=[r["item"].meeting_id])
+                if r["item"].meeting_id
+                else reverse("branch:course_document", args=[course.pk, r["item"].pk]),
+            )  # fmt: skip
+            for r in progress["items"]
+        ],
+    )
+
+
+@router.get("/courses", response=list[CourseOut])
+def course_list(request: HttpRequest) -> list[CourseOut]:
+    """The party school's catalogue with my progress through each course."""
+    actor = _actor(request)
+    return [_course_out(actor, row["course"]) for row in courses.courses_for(actor=actor)]
+
+
+@router.post("/courses", response={201: CourseOut})
+def course_create(request: HttpRequest, payload: CourseIn) -> Status[CourseOut]:
+    actor = _actor(request)
+    course = courses.course_create(by=actor, organisation_id=payload.organisation, title=payload.title,
+                                   description=payload.description)  # fmt: skip
+    return Status(201, _course_out(actor, course))
+
+
+@router.get("/courses/{course_id}", response=CourseOut)
+def course_get(request: HttpRequest, course_id: Id) -> CourseOut:
+    actor = _actor(request)
+    return _course_out(actor, courses.course_get_for(actor=actor, course_id=course_id))
+
+
+@router.post("/courses/{course_id}/lessons", response={201: CourseOut})
+def course_add_lesson(request: HttpRequest, course_id: Id, payload: CourseLessonIn) -> Status[CourseOut]:
+    actor = _actor(request)
+    courses.course_add_lesson(by=actor, course_id=course_id, meeting_id=payload.meeting)
+    return Status(201, _course_out(actor, courses.course_get_for(actor=actor, course_id=course_id)))
+
+
+@router.post("/courses/{course_id}/documents", response={201: CourseOut})
+def course_add_document(
+    request: HttpRequest, course_id: Id, file: File[UploadedFile], title: Form[str] = ""
+) -> Status[CourseOut]:
+    """Add a PDF (multipart ``file``, optional ``title``)."""
+    actor = _actor(request)
+    courses.course_add_document(by=actor, course_id=course_id, title=title[:200], name=file.name or "", stream=file)
+    return Status(201, _course_out(actor, courses.course_get_for(actor=actor, course_id=course_id)))
+
+
+@router.get("/study/me", response=StudyProgressOut)
+def study_me(request: HttpRequest, year: Year | None = None) -> dict[str, Any]:
+    """My study hours this year (live and replays of lessons) against what is required of me."""
+    return courses.my_progress(actor=_actor(request), year=year or _this_year())
+
+
+@router.get("/study/organisations/{organisation_id}", response=OrganisationProgressOut)
+def study_organisation(request: HttpRequest, organisation_id: Id, year: Year | None = None) -> OrganisationProgressOut:
+    report = courses.organisation_progress(actor=_actor(request), organisation_id=organisation_id,
+                                           year=year or _this_year())  # fmt: skip
+    return OrganisationProgressOut(organisation=organisation_id, year=report["year"],
+                                   requirements=report["requirements"],
+                                   members=[MemberProgressOut(**{k: r[k] for k in MemberProgressOut.model_fields})
+                                            for r in report["members"]])  # fmt: skip
+
+
+@router.put("/study/organisations/{organisation_id}/requirements", response=StudyProgressOut)
+def study_requirement(request: HttpRequest, organisation_id: Id, payload: RequirementIn) -> dict[str, Any]:
+    """Set the hours members of one status must study in a year (secretaries and organisers)."""
+    actor = _actor(request)
+    courses.requirement_set(by=actor, organisation_id=organisation_id, year=payload.year, status=payload.status,
+                            hours_required=payload.hours)  # fmt: skip
+    return courses.my_progress(actor=actor, year=payload.year)

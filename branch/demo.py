@@ -5,12 +5,13 @@ in an organisational-life meeting. Written through the services; loading again a
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from django.utils import timezone
 
-from branch import services
+from branch import courses, services
 from branch.dues_rules import add_months, month_start
-from branch.models import Appraisal, DuesStandard, Notice
+from branch.models import Appraisal, Course, DuesStandard, Notice
 from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingKind
 from members.access import Actor, actor_from_member
@@ -31,6 +32,7 @@ def demo_branch(branch: Organisation) -> None:
     _dues(branch, secretary, members)
     _notices(branch, secretary, members)
     _appraisal(branch, secretary, members)
+    _course(branch, secretary)
 
 
 def _dues(branch: Organisation, secretary: Actor, members: list[Member]) -> None:
@@ -117,3 +119,28 @@ def _appraisal(branch: Organisation, secretary: Actor, members: list[Member]) ->
             by=_actor(rater), appraisal_id=appraisal.pk,
             ratings=[(m.pk, "excellent" if i % 3 == 0 else "qualified") for i, m in enumerate(appraised) if m != rater],
         )  # fmt: skip
+
+
+def _course(branch: Organisation, secretary: Actor) -> None:
+    """A course of the demo's party lesson and a short PDF, and the year's required hours."""
+    title = "学习党章专题课程"
+    if Course.objects.filter(organisation=branch, title=title).exists():
+        return
+    course = courses.course_create(by=secretary, organisation_id=branch.pk, title=title,
+                                   description="结合支部党课学习党章，阅读党章全文。")  # fmt: skip
+    lesson = Meeting.objects.filter(organisation=branch, kind=MeetingKind.LESSON).order_by("starts_at").first()
+    if lesson is not None:
+        courses.course_add_lesson(by=secretary, course_id=course.pk, meeting_id=lesson.pk)
+    courses.course_add_document(by=secretary, course_id=course.pk, title="中国共产党章程（学习材料）",
+                                name="党章学习材料.pdf", stream=io.BytesIO(DEMO_PDF))  # fmt: skip
+    year = timezone.localdate().year
+    for status, hours_required in ((MemberStatus.FULL, 32), (MemberStatus.PROBATIONARY, 40)):
+        courses.requirement_set(by=secretary, organisation_id=branch.pk, year=year, status=status,
+                                hours_required=hours_required)  # fmt: skip
+
+
+# A one-page PDF with no text (the demo has no PDF library; a real course uploads real files).
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)

@@ -287,3 +287,67 @@ class NoticePublishedEvent(Schema):
     organisation: str
     requires_confirmation: bool
     at: dt.datetime
+
+
+# --- The online party school -------------------------------------------------------------------------
+
+
+class CourseIn(In):
+    organisation: Id
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=5_000)
+
+
+class CourseLessonIn(In):
+    meeting: Id
+
+
+class CourseItemOut(Schema):
+    id: int
+    position: int
+    kind: Literal["lesson", "document"]
+    title: str
+    meeting: int | None
+    url: str
+    followed: bool
+    hours: float
+
+
+class CourseOut(Schema):
+    id: int
+    organisation: str
+    title: str
+    description: str
+    followed: int
+    total: int
+    items: list[CourseItemOut]
+
+
+class RequirementIn(In):
+    year: Year
+    status: Literal["full", "probationary", "activist"]
+    hours: int = Field(ge=0, le=500)
+
+
+class StudyProgressOut(Schema):
+    year: int
+    hours: float
+    required: int | None
+    percent: int
+
+
+class MemberProgressOut(Schema):
+    member_id: int
+    real_name: str
+    organisation: str
+    hours: float
+    required: int | None
+    percent: int
+    met: bool
+
+
+class OrganisationProgressOut(Schema):
+    organisation: int
+    year: int
+    requirements: dict[str, int]
+    members: list[MemberProgressOut]

@@ -19,6 +19,10 @@ urlpatterns = [
     path("notices/<int:notice_id>/receipts/<int:member_id>/", views.notice_receipt_row, name="notice_receipt_row"),
     path("notices/<int:notice_id>/export.csv", views.notice_receipts_csv, name="notice_receipts_csv"),
     path("notices/<int:notice_id>/files/<int:file_id>/", views.notice_file, name="notice_file"),
+    path("courses/", views.courses_page, name="courses"),
+    path("courses/<int:course_id>/", views.course, name="course"),
+    path("courses/<int:course_id>/items/<int:item_id>/", views.course_document, name="course_document"),
+    path("study/<int:organisation_id>/", views.study_progress, name="study_progress"),
     path("appraisals/", views.appraisals, name="appraisals"),
     path("appraisals/<int:appraisal_id>/", views.appraisal, name="appraisal"),
 ]

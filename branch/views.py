@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from collections.abc import Callable
 from typing import Any
 
@@ -15,12 +16,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branch import charts, dues_rules, selectors, services
+from branch import charts, courses, dues_rules, selectors, services
 from branch.models import DuesCategory, Grade, PaymentMethod
 from kernel import files
 from kernel.errors import DomainError, Invalid, NotFound
+from meetings.models import Meeting, MeetingKind
 from members.access import Action, actor_for, can, can_at_branch, organisations_where, subtree_q
-from members.models import Member, Organisation
+from members.models import Member, MemberStatus, Organisation
 from realtime.services import stream_head
 
 MAX_NAMED = 500  # members listed on the notice form for naming
@@ -51,6 +53,11 @@ def _date(value: str | None) -> dt.date | None:
 
 def _month(value: str | None) -> dt.date | None:
     return _date(f"{value}-01") if value and len(value) == 7 else _date(value)
+
+
+def _organisations_where(actor: Any, action: Action) -> list[Organisation]:
+    paths = organisations_where(actor, action)
+    return list(Organisation.objects.filter(path__in=paths).order_by("path")) if paths else []
 
 
 def _attempt(request: HttpRequest, work: Callable[[], Any], done: str) -> bool:
@@ -449,3 +456,89 @@ def _appraisal_post(request: HttpRequest, appraisal_id: int) -> None:
     elif action == "announce":
         _attempt(request, lambda: services.appraisal_announce(by=actor, appraisal_id=appraisal_id),
                  _("The results are announced."))  # fmt: skip
+
+
+# --- The online party school: courses and study progress ----------------------------------------
+
+
+@login_required
+def courses_page(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    teach = courses.may_teach(actor)
+    if request.method == "POST" and teach:
+        created: list[Any] = []
+
+        def create() -> None:
+            created.append(courses.course_create(
+                by=actor, organisation_id=_int(request.POST.get("organisation"), 0) or 0,
+                title=request.POST.get("title", ""), description=request.POST.get("description", ""),
+            ))  # fmt: skip
+
+        if _attempt(request, create, _("The course is in the catalogue.")):
+            return redirect("branch:course", created[0].pk)
+    year = timezone.localdate().year
+    return render(
+        request,
+        "branch/courses.html",
+        {"rows": courses.courses_for(actor=actor), "teach": teach,
+         "progress": courses.my_progress(actor=actor, year=year),
+         "progress_orgs": _organisations_where(actor, Action.HOST_MEETING)},
+    )  # fmt: skip
+
+
+@login_required
+def course(request: HttpRequest, course_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    item = courses.course_get_for(actor=actor, course_id=course_id)
+    teaches = can(actor, Action.TEACH, item.organisation)
+    if request.method == "POST" and teaches:
+        if request.POST.get("action") == "lesson":
+            _attempt(request, lambda: courses.course_add_lesson(
+                by=actor, course_id=item.pk, meeting_id=_int(request.POST.get("meeting"), 0) or 0),
+                _("The lesson is added."))  # fmt: skip
+        else:
+            upload = request.FILES.get("file")
+            _attempt(request, lambda: courses.course_add_document(
+                by=actor, course_id=item.pk, title=request.POST.get("title", ""),
+                name=(upload.name or "") if upload else "", stream=upload or io.BytesIO()),
+                _("The document is added."))  # fmt: skip
+        return redirect("branch:course", item.pk)
+    lessons = (
+        Meeting.objects.filter(kind=MeetingKind.LESSON, organisation__path__startswith=item.organisation.path).order_by(
+            "-starts_at"
+        )[:50]
+        if teaches
+        else []
+    )
+    return render(
+        request,
+        "branch/course.html",
+        {"course": item, **courses.course_progress(actor=actor, course=item), "teaches": teaches,
+         "lessons": lessons},
+    )  # fmt: skip
+
+
+@login_required
+def course_document(request: HttpRequest, course_id: int, item_id: int) -> HttpResponseBase:
+    """Opening a course's PDF counts it as followed, then serves it."""
+    item = courses.course_document_read(by=actor_for(request.user), course_id=course_id, item_id=item_id)
+    response = FileResponse(item.file.open("rb"), content_type="application/pdf")
+    for header, value in files.download_headers(item.filename, inline=True).items():
+        response[header] = value
+    response["Content-Disposition"] = files.content_disposition(item.filename, inline=True)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def study_progress(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    year = _year(request)
+    if request.method == "POST":
+        _attempt(request, lambda: courses.requirement_set(
+            by=actor, organisation_id=organisation_id, year=year, status=request.POST.get("status", ""),
+            hours_required=_int(request.POST.get("hours"), -1) or 0),
+            _("The required hours are set."))  # fmt: skip
+        return redirect(f"{request.path}?year={year}")
+    report = courses.organisation_progress(actor=actor, organisation_id=organisation_id, year=year)
+    return render(request, "branch/study_progress.html", {**report, "statuses": MemberStatus.choices})

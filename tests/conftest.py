@@ -74,6 +74,8 @@ def _sqlite_flush_passes_archive_triggers() -> Iterator[None]:
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
     yield
     DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
+
+
 _seq = itertools.count(1)
 
 

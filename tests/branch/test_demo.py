@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management import call_command
 
 from branch import selectors
-from branch.models import Appraisal, DuesPayment, Notice, PaymentStatus, RatingCast
+from branch.models import Appraisal, Course, DuesPayment, Notice, PaymentStatus, RatingCast
 from members.access import actor_from_member
 from members.models import Member
 
@@ -24,3 +24,5 @@ def test_demo_branch_affairs_load_once(db) -> None:  # type: ignore[no-untyped-d
     assert Notice.objects.filter(organisation=branch).count() == 2
     appraisal = Appraisal.objects.get(organisation=branch)
     assert appraisal.meeting is not None and RatingCast.objects.filter(appraisal=appraisal).count() == 3
+    course = Course.objects.get(organisation=branch)
+    assert [i.kind for i in course.items.order_by("position")] == ["lesson", "document"]

@@ -123,7 +123,8 @@ def test_the_room_moves_to_the_relay_without_anyone_leaving(live_server_url, new
             # a browser-to-browser connection.
             page.wait_for_function(
                 """(id) => window.EpaRoom.relay() !== null && window.EpaRoom.peerConnection(id) === null""",
-                arg=other, timeout=20_000,
+                arg=other,
+                timeout=20_000,
             )
             started = page.wait_for_function(PLAYING, arg=other, timeout=45_000).json_value()
             page.wait_for_function(ADVANCED, arg=[other, started], timeout=20_000)

@@ -286,6 +286,7 @@ async def test_a_viewer_that_leaves_frees_everything(lesson: Harness) -> None:
     await leaver.pc.close()
     del lesson.peers[11]
     del leaver
+
     def released() -> bool:  # aiortc's transports wind down their tasks
         gc.collect()
         return len(asyncio.all_tasks()) <= tasks_before and all(t() is None for t in tracks) and pc() is None

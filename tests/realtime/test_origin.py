@@ -46,9 +46,7 @@ SITE = "127.0.0.1:8102"  # the Host the socket is reached on
         (None, False),
     ],
 )
-async def test_origin_must_be_this_sites_scheme_host_and_port(
-    settings: Any, origin: str | None, opens: bool
-) -> None:
+async def test_origin_must_be_this_sites_scheme_host_and_port(settings: Any, origin: str | None, opens: bool) -> None:
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
     settings.CSRF_TRUSTED_ORIGINS = ["https://party.example.org", "https://*.party.example.org"]
     headers = [(b"host", SITE.encode())]
