@@ -20,7 +20,9 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branch import selectors
 from branch.models import Course, CourseDocumentRead, CourseItem, CourseItemKind, StudyRequirement
+from branch.text import plain
 from forum import files
 from forum.errors import AttachmentRefused, AttachmentTooLarge
 from kernel.errors import Invalid, NotFound
@@ -29,28 +31,9 @@ from meetings.study import hours, organisation_study_report
 from members.access import Action, Actor, can, can_see, require, require_member, subtree_q
 from members.models import Member, MemberStatus, Organisation, Visibility
 from moderation.archive import archive_append
-from moderation.pipeline import moderate
 
 MAX_ITEMS = 60
 MAX_REQUIRED_HOURS = 500
-
-
-def _plain(text: str, *, by: Actor, limit: int, required: bool = True) -> str:
-    text = text.strip()
-    if not text:
-        if required:
-            raise Invalid(_("The text is empty."))
-        return ""
-    if len(text) > limit:
-        raise Invalid(_("The text is too long (at most %(limit)s characters).") % {"limit": limit})
-    return moderate(text=text, kind="plain", author=by, organisation=None, mailbox=True).text
-
-
-def _organisation(organisation_id: int) -> Organisation:
-    org = Organisation.objects.filter(pk=organisation_id).first()
-    if org is None:
-        raise NotFound(_("No such organisation."))
-    return org
 
 
 # --- The catalogue -----------------------------------------------------------------------------------
@@ -110,12 +93,12 @@ def course_progress(*, actor: Actor, course: Course) -> dict[str, Any]:
 
 def course_create(*, by: Actor, organisation_id: int, title: str, description: str = "") -> Course:
     """A lecturer or secretary adds a course to the catalogue of their organisation."""
-    organisation = _organisation(organisation_id)
+    organisation = selectors.organisation_get(organisation_id)
     require(by, Action.TEACH, organisation)
     if not title.strip() or len(title.strip()) > 200:
         raise Invalid(_("The title must have between 1 and 200 characters."))
-    clean_title = _plain(title, by=by, limit=200)
-    clean_description = _plain(description, by=by, limit=5_000, required=False)
+    clean_title = plain(title, by=by, limit=200)
+    clean_description = plain(description, by=by, limit=5_000, required=False)
     with transaction.atomic():
         course = Course.objects.create(organisation=organisation, title=clean_title, description=clean_description,
                                        created_by_id=by.member_id)  # fmt: skip
@@ -171,8 +154,8 @@ def course_add_document(*, by: Actor, course_id: int, title: str, name: str, str
     sniffed = files.sniff(data[: files.SNIFF_BYTES])
     if sniffed is None or sniffed.content_type != "application/pdf":
         raise AttachmentRefused(_("Course documents are PDF files."))
-    filename = _plain(files.safe_filename(name or "document", extension="pdf"), by=by, limit=200)
-    clean_title = _plain(title or filename.rsplit(".", 1)[0], by=by, limit=200)
+    filename = plain(files.safe_filename(name or "document", extension="pdf"), by=by, limit=200)
+    clean_title = plain(title or filename.rsplit(".", 1)[0], by=by, limit=200)
     with transaction.atomic():
         item = CourseItem(course=course, position=_next_position(course), kind=CourseItemKind.DOCUMENT,
                           title=clean_title, filename=filename, size=len(data))  # fmt: skip
@@ -217,7 +200,7 @@ def requirement_set(
     *, by: Actor, organisation_id: int, year: int, status: str, hours_required: int
 ) -> StudyRequirement:
     """The hours members of ``status`` in the organisation's subtree must study in ``year``."""
-    organisation = _organisation(organisation_id)
+    organisation = selectors.organisation_get(organisation_id)
     require(by, Action.HOST_MEETING, organisation)
     if status not in MemberStatus.values:
         raise Invalid(_("Unknown member status."))
@@ -265,7 +248,7 @@ def my_progress(*, actor: Actor, year: int) -> dict[str, Any]:
 def organisation_progress(*, actor: Actor, organisation_id: int, year: int) -> dict[str, Any]:
     """Each member's hours against their requirement, for the organisation's secretaries and
     organisers (the study report's rule)."""
-    organisation = _organisation(organisation_id)
+    organisation = selectors.organisation_get(organisation_id)
     report = organisation_study_report(actor=actor, organisation=organisation, year=year)
     members = {m.pk: m for m in Member.objects.filter(pk__in=[r["member_id"] for r in report["members"]])
                .select_related("organisation")}  # fmt: skip

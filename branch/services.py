@@ -43,6 +43,7 @@ from branch.models import (
     RatingCast,
     RatingTally,
 )
+from branch.text import plain
 from forum.errors import AttachmentRefused, AttachmentTooLarge
 from forum.services import max_attachment_bytes
 from kernel import files
@@ -53,7 +54,6 @@ from members.access import ROLE_GRANTS, SYSTEM, Action, Actor, can_at_branch, re
 from members.models import Member, Organisation
 from moderation.archive import archive_append
 from moderation.documents import document_guard
-from moderation.pipeline import moderate
 from realtime import conf as realtime_conf
 from realtime.services import event_append
 from realtime.streams import user_stream
@@ -79,19 +79,6 @@ def _write_limit(by: Actor) -> None:
 
 def _notify(member_id: int, payload: dict[str, Any]) -> None:
     event_append(stream=user_stream(member_id), payload=payload)
-
-
-def _plain(text: str, *, by: Actor, limit: int, required: bool = True) -> str:
-    """Text a person entered: escaped, and the confidentiality guard (classified markings are
-    refused with ``content_blocked`` and the attempt archived)."""
-    text = text.strip()
-    if not text:
-        if required:
-            raise Invalid(_("The text is empty."))
-        return ""
-    if len(text) > limit:
-        raise Invalid(_("The text is too long (at most %(limit)s characters).") % {"limit": limit})
-    return moderate(text=text, kind="plain", author=by, organisation=None, mailbox=True).text
 
 
 def _officers(organisation: Organisation, action: Action, *, exact: bool = False) -> list[int]:
@@ -200,7 +187,7 @@ def _payment_create(
     if paid_on > timezone.localdate():
         raise Invalid(_("The payment date cannot be in the future."))
     covered = _covered_months(member=member, first_month=first_month, months=months, amount_fen=amount_fen)
-    reference = _plain(reference, by=by, limit=80, required=False) if reference else ""
+    reference = plain(reference, by=by, limit=80, required=False) if reference else ""
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -363,7 +350,7 @@ def _notice_files(*, notice: Notice, uploads: list[tuple[str, IO[bytes]]], by: A
     names = []
     for name, stream in uploads:
         upload = files.upload_read(
-            stream, name=name, limit=limit, guard=lambda filename: _plain(filename, by=by, limit=160),
+            stream, name=name, limit=limit, guard=lambda filename: plain(filename, by=by, limit=160),
             too_large=lambda limit: AttachmentTooLarge(limit=limit), refused=AttachmentRefused,
         )  # fmt: skip
         document_guard(
@@ -397,8 +384,8 @@ def notice_publish(
     title, body = title.strip(), body.strip()
     if not title or len(title) > 200:
         raise Invalid(_("The title must have between 1 and 200 characters."))
-    clean_title = _plain(title, by=by, limit=200)
-    clean_body = _plain(body, by=by, limit=MAX_NOTICE_TEXT)
+    clean_title = plain(title, by=by, limit=200)
+    clean_body = plain(body, by=by, limit=MAX_NOTICE_TEXT)
     audience = selectors.subtree_members(organisation).exclude(pk=selectors.me(by))
     named = member_ids is not None
     if named:
@@ -594,7 +581,7 @@ def self_assessment_save(*, by: Actor, appraisal_id: int, text: str, at: dt.date
     if _now(at) >= appraisal.rating_ends:
         raise Conflict(_("Self-assessments close with the rating period."))
     _write_limit(by)
-    clean = _plain(text, by=by, limit=MAX_NOTICE_TEXT)
+    clean = plain(text, by=by, limit=MAX_NOTICE_TEXT)
     with transaction.atomic():
         participant.self_assessment = clean
         participant.self_assessed_at = timezone.now()
@@ -656,7 +643,7 @@ def conclusion_record(
     needs_reasons = grade in GRADES_NEEDING_REASONS
     if needs_reasons and not reasons.strip():
         raise ReasonRequired()
-    clean = _plain(reasons, by=by, limit=5_000, required=needs_reasons)
+    clean = plain(reasons, by=by, limit=5_000, required=needs_reasons)
     with transaction.atomic():
         participant.conclusion, participant.reasons = grade, clean
         participant.concluded_at = timezone.now()
