@@ -12,8 +12,8 @@ from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from branch import courses, selectors, services
-from branch.models import Appraisal, Course, DuesPayment, DuesStandard, Notice, NoticeReceipt
+from branch import selectors, services
+from branch.models import Appraisal, DuesPayment, DuesStandard, Notice, NoticeReceipt
 from branch.schemas import (
     AppraisalIn,
     AppraisalOut,
@@ -52,6 +52,8 @@ from branch.schemas import (
     Year,
     YearChartOut,
 )
+from lessons import courses
+from lessons.models import Course
 from members.access import Action, Actor, actor_for, can
 from realtime.services import stream_head
 

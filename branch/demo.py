@@ -9,9 +9,11 @@ import io
 
 from django.utils import timezone
 
-from branch import courses, services
+from branch import services
 from branch.dues_rules import add_months, month_start
-from branch.models import Appraisal, Course, DuesStandard, Notice
+from branch.models import Appraisal, DuesStandard, Notice
+from lessons import courses
+from lessons.models import Course
 from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingKind
 from members.access import Actor, actor_from_member

@@ -16,10 +16,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branch import charts, courses, dues_rules, selectors, services
+from branch import charts, dues_rules, selectors, services
 from branch.models import DuesCategory, Grade, PaymentMethod
 from kernel import files
 from kernel.errors import DomainError, Invalid, NotFound
+from lessons import courses
 from meetings.models import Meeting, MeetingKind
 from members.access import Action, actor_for, can, can_at_branch, organisations_where, subtree_q
 from members.models import Member, MemberStatus, Organisation

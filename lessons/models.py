@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from meetings.models import Meeting
-from members.models import Member
+from members.models import Member, MemberStatus, Organisation
 
 
 class DeckStatus(models.TextChoices):
@@ -138,3 +138,68 @@ class ReplayWatch(models.Model):
     class Meta:
         db_table = "meetings_replaywatch"
         constraints = [models.UniqueConstraint(fields=["recording", "member"], name="replay_watch_unique")]
+
+
+# --- The online party school (网上党校): courses and the year's required study hours ---------------
+
+
+class Course(models.Model):
+    """A course of the party school: a sequence of lessons (live, then their recordings) and
+    documents, for the members of an organisation's subtree."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="courses")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    created_by = models.ForeignKey(Member, null=True, on_delete=models.SET_NULL, related_name="+")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["-created", "-pk"]
+
+
+class CourseItemKind(models.TextChoices):
+    LESSON = "lesson", _("Lesson (live or recorded)")
+    DOCUMENT = "document", _("Document (PDF)")
+
+
+class CourseItem(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=CourseItemKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="lessons/courses/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    size = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course", "position"]
+        constraints = [models.UniqueConstraint(fields=["course", "position"], name="lessons_course_item_position")]
+
+
+class CourseDocumentRead(models.Model):
+    """A member opened a course's document (a lesson counts through its study time)."""
+
+    item = models.ForeignKey(CourseItem, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "member"], name="lessons_course_read_once")]
+
+
+class StudyRequirement(models.Model):
+    """Study hours an organisation requires of its members of one status in a year; a member
+    follows the requirement of the nearest organisation above them that set one."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=MemberStatus.choices)
+    hours = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "status"], name="lessons_requirement_once")
+        ]

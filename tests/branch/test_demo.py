@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.core.management import call_command
 
 from branch import selectors
-from branch.models import Appraisal, Course, DuesPayment, Notice, PaymentStatus, RatingCast
+from branch.models import Appraisal, DuesPayment, Notice, PaymentStatus, RatingCast
+from lessons.models import Course
 from members.access import actor_from_member
 from members.models import Member
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from branch import courses
+from lessons import courses
+from lessons.study import study_credit
 from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingKind, MeetingStatus
-from meetings.study import study_credit
 from members.access import actor_from_member
 from members.models import RoleKind
 from tests.browser.test_forum_live import log_in

@@ -30,8 +30,12 @@ def test_lesson_rows_written_before_the_move_are_read_after_it(org_tree, member_
     viewer = member_factory(org_tree.branch_a)
     now = timezone.now()
     meeting = services.meeting_schedule(
-        by=actor_of(secretary), organisation=org_tree.branch_a, kind=MeetingKind.LESSON,
-        title="学习党章党课", starts_at=now, ends_at=now + dt.timedelta(hours=1),
+        by=actor_of(secretary),
+        organisation=org_tree.branch_a,
+        kind=MeetingKind.LESSON,
+        title="学习党章党课",
+        starts_at=now,
+        ends_at=now + dt.timedelta(hours=1),
     )
     latest = MigrationExecutor(connection).loader.graph.leaf_nodes()
 
@@ -47,8 +51,12 @@ def test_lesson_rows_written_before_the_move_are_read_after_it(org_tree, member_
         meeting_id=meeting.pk, key="k" * 32, file="lessons/slides/k.pdf", filename="党章.pdf", size=10
     )
     old.get_model("meetings", "Recording").objects.create(
-        meeting_id=meeting.pk, path="recordings/1.webm", content_type="video/webm",
-        started_at=now, duration=60.0, size=1000,
+        meeting_id=meeting.pk,
+        path="recordings/1.webm",
+        content_type="video/webm",
+        started_at=now,
+        duration=60.0,
+        size=1000,
     )
 
     migrate(latest)
@@ -59,5 +67,8 @@ def test_lesson_rows_written_before_the_move_are_read_after_it(org_tree, member_
     assert SlideDeck.objects.get().filename == "党章.pdf"
     assert Recording.objects.get().meeting_id == meeting.pk
     assert {model._meta.db_table for model in (Question, StudyTime, SlideDeck, Recording)} == {
-        "meetings_question", "meetings_studytime", "meetings_slidedeck", "meetings_recording",
+        "meetings_question",
+        "meetings_studytime",
+        "meetings_slidedeck",
+        "meetings_recording",
     }

@@ -65,9 +65,7 @@ def branch_vote(actor_of) -> VoteFactory:
             ends_at=start + dt.timedelta(hours=1),
         )  # fmt: skip
         lifecycle.meeting_start(by=host_actor, meeting=meeting)
-        motion = votes.motion_open(
-            by=host_actor, meeting=meeting, title="关于接收预备党员的决议", secret=True
-        )
+        motion = votes.motion_open(by=host_actor, meeting=meeting, title="关于接收预备党员的决议", secret=True)
         for number, voter in enumerate(voters):
             actor = actor_of(voter)
             lobby.room_enter(by=actor, meeting=meeting)

@@ -20,20 +20,35 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branch import selectors
-from branch.models import Course, CourseDocumentRead, CourseItem, CourseItemKind, StudyRequirement
-from branch.text import plain
-from forum import files
 from forum.errors import AttachmentRefused, AttachmentTooLarge
+from kernel import files
 from kernel.errors import Invalid, NotFound
-from meetings.models import Meeting, MeetingKind, StudyTime
-from meetings.study import hours, organisation_study_report
+from lessons.models import Course, CourseDocumentRead, CourseItem, CourseItemKind, StudyRequirement, StudyTime
+from lessons.study import hours, organisation_study_report
+from meetings.models import Meeting, MeetingKind
 from members.access import Action, Actor, can, can_see, require, require_member, subtree_q
 from members.models import Member, MemberStatus, Organisation, Visibility
 from moderation.archive import archive_append
+from moderation.documents import document_guard
+from moderation.pipeline import moderate
 
 MAX_ITEMS = 60
 MAX_REQUIRED_HOURS = 500
+
+
+def plain(text: str, *, by: Actor, limit: int, required: bool = True) -> str:
+    """Escaped, and through the confidentiality guard (no word lists: the organisation's words)."""
+    text = text.strip()
+    if (not text and required) or len(text) > limit:
+        raise Invalid(_("Give between 1 and %(limit)s characters.") % {"limit": limit})
+    return moderate(text=text, kind="plain", author=by, organisation=None, mailbox=True).text if text else ""
+
+
+def _organisation(organisation_id: int) -> Organisation:
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None:
+        raise NotFound(_("No such organisation."))
+    return organisation
 
 
 # --- The catalogue -----------------------------------------------------------------------------------
@@ -93,7 +108,7 @@ def course_progress(*, actor: Actor, course: Course) -> dict[str, Any]:
 
 def course_create(*, by: Actor, organisation_id: int, title: str, description: str = "") -> Course:
     """A lecturer or secretary adds a course to the catalogue of their organisation."""
-    organisation = selectors.organisation_get(organisation_id)
+    organisation = _organisation(organisation_id)
     require(by, Action.TEACH, organisation)
     if not title.strip() or len(title.strip()) > 200:
         raise Invalid(_("The title must have between 1 and 200 characters."))
@@ -103,7 +118,7 @@ def course_create(*, by: Actor, organisation_id: int, title: str, description: s
         course = Course.objects.create(organisation=organisation, title=clean_title, description=clean_description,
                                        created_by_id=by.member_id)  # fmt: skip
         archive_append(
-            kind="branch.course.created",
+            kind="lessons.course.created",
             content_ref=f"course:{course.pk}",
             actor_id=by.member_id,
             payload={"course": course.pk, "organisation": organisation.pk, "title": clean_title},
@@ -134,7 +149,7 @@ def course_add_lesson(*, by: Actor, course_id: int, meeting_id: int) -> CourseIt
     with transaction.atomic():
         item = CourseItem.objects.create(course=course, position=_next_position(course), kind=CourseItemKind.LESSON,
                                          title=meeting.title, meeting=meeting)  # fmt: skip
-        archive_append(kind="branch.course.item", content_ref=f"course:{course.pk}", actor_id=by.member_id,
+        archive_append(kind="lessons.course.item", content_ref=f"course:{course.pk}", actor_id=by.member_id,
                        payload={"course": course.pk, "item": item.pk, "meeting": meeting.pk})  # fmt: skip
     return item
 
@@ -147,14 +162,14 @@ def course_add_document(*, by: Actor, course_id: int, title: str, name: str, str
     """Add a PDF: typed by its bytes (a PDF and nothing else), size-limited like lesson slides,
     its title and file name through the confidentiality guard."""
     course = _course_for_teacher(by, course_id)
-    limit = max_document_bytes()
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise AttachmentTooLarge(limit=limit)
-    sniffed = files.sniff(data[: files.SNIFF_BYTES])
-    if sniffed is None or sniffed.content_type != "application/pdf":
-        raise AttachmentRefused(_("Course documents are PDF files."))
-    filename = plain(files.safe_filename(name or "document", extension="pdf"), by=by, limit=200)
+    upload = files.upload_read(
+        stream, name=name, limit=max_document_bytes(), types={"application/pdf"}, fallback="document",
+        too_large=lambda limit: AttachmentTooLarge(limit=limit),
+        refused=lambda: AttachmentRefused(_("Course documents are PDF files.")),
+        guard=lambda filename: plain(filename, by=by, limit=200),
+    )  # fmt: skip
+    document_guard(data=upload.data, content_type=upload.content_type, author=by, organisation=None, word_lists=False)
+    data, filename = upload.data, upload.filename
     clean_title = plain(title or filename.rsplit(".", 1)[0], by=by, limit=200)
     with transaction.atomic():
         item = CourseItem(course=course, position=_next_position(course), kind=CourseItemKind.DOCUMENT,
@@ -162,7 +177,7 @@ def course_add_document(*, by: Actor, course_id: int, title: str, name: str, str
         item.file.save(f"{uuid.uuid4().hex}.pdf", ContentFile(data), save=False)
         item.save()
         archive_append(
-            kind="branch.course.item",
+            kind="lessons.course.item",
             content_ref=f"course:{course.pk}",
             actor_id=by.member_id,
             payload={"course": course.pk, "item": item.pk, "document": filename, "size": len(data)},
@@ -200,7 +215,7 @@ def requirement_set(
     *, by: Actor, organisation_id: int, year: int, status: str, hours_required: int
 ) -> StudyRequirement:
     """The hours members of ``status`` in the organisation's subtree must study in ``year``."""
-    organisation = selectors.organisation_get(organisation_id)
+    organisation = _organisation(organisation_id)
     require(by, Action.HOST_MEETING, organisation)
     if status not in MemberStatus.values:
         raise Invalid(_("Unknown member status."))
@@ -210,7 +225,7 @@ def requirement_set(
         requirement, _created = StudyRequirement.objects.update_or_create(
             organisation=organisation, year=year, status=status, defaults={"hours": hours_required}
         )
-        archive_append(kind="branch.study.requirement", content_ref=f"organisation:{organisation.pk}",
+        archive_append(kind="lessons.study.requirement", content_ref=f"organisation:{organisation.pk}",
                        actor_id=by.member_id,
                        payload={"organisation": organisation.pk, "year": year, "status": status,
                                 "hours": hours_required})  # fmt: skip
@@ -248,7 +263,7 @@ def my_progress(*, actor: Actor, year: int) -> dict[str, Any]:
 def organisation_progress(*, actor: Actor, organisation_id: int, year: int) -> dict[str, Any]:
     """Each member's hours against their requirement, for the organisation's secretaries and
     organisers (the study report's rule)."""
-    organisation = selectors.organisation_get(organisation_id)
+    organisation = _organisation(organisation_id)
     report = organisation_study_report(actor=actor, organisation=organisation, year=year)
     members = {m.pk: m for m in Member.objects.filter(pk__in=[r["member_id"] for r in report["members"]])
                .select_related("organisation")}  # fmt: skip

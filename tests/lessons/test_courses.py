@@ -9,13 +9,13 @@ import io
 import pytest
 from django.utils import timezone
 
-from branch import courses
-from branch.models import CourseDocumentRead, CourseItem
 from forum.errors import AttachmentRefused
 from kernel.errors import Forbidden, NotFound
+from lessons import courses
+from lessons.models import CourseDocumentRead, CourseItem
+from lessons.study import study_credit
 from meetings import services as meeting_services
 from meetings.models import Meeting, MeetingKind, MeetingStatus
-from meetings.study import study_credit
 from members.access import actor_from_member
 from members.models import MemberStatus, RoleKind
 
