@@ -219,6 +219,7 @@ def leave_request_create(*, by: Actor, meeting: Meeting, reason: str) -> LeaveRe
     _require_not_over(meeting)
     if not reason.strip():
         raise Invalid(_("Please give a reason."))
+    guard_texts(texts=[reason], author=by, organisation=meeting.organisation)
     with transaction.atomic():
         request, _created = LeaveRequest.objects.update_or_create(
             meeting=meeting,
@@ -290,6 +291,7 @@ def attendance_leave(*, meeting: Meeting, member_id: int, at: dt.datetime | None
 def minutes_save(*, by: Actor, meeting: Meeting, text: str) -> Minutes:
     """The secretary (or a host) writes the minutes, during or after the meeting."""
     _require_minute_taker(by, meeting)
+    guard_texts(texts=[text], author=by, organisation=meeting.organisation)
     with transaction.atomic():
         minutes, _created = Minutes.objects.select_for_update().get_or_create(meeting=meeting)
         if minutes.finalised_at is not None:

@@ -209,3 +209,18 @@ def test_quorum_share_is_set_per_meeting(org_tree, actor_of, client_for, branch_
         content_type="application/json",
     )  # fmt: skip
     assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+
+
+def test_a_marked_leave_reason_or_minutes_are_refused_and_nothing_is_stored(actor_of, branch_meeting: Branch):
+    from meetings.models import LeaveRequest, Minutes
+    from moderation.models import ArchiveRecord
+    from moderation.pipeline import ContentBlocked
+
+    meeting, host = branch_meeting.meeting, actor_of(branch_meeting.secretary)
+    with pytest.raises(ContentBlocked):
+        services.leave_request_create(by=actor_of(branch_meeting.full[0]), meeting=meeting, reason="机密★1年")
+    assert not LeaveRequest.objects.filter(meeting=meeting).exists()
+    with pytest.raises(ContentBlocked):
+        services.minutes_save(by=host, meeting=meeting, text="会议传达了机密★1年文件")
+    assert not Minutes.objects.filter(meeting=meeting, text__contains="机密").exists()
+    assert ArchiveRecord.objects.filter(kind="content.classified_blocked").count() == 2
