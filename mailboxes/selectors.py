@@ -46,7 +46,7 @@ def stream_head_of(conversation: Conversation) -> int:
 
 
 def _messages(conversation: Conversation) -> QuerySet[StreamEvent]:
-    return StreamEvent.objects.filter(stream=conversation.stream, payload__type="mailbox.message")
+    return StreamEvent.objects.filter(stream=conversation.stream, payload__type="mailbox.message.sent")
 
 
 def message_get(*, conversation: Conversation, seq: int) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def _conversation_rows(member_id: int) -> list[dict[str, Any]]:
     for c in conversations:
         after_read |= Q(stream=c.stream, seq__gt=c.read_upto(member_id))
     unread = dict(
-        StreamEvent.objects.filter(after_read, payload__type="mailbox.message")
+        StreamEvent.objects.filter(after_read, payload__type="mailbox.message.sent")
         .exclude(author_id=member_id)
         .values("stream")
         .annotate(n=Count("pk"))
@@ -250,7 +250,6 @@ def tips_list_for(*, actor: Actor, status: str | None = None, limit: int = 200) 
     return list(tips_for(actor=actor, status=status)[:limit])
 
 
-
 def mailbox_search_for(*, actor: Actor, query: str, limit: int = 20) -> dict[str, list[Any]]:
     """The site search's part of the mailboxes: messages of the actor's own conversations and
     the writings the actor may read (their own, and submitted ones they review)."""
@@ -264,7 +263,7 @@ def mailbox_search_for(*, actor: Actor, query: str, limit: int = 20) -> dict[str
     by_stream = {c.stream: c for c in mine}
     events = (
         StreamEvent.objects.filter(
-            stream__in=list(by_stream), payload__type="mailbox.message", payload__text__icontains=query
+            stream__in=list(by_stream), payload__type="mailbox.message.sent", payload__text__icontains=query
         ).order_by("-pk")[:limit]
         if by_stream
         else []

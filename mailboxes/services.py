@@ -9,7 +9,7 @@ import os
 import secrets
 import uuid
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -23,7 +23,7 @@ from forum.services import max_attachment_bytes
 from kernel import files
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from kernel.ratelimit import check as rate_check
-from mailboxes import access_log, selectors
+from mailboxes import access_log, events, selectors
 from mailboxes.models import (
     Conversation,
     MailboxFile,
@@ -71,7 +71,7 @@ def _send_limit(by: Actor) -> None:
     rate_check(f"send:{by.user_id}", rate=rate, burst=burst)
 
 
-def _notify(member_id: int, payload: dict[str, Any]) -> None:
+def _notify(member_id: int, payload: events.Event) -> None:
     event_append(stream=user_stream(member_id), payload=payload)
 
 
@@ -104,10 +104,10 @@ def conversation_open(*, by: Actor, other_id: int) -> Conversation:
     return conversation
 
 
-def message_payload(*, by: Actor, conversation: Conversation, text: str) -> dict[str, Any]:
+def message_payload(*, by: Actor, conversation: Conversation, text: str) -> events.MessageSent:
     """The stored event of one message (the gateway stores it once per client id)."""
     clean = _plain(text, by=by, limit=MAX_MESSAGE)
-    return {"type": "mailbox.message", "sender": by.mid, "text": clean}
+    return events.MessageSent(sender=by.mid, text=clean)
 
 
 def after_message(*, conversation: Conversation, sender_id: int) -> None:
@@ -115,7 +115,7 @@ def after_message(*, conversation: Conversation, sender_id: int) -> None:
     other = conversation.other_id(sender_id)
     _notify(
         other,
-        {"type": "mailbox.unread", "conversation": conversation.pk, "unread": selectors.unread_total(member_id=other)},
+        events.UnreadChanged(conversation=conversation.pk, unread=selectors.unread_total(member_id=other)),
     )
 
 
@@ -146,14 +146,10 @@ def conversation_read(*, by: Actor, conversation_id: int, upto: int) -> int:
             return int(getattr(locked, field))
         setattr(locked, field, upto)
         locked.save(update_fields=[field])
-        event_append(stream=conversation.stream, payload={"type": "mailbox.read", "member": by.mid, "upto": upto})
+        event_append(stream=conversation.stream, payload=events.ConversationRead(member=by.mid, upto=upto))
         _notify(
             by.mid,
-            {
-                "type": "mailbox.unread",
-                "conversation": conversation.pk,
-                "unread": selectors.unread_total(member_id=by.mid),
-            },
+            events.UnreadChanged(conversation=conversation.pk, unread=selectors.unread_total(member_id=by.mid)),
         )
     return upto
 
@@ -267,7 +263,7 @@ def writing_submit(*, by: Actor, writing_id: int) -> Writing:
         writing.submitted_at = timezone.now()
         writing.save(update_fields=["status", "submitted_at"])
         for reviewer in _reviewers(writing):
-            _notify(reviewer, {"type": "mailbox.writing.submitted", "writing": writing.pk, "title": writing.title})
+            _notify(reviewer, events.WritingSubmitted(writing=writing.pk, title=writing.title))
     return writing
 
 
@@ -280,7 +276,7 @@ def writing_comment(*, by: Actor, writing_id: int, text: str) -> WritingComment:
     clean = _plain(text, by=by, limit=MAX_TEXT)
     with transaction.atomic():
         comment = WritingComment.objects.create(writing=writing, author_id=by.mid, text=clean)
-        payload = {"type": "mailbox.writing.comment", "writing": writing.pk, "title": writing.title}
+        payload = events.WritingComment(writing=writing.pk, title=writing.title)
         if by.mid != writing.author_id:
             _notify(writing.author_id, payload)
         else:  # the writer answers: whoever reviews the branch's reports hears of it
@@ -302,7 +298,7 @@ def writing_review(*, by: Actor, writing_id: int, comment: str = "") -> Writing:
         writing.reviewed_at = timezone.now()
         writing.reviewed_by_id = by.mid
         writing.save(update_fields=["status", "reviewed_at", "reviewed_by"])
-        _notify(writing.author_id, {"type": "mailbox.writing.reviewed", "writing": writing.pk, "title": writing.title})
+        _notify(writing.author_id, events.WritingReviewed(writing=writing.pk, title=writing.title))
     return writing
 
 

@@ -2,9 +2,9 @@
 
 Only its two participants subscribe. A message is the gateway's ``send`` frame with a client id
 (``{"type":"send","stream":"mailbox:7","cid":"…","body":{"text":"…"}}``): stored once per cid,
-acked with its seq, delivered as a ``mailbox.message`` event. ``mailbox.read`` (``{"upto": seq}``)
-stores a ``mailbox.read`` event, the read receipt the other side sees; typing is the gateway's own
-``typing`` frame.
+acked with its seq, delivered as a ``mailbox.message.sent`` event. The ``mailbox.read`` command
+(``{"upto": seq}``) stores a ``mailbox.conversation.read`` event, the read receipt the other side
+sees; typing is the gateway's own ``typing`` frame.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def on_send(actor: Actor, stream_id: str, body: dict[str, Any]) -> dict[str, Any
     payload = services.message_payload(by=actor, conversation=conversation, text=text)
     # The gateway stores the event in this thread's transaction; tell the other side afterwards.
     transaction.on_commit(lambda: _after(conversation.pk, actor.mid))
-    return payload
+    return payload.payload()
 
 
 def _after(conversation_id: int, sender_id: int) -> None:

@@ -10,11 +10,12 @@ import typing
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 
 from realtime.events import Event
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS_WITH_EVENT_MODELS = ["meetings", "lessons", "membership", "forum"]
+APPS_WITH_EVENT_MODELS = ["meetings", "lessons", "membership", "forum", "mailboxes"]
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text()
 ROW = re.compile(r"^\| `(?P<type>[a-z_]+\.[a-z_.]+)` \| (?P<fields>.*)\|$", re.MULTILINE)
 
@@ -26,6 +27,11 @@ def event_models(app: str) -> list[type[Event]]:
         for obj in vars(module).values()
         if inspect.isclass(obj) and issubclass(obj, Event) and obj is not Event and obj.__module__ == module.__name__
     ]
+
+
+def label_of(app: str) -> str:
+    """Event names start with the app's label (``mailbox`` for the package ``mailboxes``)."""
+    return django_apps.get_containing_app_config(f"{app}.events").label  # type: ignore[union-attr]
 
 
 def types_of(model: type[Event]) -> list[str]:
@@ -42,7 +48,7 @@ def test_event_types_are_named_app_entity_verb(app: str) -> None:
     assert models
     for model in models:
         for name in types_of(model):
-            assert re.fullmatch(rf"{app}\.[a-z_]+\.[a-z_]+", name), f"{model.__name__}: {name}"
+            assert re.fullmatch(rf"{label_of(app)}\.[a-z_]+\.[a-z_]+", name), f"{model.__name__}: {name}"
 
 
 @pytest.mark.parametrize("app", APPS_WITH_EVENT_MODELS)
@@ -61,7 +67,7 @@ def test_the_protocol_lists_every_event_with_its_fields(app: str) -> None:
 @pytest.mark.parametrize("app", APPS_WITH_EVENT_MODELS)
 def test_every_event_the_protocol_lists_for_an_app_has_a_model(app: str) -> None:
     declared = {name for model in event_models(app) for name in types_of(model)}
-    listed = {name for name in documented() if name.startswith(f"{app}.")}
+    listed = {name for name in documented() if name.startswith(f"{label_of(app)}.")}
     assert listed - declared == set()
 
 

@@ -141,7 +141,9 @@ def test_a_message_written_offline_is_sent_once_and_the_missed_messages_arrive_i
     page.locator("li.message", has_text="书记的第3条").wait_for()
     shot(page, "weak-link-mailbox-back")
 
-    events = StreamEvent.objects.filter(stream=conversation.stream, payload__type="mailbox.message").order_by("seq")
+    events = StreamEvent.objects.filter(stream=conversation.stream, payload__type="mailbox.message.sent").order_by(
+        "seq"
+    )
     stored = [e.payload["text"] for e in events]
     assert stored == ["书记的第1条", "书记的第2条", "书记的第3条", "书记好，我在地下室，信号不好"]
     assert texts(page, "li.message .bubble") == stored
@@ -204,7 +206,9 @@ def test_a_message_whose_answer_was_lost_with_the_socket_is_stored_once(
     mailbox_services.message_send(by=actor_from_member(secretary), conversation_id=conversation.pk, text="收到")
     page.locator("li.message.theirs", has_text="收到").wait_for()
 
-    events = StreamEvent.objects.filter(stream=conversation.stream, payload__type="mailbox.message").order_by("seq")
+    events = StreamEvent.objects.filter(stream=conversation.stream, payload__type="mailbox.message.sent").order_by(
+        "seq"
+    )
     assert [e.payload["text"] for e in events] == ["这条发出去了，但回执丢了", "收到"]
     assert texts(page, "li.message .bubble") == ["这条发出去了，但回执丢了", "收到"]
 

@@ -179,7 +179,7 @@ def test_messages_and_comments_over_http_are_limited_like_socket_sends(people, a
     assert limited.status_code == 429 and limited.json()["code"] == "rate_limited" and limited["Retry-After"]
     page = client.post(f"/mailbox/c/{c.pk}/", {"text": "还在刷屏"})
     assert page.status_code == 429 and "还在刷屏</textarea>" in page.content.decode()  # the draft is kept
-    texts = StreamEvent.objects.filter(stream=c.stream, payload__type="mailbox.message").values_list(
+    texts = StreamEvent.objects.filter(stream=c.stream, payload__type="mailbox.message.sent").values_list(
         "payload__text", flat=True
     )
     assert list(texts) == ["第0条", "第1条", "第2条"]

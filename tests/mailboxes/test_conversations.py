@@ -65,7 +65,7 @@ def test_the_same_client_id_is_stored_once(people, actor_of, client_for):
     again = client.post(url, {"text": "重发的消息", "cid": "c-1"}, content_type="application/json")
     assert first.status_code == again.status_code == 201
     assert first.json()["seq"] == again.json()["seq"]
-    assert StreamEvent.objects.filter(stream=c.stream, payload__type="mailbox.message").count() == 1
+    assert StreamEvent.objects.filter(stream=c.stream, payload__type="mailbox.message.sent").count() == 1
 
 
 def test_messages_pass_the_confidentiality_guard_but_no_word_list(people, actor_of, client_for):
@@ -102,13 +102,15 @@ def test_unread_counts_read_receipts_and_the_home_page(
     assert selectors.unread_total(member_id=people.alice.pk) == 0
     home = client_for(people.secretary).get("/").content.decode()
     assert f'href="/mailbox/c/{c.pk}/"' in home and "张三" in home
-    user_events = StreamEvent.objects.filter(stream=f"user:{people.secretary.pk}", payload__type="mailbox.unread")
+    user_events = StreamEvent.objects.filter(
+        stream=f"user:{people.secretary.pk}", payload__type="mailbox.unread.changed"
+    )
     assert user_events.order_by("-seq").first().payload["unread"] == 2
     # Opening the page reads it: a receipt event for alice, and the count drops to nothing.
     client_for(people.secretary).get(f"/mailbox/c/{c.pk}/")
     assert selectors.unread_total(member_id=people.secretary.pk) == 0
-    receipt = StreamEvent.objects.filter(stream=c.stream, payload__type="mailbox.read").get()
-    assert receipt.payload == {"type": "mailbox.read", "member": people.secretary.pk, "upto": 2}
+    receipt = StreamEvent.objects.filter(stream=c.stream, payload__type="mailbox.conversation.read").get()
+    assert receipt.payload == {"type": "mailbox.conversation.read", "member": people.secretary.pk, "upto": 2}
     assert f'href="/mailbox/c/{c.pk}/"' not in client_for(people.secretary).get("/").content.decode()
     page = client_for(people.alice).get(f"/mailbox/c/{c.pk}/").content.decode()
     assert 'data-other-read="2"' in page

@@ -43,13 +43,13 @@ async def test_messages_and_read_receipts_travel_live(talk, connect):  # noqa: F
     frames = [result, await recv(secretary)]
     assert any(f["type"] == "result" and f["data"] == {"upto": 1} for f in frames)
     receipt = await recv(alice)
-    assert receipt["event"] == {"type": "mailbox.read", "member": people.secretary.pk, "upto": 1}
+    assert receipt["event"] == {"type": "mailbox.conversation.read", "member": people.secretary.pk, "upto": 1}
     # Typing is relayed to the other side only as an ephemeral frame.
     await alice.send_json_to({"type": "typing", "stream": c.stream, "active": True})
     typing = await recv(secretary, skip=("presence",))
     assert typing["type"] == "typing" and typing["member"] == people.alice.pk
     count = await database_sync_to_async(
-        lambda: StreamEvent.objects.filter(stream=c.stream, payload__type="mailbox.message").count()
+        lambda: StreamEvent.objects.filter(stream=c.stream, payload__type="mailbox.message.sent").count()
     )()
     assert count == 1
 
@@ -101,16 +101,18 @@ async def test_a_message_sent_over_the_socket_updates_the_other_sides_unread_cou
         await alice.send_json_to({"type": "send", "stream": c.stream, "cid": f"u{i}", "body": {"text": text}})
         unread = await recv(secretary)
         assert unread["stream"] == "user:me"
-        assert unread["event"] == {"type": "mailbox.unread", "conversation": c.pk, "unread": i + 1}
+        assert unread["event"] == {"type": "mailbox.unread.changed", "conversation": c.pk, "unread": i + 1}
     # Reading over the socket brings the reader's own count down, on their user:me stream too.
     await request(secretary, {"type": "subscribe", "stream": c.stream})
     await secretary.send_json_to({"type": "mailbox.read", "stream": c.stream, "upto": 2, "ref": 1})
     frames = [await recv(secretary) for _ in range(3)]
     counts = [f["event"] for f in frames if f["type"] == "event" and f["stream"] == "user:me"]
-    assert counts == [{"type": "mailbox.unread", "conversation": c.pk, "unread": 0}]
+    assert counts == [{"type": "mailbox.unread.changed", "conversation": c.pk, "unread": 0}]
     # Alice, the sender, is told nothing on her user:me stream about her own messages.
     told_alice = await database_sync_to_async(
-        lambda: StreamEvent.objects.filter(stream=f"user:{people.alice.pk}", payload__type="mailbox.unread").count()
+        lambda: StreamEvent.objects.filter(
+            stream=f"user:{people.alice.pk}", payload__type="mailbox.unread.changed"
+        ).count()
     )()
     assert told_alice == 0
 

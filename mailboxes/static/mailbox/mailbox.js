@@ -7,7 +7,7 @@
  * message written offline waits on the page ("waiting to send", cancellable) and goes when the
  * link returns, stored once even if an earlier attempt got through. Messages from
  * the other side are marked read with the mailbox.read command while the page is visible; their
- * read receipts (mailbox.read events) show "Read" under my messages. On every mailbox page the
+ * read receipts (mailbox.conversation.read events) show "Read" under my messages. On every mailbox page the
  * member's user:me stream keeps the unread badge current and shows thought-report events live.
  */
 import { timeElement } from "../js/clock.js";
@@ -30,7 +30,7 @@ import { followTipAlerts } from "./tips.js";
     followTipAlerts(frame);
     if (frame.type !== "event") return;
     const event = frame.event;
-    if (event.type === "mailbox.unread" && badge) {
+    if (event.type === "mailbox.unread.changed" && badge) {
       badge.textContent = String(event.unread);
       badge.hidden = !event.unread;
     } else if ((event.type === "forum.notification.created" || event.type === "forum.notifications.read") && forumBadge) {
@@ -107,10 +107,10 @@ import { followTipAlerts } from "./tips.js";
     }
     if (frame.type !== "event") return;
     const event = frame.event;
-    if (event.type === "mailbox.message") {
+    if (event.type === "mailbox.message.sent") {
       add(frame.seq, event);
       if (event.sender !== me) { typing.textContent = ""; markRead(frame.seq); }
-    } else if (event.type === "mailbox.read" && event.member !== me) {
+    } else if (event.type === "mailbox.conversation.read" && event.member !== me) {
       otherRead = Math.max(otherRead, event.upto);
       showReceipts();
     }
