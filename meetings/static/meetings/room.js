@@ -13,6 +13,7 @@
  * server offering. A room switches between the two when the meetings.mode.changed event arrives,
  * without anyone leaving it.
  */
+import { when } from "../js/clock.js";
 import { el } from "../js/dom.js";
 import { showOutbox } from "../js/outbox.js";
 import { Connection } from "../js/realtime.js";
@@ -412,7 +413,7 @@ export const EpaRoom = {};
     }
     const until = new Date(room.ends_at);
     banner.hidden = false;
-    banner.textContent = T.breakout + " " + room.name + " · " + T.breakoutUntil + " " + until.toLocaleTimeString();
+    banner.textContent = T.breakout + " " + room.name + " · " + T.breakoutUntil + " " + when(room.ends_at); // the site's one clock
     // When the time is up any page may call everyone back (the server checks the time).
     breakoutTimer = setTimeout(() => command("breakout.return").catch(() => {}), Math.max(0, until - Date.now()) + 500);
   }
