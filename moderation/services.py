@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from kernel.errors import Conflict, Forbidden, Invalid, NotFound
 from members.access import Action, Actor, can, require, require_member
 from members.models import Member, Organisation
-from moderation import archive
+from moderation import archive, events
 from moderation.content import ContentKind, content_kind_get, content_load, content_ref, content_type_of
 from moderation.decision import Decision, Verdict, evaluate
 from moderation.lists import compiled_for, version_bump
@@ -71,7 +71,7 @@ def _queue_streams(*levels: Organisation) -> list[str]:
 def _publish(item: QueueItem, event: str, *, extra_levels: Iterable[Organisation] = ()) -> None:
     from realtime.services import event_append
 
-    payload = {"type": f"moderation.queue.{event}", "item": queue_item_dict(item)}
+    payload = events.QueueChanged(type=f"moderation.queue.{event}", item=queue_item_dict(item))  # type: ignore[arg-type]
     for stream in _queue_streams(item.level, *extra_levels):
         event_append(stream=stream, payload=payload)
 
@@ -444,7 +444,7 @@ def sanction_apply(*, by: Actor, member_id: int, kind: str, reason: str, minutes
             ends=ends,
             created_by_id=by.member_id,
         )
-        details = {
+        details: dict[str, Any] = {
             "member_id": member.pk,
             "kind": kind,
             "reason": sanction.reason,
@@ -463,7 +463,7 @@ def sanction_apply(*, by: Actor, member_id: int, kind: str, reason: str, minutes
             actor_id=by.member_id,
             payload=details,
         )
-        _notify_member(member.pk, {"type": "moderation.sanction", **details})
+        _notify_member(member.pk, events.SanctionImposed(**details))
         # Now for this transaction's own reads, and again once the change is visible to all.
         sanctions_changed()
         transaction.on_commit(sanctions_changed)
@@ -480,7 +480,7 @@ def sanction_lift(*, by: Actor, sanction_id: int) -> Sanction:
         if not updated:
             raise Conflict(_("This sanction has already been lifted."))
         sanction.refresh_from_db()
-        details = {"sanction_id": sanction.pk, "member_id": sanction.member_id, "kind": sanction.kind}
+        details: dict[str, Any] = {"sanction_id": sanction.pk, "member_id": sanction.member_id, "kind": sanction.kind}
         _staff_log(
             by=by, verb="sanction.lift", organisation=sanction.organisation, target=f"member:{sanction.member_id}",
             details=details,
@@ -491,14 +491,14 @@ def sanction_lift(*, by: Actor, sanction_id: int) -> Sanction:
             actor_id=by.member_id,
             payload={"lifted": True, **details},
         )
-        _notify_member(sanction.member_id, {"type": "moderation.sanction_lifted", **details})
+        _notify_member(sanction.member_id, events.SanctionLifted(**details))
         # Now for this transaction's own reads, and again once the change is visible to all.
         sanctions_changed()
         transaction.on_commit(sanctions_changed)
     return sanction
 
 
-def _notify_member(member_id: int, payload: dict[str, Any]) -> None:
+def _notify_member(member_id: int, payload: events.Event) -> None:
     from realtime.services import event_append
 
     event_append(stream=f"user:{member_id}", payload=payload)
