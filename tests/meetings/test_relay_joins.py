@@ -28,7 +28,7 @@ from aiortc.mediastreams import MediaStreamTrack
 from django.utils import timezone
 
 from bench.lesson_relay import FrameCount, count_frames_without_decrypting
-from meetings import services
+from meetings import lifecycle, services
 from meetings.media.client import RelayPeer
 from meetings.models import MeetingKind
 from members.models import RoleKind
@@ -79,7 +79,7 @@ def crowded_lesson(org_tree, member_factory, actor_of) -> tuple[Any, Any, list[A
     meeting.lecturer = lecturer
     meeting.save(update_fields=["lecturer"])
     meeting.cohosts.add(lecturer)
-    services.meeting_start(by=actor_of(secretary), meeting=meeting)
+    lifecycle.meeting_start(by=actor_of(secretary), meeting=meeting)
     return meeting, lecturer, viewers
 
 
