@@ -9,9 +9,8 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from branch.models import DuesCategory, Grade, PaymentMethod
+from kernel.ids import Id
 
-MAX_ID = 2**31 - 1
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Fen = Annotated[int, Field(ge=0, le=10_000_000_00)]
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Months = Annotated[int, Field(ge=1, le=24)]
