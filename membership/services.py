@@ -104,29 +104,19 @@ def require_approver_above(by: Actor, member: Member) -> None:
         raise Forbidden(_("Only the organisation above the branch may approve this."))
 
 
-def _full_members_of_branch(member: Member, people: Sequence[Member], error: type[Exception]) -> list[Member]:
-    branch = branch_path(member.organisation) or member.organisation.path
+def _two_full_members(
+    member: Member, people: Sequence[Member], error: type[Exception], *, within: str | None = None
+) -> list[Member]:
+    """Two different full members other than ``member`` (in the subtree at path ``within``)."""
     ids = {p.pk for p in people}
     if len(people) != 2 or len(ids) != 2 or member.pk in ids:
         raise error()
-    found = list(
-        Member.objects.select_related("organisation").filter(
-            pk__in=ids, status=S.FULL, organisation__path__startswith=branch
-        )
-    )
-    if len(found) != 2:
+    found = Member.objects.filter(pk__in=ids, status=S.FULL)
+    if within is not None:
+        found = found.filter(organisation__path__startswith=within)
+    if found.count() != 2:
         raise error()
-    return found
-
-
-def _introducers(member: Member, people: Sequence[Member]) -> list[Member]:
-    ids = {p.pk for p in people}
-    if len(people) != 2 or len(ids) != 2 or member.pk in ids:
-        raise errors.IntroducersInvalid()
-    found = list(Member.objects.filter(pk__in=ids, status=S.FULL))
-    if len(found) != 2:
-        raise errors.IntroducersInvalid()
-    return found
+    return list(found)
 
 
 def _branch_resolution(member: Member, motion: Motion) -> dt.date:
@@ -326,7 +316,8 @@ def activist_admit(*, by: Actor, member: Member, on: dt.date, contacts: Sequence
             raise Invalid(_("Record the date of birth first."), field="birth_date")
         if rules.age_on(record.birth_date, on) < rules.ADULT_AGE:
             raise errors.TooYoung()
-        people = _full_members_of_branch(member, contacts, errors.ContactsInvalid)
+        branch = branch_path(member.organisation) or member.organisation.path
+        people = _two_full_members(member, contacts, errors.ContactsInvalid, within=branch)
         record.activist_on = on
         record.save(update_fields=["activist_on"])
         record.contacts.set(people)
@@ -392,7 +383,7 @@ def probation_propose(*, by: Actor, member: Member, introducers: Sequence[Member
     with transaction.atomic():
         member, record = _locked(member)
         _stage(member, S.CANDIDATE)
-        people = _introducers(member, introducers)
+        people = _two_full_members(member, introducers, errors.IntroducersInvalid)
         proposal = _propose(by=by, member=member, kind=ProposalKind.PROBATION, motion=motion)
         _not_before(proposal.resolved_on, record.candidate_on)
         record.introducers.set(people)
