@@ -48,6 +48,7 @@ from realtime.protocol import (
     TypingOut,
     Unsubscribe,
     Unsubscribed,
+    cid_of,
     parse_frame,
 )
 from realtime.protocol import Typing as TypingIn
@@ -253,7 +254,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         except ProtocolError as error:
             await self.error(error)
             return
-        where = {"stream": getattr(frame, "stream", None), "cid": getattr(frame, "cid", None)}
+        where = {"stream": getattr(frame, "stream", None), "cid": cid_of(frame)}
         try:
             await self._handle(frame)
         except SlowConsumer:

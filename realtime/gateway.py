@@ -15,15 +15,13 @@ from django.conf import settings
 from django.contrib.auth import get_user
 from django.db import transaction
 from django.utils.translation import gettext as _
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from kernel.errors import DomainError, Forbidden
 from members.access import Actor, actor_for
 from realtime import receipts, services
-from realtime.protocol import ClientId, CommandEnvelope, ProtocolError, validation_details
+from realtime.protocol import CID, CommandEnvelope, ProtocolError, validation_details
 from realtime.registry import StreamKind, kind_for, run_send_guards
-
-CID: TypeAdapter[str] = TypeAdapter(ClientId)
 
 
 @dataclass(frozen=True)

@@ -31,9 +31,7 @@ class StreamEvent(models.Model):
     # Client ids are chosen by clients, so they are unique per author: one member can neither
     # collide with nor probe another's sends.
     cid = models.CharField(max_length=64, null=True, blank=True)
-    author = models.ForeignKey(
-        "members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    author = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     payload = models.JSONField()
     created = models.DateTimeField(default=timezone.now)
 

@@ -17,10 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapte
 
 from realtime.groups import ID_PATTERN, KIND_PATTERN, STREAM_MAX
 
-StreamName = Annotated[
-    str, StringConstraints(max_length=STREAM_MAX, pattern=rf"^{KIND_PATTERN}(?::{ID_PATTERN})?$")
-]
+StreamName = Annotated[str, StringConstraints(max_length=STREAM_MAX, pattern=rf"^{KIND_PATTERN}(?::{ID_PATTERN})?$")]
 ClientId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[\x21-\x7e]+$")]
+CID: TypeAdapter[str] = TypeAdapter(ClientId)
 # Seqs are stored as 64-bit integers; a larger one is refused by the schema, never by the database.
 Seq = Annotated[int, Field(ge=0, le=2**63 - 1)]
 MAX_DEPTH = 32  # nesting of arrays and objects in one frame, checked before parsing
@@ -186,6 +185,15 @@ class ProtocolError(Exception):
         self.message = message
         self.ref = ref
         self.details = details
+
+
+def cid_of(frame: Any) -> str | None:
+    """The client id an error frame may echo: only one that is itself a valid client id."""
+    cid = getattr(frame, "cid", None)
+    try:
+        return CID.validate_python(cid) if cid is not None else None
+    except ValidationError:
+        return None
 
 
 def _ref_of(raw: Any) -> Any:

@@ -97,6 +97,9 @@ async def test_bad_frames_get_error_codes_and_the_socket_and_subscriptions_survi
     reply = await expect_error(comm, {"type": "frobnicate", "ref": "r1"}, "unknown_type")
     assert reply["ref"] == "r1"
     await expect_error(comm, {"type": "test.room.nope", "stream": f"test.room:{room}"}, "unknown_type")
+    # A command's fields are its own, so a cid of any shape reaches the error: it is not echoed.
+    odd = {"type": "test.room.nope", "stream": f"test.room:{room}", "cid": [1, {"x": "雌"}]}
+    assert (await expect_error(comm, odd, "unknown_type")).get("cid") is None
     await expect_error(comm, {"type": "ping", "pad": "x" * 4000}, "too_large")
     await comm.send_to(bytes_data=b"\x00\x01")
     assert (await recv(comm))["code"] == "bad_frame"
