@@ -9,8 +9,8 @@
  * meeting.lesson.state, and a reconnecting connection resumes the stream with `since`, so the
  * slide shown is always the lecturer's.
  */
-import { el } from "../js/dom.js";
-import { showOutbox } from "../js/outbox.js";
+import { csrfToken, el } from "../js/dom.js";
+import { outboxForm } from "../js/outbox.js";
 import { EpaRoom } from "../meetings/room.js";
 
 (function () {
@@ -18,7 +18,7 @@ import { EpaRoom } from "../meetings/room.js";
   const T = JSON.parse(document.getElementById("lesson-text").textContent);
   const $ = (id) => document.getElementById(id);
 
-  let rt = null;
+  const rt = EpaRoom.connection; // the room's (room.js), shared
   let started = false;
   let state = null; // the last meeting.lesson.state answer, kept current by events
   const decks = new Map(); // deck id → {id, filename, status, pages, rendered, error}
@@ -41,13 +41,11 @@ import { EpaRoom } from "../meetings/room.js";
   let listening = false;
 
   function start() {
-    if (started || !EpaRoom.connection) return;
+    if (started) return;
     started = true;
-    rt = EpaRoom.connection;
     leaveRoomStream = rt.subscribe(config.room, onFrame);
     if (!listening) {
       listening = true;
-      showQuestionOutbox();
       rt.subscribe("user:me", onPersonal);
       rt.onFrame((frame) => {
         if (started && frame.type === "state" && frame.state === "open") refresh();
@@ -223,13 +221,6 @@ import { EpaRoom } from "../meetings/room.js";
     else status.textContent = T.failed + (data.error ? ": " + data.error : "");
   }
 
-  function csrfToken() {
-    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (input) return input.value;
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
-
   /* Upload with XMLHttpRequest for its upload progress; rendering progress then arrives as
      slides.progress signals on the room's stream. */
   function upload(form) {
@@ -314,26 +305,8 @@ import { EpaRoom } from "../meetings/room.js";
   }
 
   // Questions go through the outbox, like chat lines: kept while the link is away, sent once.
-  const questionInput = $("question-form").elements.text;
-  function showQuestionOutbox() {
-    showOutbox(rt, $("question-outbox"), config.room, {
-      type: "meeting.question.ask",
-      onCancel: (entry) => { if (!questionInput.value) questionInput.value = entry.label; },
-    });
-  }
-  $("question-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    const text = questionInput.value.trim();
-    if (!text || !rt) return;
-    $("question-status").textContent = "";
-    questionInput.value = "";
-    rt.deliver("meeting.question.ask", config.room, { text }, { label: text }).then((data) => {
-      if (data.status === "held") $("question-status").textContent = T.held;
-    }, (error) => {
-      if (error.code === "cancelled") return;
-      if (!questionInput.value) questionInput.value = text;
-      $("question-status").textContent = error.message;
-    });
+  outboxForm(rt, $("question-form"), config.room, {
+    type: "meeting.question.ask", list: $("question-outbox"), status: $("question-status"), held: T.held,
   });
 
   if (config.presenter) {

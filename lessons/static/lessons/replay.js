@@ -5,6 +5,8 @@
  * between two heartbeats only when the earlier one said "playing" and the position moved on
  * consistently with the clock, so opening the page or seeking credits nothing.
  */
+import { csrfToken } from "../js/dom.js";
+
 (function () {
   const config = JSON.parse(document.getElementById("replay-config").textContent);
   const T = JSON.parse(document.getElementById("replay-text").textContent);
@@ -47,13 +49,6 @@
   showSlide();
 
   // --- heartbeats ---------------------------------------------------------------------------
-
-  function csrfToken() {
-    const input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (input) return input.value;
-    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
 
   let chain = Promise.resolve(); // heartbeats reach the server in the order they were taken
   let lastPosition = 0; // the position before a seek began

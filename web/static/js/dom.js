@@ -25,3 +25,11 @@ export function jsonData(id, fallback = null) {
   const node = document.getElementById(id);
   return node ? JSON.parse(node.textContent) : fallback;
 }
+
+/* Django's CSRF token for a request the page makes itself: the form's, else the cookie's. */
+export function csrfToken() {
+  const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+  if (input) return input.value;
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}

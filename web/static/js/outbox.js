@@ -7,6 +7,9 @@
  *     type: "forum.thread.post",                     // only these (the frame's type), if given
  *     onCancel: (entry) => { if (!textarea.value) textarea.value = entry.label; },
  *   });
+ *
+ * outboxForm: a one-line form (its field named "text") whose lines are delivered through the
+ * outbox, for a room's chat and a lesson's questions.
  */
 import { el } from "./dom.js";
 
@@ -35,6 +38,36 @@ export function showOutbox(rt, list, stream, { type = null, onCancel = null } = 
   });
   render();
   showNote();
+}
+
+/* The form empties at once; a line the server refuses comes back into it (unless something new
+   was typed) and `status` says why; "held" (awaiting review) says `held`, also for a line sent
+   after a reload. */
+export function outboxForm(rt, form, stream, { type, list, status, held }) {
+  const input = form.elements.text;
+  showOutbox(rt, list, stream, {
+    type,
+    onCancel: (entry) => { if (!input.value) input.value = entry.label; },
+  });
+  rt.onFrame((frame) => {
+    if (frame.type === "delivered" && frame.entry.frame.type === type && frame.data.status === "held") {
+      status.textContent = held;
+    }
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    status.textContent = "";
+    input.value = "";
+    rt.deliver(type, stream, { text }, { label: text }).then((data) => {
+      if (data.status === "held") status.textContent = held;
+    }, (error) => {
+      if (error.code === "cancelled") return;
+      if (!input.value) input.value = text;
+      status.textContent = error.message;
+    });
+  });
 }
 
 /* A client id for the next thing a form sends (kept with it in the outbox). */
