@@ -30,6 +30,7 @@ def room_extra(extra: RoomExtra) -> RoomExtra:
         ROOM_EXTRAS.append(extra)
     return extra
 
+
 # The page script's words, translated here so that quotes in a translation cannot break them.
 ROOM_TEXT = {
     "host": _("host"),
@@ -117,7 +118,7 @@ def room(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "room": live_room.room_stream(meeting.pk),
             "lobby": f"meeting.lobby:{meeting.pk}",
             "ice_url": reverse("api:ice_servers", kwargs={"meeting_id": meeting.pk}),
-            # When the page suggests audio only (meetings/static/meetings/room.js, assessLink).
+            # When the page suggests audio only (meetings/static/meetings/room/link.js, assessLink).
             "weak_link": {
                 "rtt_ms": settings.MEETING_WEAK_LINK_RTT_MS,
                 "loss": settings.MEETING_WEAK_LINK_LOSS,

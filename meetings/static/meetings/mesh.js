@@ -1,6 +1,6 @@
 /*
- * One mesh video connection to one other participant of a meeting room (room.js keeps one per
- * person in the same room). Signals (offers, answers, ICE candidates, restart requests, hang-up)
+ * One mesh video connection to one other participant of a meeting room (room/peers.js keeps one
+ * per person in the same room). Signals (offers, answers, ICE candidates, restart requests, hang-up)
  * travel through the gateway as meeting.signal commands; the gateway rate-limits commands per
  * member, so candidates go in batches.
  *
