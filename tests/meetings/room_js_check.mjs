@@ -8,7 +8,7 @@ const room = "../../meetings/static/meetings/room/";
 const { applyVoteEvent, countsText, outcomeText } = await import(room + "votes.js");
 const { isRaised } = await import(room + "hands.js");
 const { dealRooms } = await import(room + "breakouts.js");
-const { linesOf } = await import(room + "chat.js");
+const { linesOf, addLine } = await import(room + "chat.js");
 const { marks, cohostsWith } = await import(room + "participants.js");
 const { assessLink, gradeLink, worse, readStats } = await import(room + "link.js");
 
@@ -24,6 +24,9 @@ const motion = { id: 7, title: "Budget", kind: "motion", options: ["for", "again
 applyVoteEvent(votes, { type: "meetings.vote.opened", motion });
 assert.deepStrictEqual(votes, [{ ...motion, voted: false, turnout: 0 }]);
 votes[0].voted = true; // this member cast a ballot
+applyVoteEvent(votes, { type: "meetings.vote.opened", motion }); // again, in a fresh state after a reconnect
+assert.strictEqual(votes.length, 1, "a vote opened twice is listed once, the ballot kept");
+assert.strictEqual(votes[0].voted, true);
 applyVoteEvent(votes, { type: "meetings.vote.turnout", motion: 7, turnout: 3 });
 applyVoteEvent(votes, { type: "meetings.vote.turnout", motion: 99, turnout: 5 }); // not on this page: ignored
 assert.strictEqual(votes.length, 1);
@@ -81,6 +84,10 @@ assert.strictEqual(dealRooms(crowd, "50", "Room").length, 20, "at most twenty ro
 const lines = [{ id: 1, text: "main" }, { id: 2, text: "b3", breakout: 3 }, { id: 3, text: "main too", breakout: null }];
 assert.deepStrictEqual(linesOf(lines, null).map((l) => l.id), [1, 3]);
 assert.deepStrictEqual(linesOf(lines, 3).map((l) => l.id), [2]);
+// After the link returns a line can come in the fresh room state and again as a missed event.
+addLine(lines, { id: 3, text: "main too", breakout: null });
+addLine(lines, { id: 4, text: "new" });
+assert.deepStrictEqual(lines.map((l) => l.id), [1, 2, 3, 4], "a line twice is shown once");
 
 // --- participants ----------------------------------------------------------------------------
 assert.strictEqual(marks({ mic_muted: true, video_muted: true, audio_only: true }), "🔇🚫📷🎧");

@@ -11,6 +11,13 @@ export function linesOf(chat, breakout) {
   return chat.filter((line) => (line.breakout || null) === breakout);
 }
 
+/* A posted line, once: after the link returns it can come both in a fresh room state and as a
+   missed event. */
+export function addLine(chat, line) {
+  if (!chat.some((known) => known.id === line.id)) chat.push(line);
+  return chat;
+}
+
 export function chat(ctx) {
   const { $, T, rt, config } = ctx;
 
@@ -29,7 +36,7 @@ export function chat(ctx) {
 
   ctx.on("room:state", render);
   ctx.on("meetings.chat.posted", (event) => {
-    ctx.state.chat.push(event);
+    addLine(ctx.state.chat, event);
     render();
   });
   ctx.on("meetings.chat.hidden", (event) => {

@@ -9,7 +9,7 @@ import { el } from "../../js/dom.js";
    turnout), turnout, closed (its result; a vote opened before this page came is added). */
 export function applyVoteEvent(votes, event) {
   if (event.type === "meetings.vote.opened") {
-    votes.push({ ...event.motion, voted: false, turnout: 0 });
+    if (!votes.some((v) => v.id === event.motion.id)) votes.push({ ...event.motion, voted: false, turnout: 0 });
   } else if (event.type === "meetings.vote.turnout") {
     const vote = votes.find((v) => v.id === event.motion);
     if (vote) vote.turnout = event.turnout;
