@@ -30,7 +30,6 @@ from kernel.errors import Forbidden, NotFound
 from members.access import (
     Action,
     Actor,
-    branch_path,
     can,
     can_at_branch,
     can_here,
@@ -60,14 +59,6 @@ def member_get(member_id: int) -> Member:
     if member is None:
         raise NotFound(_("No such member."))
     return member
-
-
-def branch_of(organisation: Organisation) -> Organisation:
-    """The branch (党支部) an organisation belongs to (itself, or the branch above a group)."""
-    path = branch_path(organisation)
-    if path is None:
-        return organisation
-    return Organisation.objects.get(pk=int(path.strip("/").split("/")[-1]))
 
 
 def subtree_members(organisation: Organisation) -> QuerySet[Member]:

@@ -50,7 +50,7 @@ from kernel import files
 from kernel.errors import Conflict, Forbidden, Invalid
 from kernel.ratelimit import check as rate_check
 from meetings.models import Meeting, MeetingKind
-from members.access import ROLE_GRANTS, SYSTEM, Action, Actor, can_at_branch, require, require_member
+from members.access import ROLE_GRANTS, SYSTEM, Action, Actor, branch_of, can_at_branch, require, require_member
 from members.models import Member, Organisation
 from moderation.archive import archive_append
 from moderation.documents import document_guard
@@ -193,7 +193,7 @@ def _payment_create(
         with transaction.atomic():
             payment = DuesPayment.objects.create(
                 member=member,
-                branch=selectors.branch_of(member.organisation),
+                branch=branch_of(member.organisation),
                 first_month=covered[0][0],
                 months=months,
                 amount_fen=amount_fen,

@@ -30,8 +30,9 @@ def receipts_record(tips: Iterable[Tip]) -> None:
     """Archive the receipt of reports no inspector has seen yet: by no one, on the day received."""
     refs = {f"mailbox.tip:{tip.public_id}": tip for tip in tips}
     known = set(
-        ArchiveRecord.objects.filter(kind=ACCESS_KIND, content_ref__in=list(refs), payload__action="received")
-        .values_list("content_ref", flat=True)
+        ArchiveRecord.objects.filter(
+            kind=ACCESS_KIND, content_ref__in=list(refs), payload__action="received"
+        ).values_list("content_ref", flat=True)
     )
     for ref, tip in refs.items():
         if ref not in known:

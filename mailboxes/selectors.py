@@ -13,7 +13,6 @@ from mailboxes.models import Conversation, Tip, Writing, WritingStatus
 from members.access import (
     Action,
     Actor,
-    branch_path,
     can,
     conversation_partners_q,
     organisations_where,
@@ -127,14 +126,6 @@ def partners_for(*, actor: Actor) -> QuerySet[Member]:
 
 
 # --- Thought reports ----------------------------------------------------------------------------
-
-
-def branch_of(organisation: Organisation) -> Organisation:
-    """A writing goes to the writer's branch (their home organisation above branch level)."""
-    path = branch_path(organisation)
-    if path is None:
-        return organisation
-    return Organisation.objects.get(path=path)
 
 
 def writing_get_for(*, actor: Actor, writing_id: int) -> Writing:

@@ -36,7 +36,16 @@ from mailboxes.models import (
     WritingKind,
     WritingStatus,
 )
-from members.access import ROLE_GRANTS, Action, Actor, actor_from_member, can_open_conversation, require, require_member
+from members.access import (
+    ROLE_GRANTS,
+    Action,
+    Actor,
+    actor_from_member,
+    branch_of,
+    can_open_conversation,
+    require,
+    require_member,
+)
 from members.models import Member, Organisation, Role
 from moderation.content import content_ref
 from moderation.documents import document_guard
@@ -215,7 +224,7 @@ def writing_create(
     with transaction.atomic():
         writing = Writing.objects.create(
             author=member,
-            organisation=selectors.branch_of(member.organisation),
+            organisation=branch_of(member.organisation),
             kind=kind,
             year=year,
             quarter=quarter,

@@ -304,6 +304,15 @@ def branch_path(organisation: Organisation | None) -> str | None:
     return None
 
 
+def branch_of(organisation: Organisation) -> Organisation:
+    """The branch (党支部) an organisation belongs to: itself, or the nearest branch above a party
+    group; above branch level, the organisation itself (a committee's own members have no branch)."""
+    org: Organisation | None = organisation
+    while org is not None and org.kind == OrgKind.GROUP:
+        org = org.parent
+    return org if org is not None and org.kind == OrgKind.BRANCH else organisation
+
+
 def is_leader_of(leader: Member, member: Member) -> bool:
     """``leader`` holds a role (any kind) at ``member``'s home organisation or above it."""
     path = member.organisation.path

@@ -22,7 +22,7 @@ from kernel.errors import Forbidden, Invalid
 from meetings.models import Meeting, MeetingKind, Motion, MotionStatus
 from meetings.rules import COMMITTEE_ROLES
 from meetings.services import meeting_invitees_set
-from members.access import SYSTEM, Action, Actor, branch_path, has_role, require, require_member
+from members.access import SYSTEM, Action, Actor, branch_of, branch_path, has_role, require, require_member
 from members.models import Member, MemberStatus, Organisation, Role, RoleKind
 from membership import errors, events, rules
 from membership.due import PIPELINE_STAGES, next_due, today
@@ -70,14 +70,6 @@ def _not_before(on: dt.date, earlier: dt.date | None) -> None:
 def _stage(member: Member, *expected: str) -> None:
     if member.status not in expected:
         raise errors.StepOutOfOrder()
-
-
-def branch_of(member: Member) -> Organisation:
-    """The member's branch (their organisation, or the branch above their party group)."""
-    org = member.organisation
-    while org.kind == "group" and org.parent is not None:
-        org = org.parent
-    return org
 
 
 def _require_self_or_manager(by: Actor, member: Member) -> None:
@@ -763,7 +755,7 @@ def reminders_send(*, on: dt.date | None = None) -> int:
             reminder, created = ReminderSent.objects.get_or_create(member=member, what=due.key, due_on=due.on)
             if not created:
                 continue
-            branch = branch_of(member)
+            branch = branch_of(member.organisation)
             secretaries = Role.objects.filter(
                 organisation=branch, kind__in=[RoleKind.SECRETARY, RoleKind.ORGANISER]
             ).values_list("member_id", flat=True)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from kernel.errors import DomainError, NotFound
 from meetings.models import Meeting, MeetingKind, MeetingStatus, Motion, MotionStatus
-from members.access import Action, Actor, actor_for, can, has_role, organisations_where
+from members.access import Action, Actor, actor_for, branch_of, can, has_role, organisations_where
 from members.models import Member, MemberStatus, Organisation
 from members.roster import RosterInvalid
 from membership import forms, roster_import, selectors, services, steps
@@ -28,7 +28,7 @@ S = MemberStatus
 
 
 def _member_choices(member: Member) -> QuerySet[Member]:
-    branch = services.branch_of(member)
+    branch = branch_of(member.organisation)
     return (
         Member.objects.filter(organisation__path__startswith=branch.path, status=S.FULL)
         .exclude(pk=member.pk)
@@ -37,7 +37,7 @@ def _member_choices(member: Member) -> QuerySet[Member]:
 
 
 def _vote_choices(member: Member) -> QuerySet[Motion]:
-    branch = services.branch_of(member)
+    branch = branch_of(member.organisation)
     return (
         Motion.objects.filter(
             meeting__organisation=branch,
