@@ -222,7 +222,7 @@ def notices(request: HttpRequest) -> list[NoticeListItemOut]:
 
 @router.post("/notices", response={201: NoticeOut})
 def notice_publish(
-    request: HttpRequest, payload: Form[NoticeIn], files: File[list[UploadedFile]] | None = None
+    request: HttpRequest, payload: Form[NoticeIn], files: File[list[UploadedFile] | None] = None
 ) -> Status[NoticeOut]:
     """Publish a notice (multipart form; ``files`` are checked like every upload)."""
     actor = _actor(request)

@@ -417,7 +417,7 @@ def tip_file(
     text: Form[str],
     person_concerned: Form[str] = "",
     named: Form[bool] = False,
-    files: File[list[UploadedFile]] | None = None,
+    files: File[list[UploadedFile] | None] = None,
 ) -> Status[TipFiledOut]:
     """File a report (multipart form). The receipt code in the answer is shown this once."""
     tip, code = services.tip_file(

@@ -129,6 +129,18 @@ def test_a_classification_marking_in_a_file_name_is_stopped(people, actor_of):
     assert not Writing.objects.exists() and not Tip.objects.exists()
 
 
+def test_a_report_filed_over_the_api_keeps_its_files(people, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    filed = client_for(people.alice).post(
+        "/api/mailbox/tips",
+        {"organisation": people.tree.branch_a.pk, "subject": "反映问题", "text": "见附图",
+         "files": [SimpleUploadedFile("现场.png", PNG), SimpleUploadedFile("补充.png", PNG)]},
+    )  # fmt: skip
+    assert filed.status_code == 201, filed.content
+    tip = client_for(people.inspector).get(f"/api/mailbox/tips/{filed.json()['id']}").json()
+    assert sorted(f["name"] for f in tip["files"]) == ["现场.png", "补充.png"]
+
+
 def test_the_inspectors_list_is_a_read_recorded_in_the_archive_and_carries_no_text(people, actor_of, client_for):
     tip, _code = services.tip_file(
         by=actor_of(people.alice), organisation_id=people.tree.branch_a.pk, subject="反映问题", text="详细的内容"
