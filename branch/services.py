@@ -341,13 +341,14 @@ def dues_reminders_send(*, by: Actor, organisation_id: int, today: dt.date | Non
 # --- Notices ---------------------------------------------------------------------------------------
 
 
-def _notice_files(*, notice: Notice, uploads: list[tuple[str, IO[bytes]]], by: Actor) -> list[str]:
-    """Attachments checked like every upload: typed by their bytes, size-limited, the name (which
-    readers see) through the confidentiality guard."""
+def _notice_uploads(*, uploads: list[tuple[str, IO[bytes]]], by: Actor) -> list[files.Upload]:
+    """Attachments checked like every upload, before the notice's transaction (a refused attempt
+    stays archived): typed by their bytes, size-limited, the name (which readers see) and a PDF's
+    text through the confidentiality guard."""
     if len(uploads) > MAX_NOTICE_FILES:
         raise Invalid(_("At most %(n)s files.") % {"n": MAX_NOTICE_FILES})
     limit = max_attachment_bytes()
-    names = []
+    checked = []
     for name, stream in uploads:
         upload = files.upload_read(
             stream, name=name, limit=limit, guard=lambda filename: plain(filename, by=by, limit=160),
@@ -356,13 +357,18 @@ def _notice_files(*, notice: Notice, uploads: list[tuple[str, IO[bytes]]], by: A
         document_guard(
             data=upload.data, content_type=upload.content_type, author=by, organisation=None, word_lists=False
         )
+        checked.append(upload)
+    return checked
+
+
+def _notice_files(*, notice: Notice, uploads: list[files.Upload]) -> list[str]:
+    for upload in uploads:
         item = NoticeFile(
             notice=notice, filename=upload.filename, content_type=upload.content_type, size=len(upload.data)
         )
         item.file.save(f"{uuid.uuid4().hex}.{upload.extension}", ContentFile(upload.data), save=False)
         item.save()
-        names.append(upload.filename)
-    return names
+    return [upload.filename for upload in uploads]
 
 
 def notice_publish(
@@ -395,6 +401,7 @@ def notice_publish(
             raise Invalid(_("Name members of this organisation only."))
     else:
         recipients = list(audience)
+    checked = _notice_uploads(uploads=list(uploads), by=by)
     with transaction.atomic():
         notice = Notice.objects.create(
             organisation=organisation,
@@ -404,7 +411,7 @@ def notice_publish(
             requires_confirmation=requires_confirmation,
             named_only=named,
         )
-        filenames = _notice_files(notice=notice, uploads=list(uploads), by=by)
+        filenames = _notice_files(notice=notice, uploads=checked)
         NoticeReceipt.objects.bulk_create(
             NoticeReceipt(notice=notice, member=m, organisation_id=m.organisation_id) for m in recipients
         )

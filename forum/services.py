@@ -51,7 +51,7 @@ from members.models import Member, Organisation, Visibility
 from moderation.decision import Decision, Verdict
 from moderation.documents import document_guard
 from moderation.models import QueueItem, QueueStatus
-from moderation.pipeline import moderate
+from moderation.pipeline import guard_texts, moderate
 from moderation.sanctions import ensure_can_post
 from moderation.sanitize import html_segments
 from moderation.services import content_submit
@@ -101,6 +101,7 @@ def board_create(
     name = name.strip()
     if not name:
         raise Invalid(_("A board needs a name."))
+    guard_texts(texts=[name, description], author=by, organisation=organisation)
     with transaction.atomic():
         return Board.objects.create(
             organisation=organisation,

@@ -49,7 +49,7 @@ from members.access import (
 from members.models import Member, Organisation, Role
 from moderation.content import content_ref
 from moderation.documents import document_guard
-from moderation.pipeline import moderate
+from moderation.pipeline import guard_texts, moderate
 from moderation.services import flag_create
 from realtime import conf as realtime_conf
 from realtime.protocol import Signal
@@ -171,6 +171,7 @@ def message_report(*, by: Actor, conversation_id: int, seq: int, reason: str, co
     message = selectors.message_get(conversation=conversation, seq=seq)
     if message["sender"] == by.mid:
         raise Invalid(_("You cannot report your own message."))
+    guard_texts(texts=[reason], author=by, sanctions=False)  # before the transaction: the attempt is archived
     try:
         with transaction.atomic():
             report = MessageReport.objects.create(
@@ -221,6 +222,7 @@ def writing_create(
     _send_limit(by)
     member = Member.objects.select_related("organisation").get(pk=by.mid)
     clean_title, clean_text = _plain(title, by=by, limit=200), _plain(text, by=by, limit=MAX_TEXT)
+    checked = _checked_uploads(uploads=uploads, by=by)
     with transaction.atomic():
         writing = Writing.objects.create(
             author=member,
@@ -231,7 +233,7 @@ def writing_create(
             title=clean_title,
             text=clean_text,
         )
-        _store_files(uploads=uploads, writing=writing, by=by)
+        _store_files(uploads=checked, writing=writing)
         if submit:
             writing_submit(by=by, writing_id=writing.pk)
             writing.refresh_from_db()
@@ -314,15 +316,12 @@ def writing_review(*, by: Actor, writing_id: int, comment: str = "") -> Writing:
 # --- Files -----------------------------------------------------------------------------------------
 
 
-def _store_files(
-    *,
-    uploads: Iterable[tuple[str, IO[bytes]]],
-    by: Actor,
-    writing: Writing | None = None,
-    tip: Tip | None = None,
-) -> None:
-    """Attachments checked like the forum's: the bytes decide the type, the size is limited, and
-    the name (which readers see) passes the confidentiality guard like the text."""
+def _checked_uploads(
+    *, uploads: Iterable[tuple[str, IO[bytes]]], by: Actor, writing: Writing | None = None
+) -> list[files.Upload]:
+    """Attachments checked like the forum's, before the transaction that stores them (a refused
+    attempt stays archived): the bytes decide the type, the size is limited, and the name (which
+    readers see) and a PDF's text pass the confidentiality guard like the text."""
     limit = max_attachment_bytes()
     uploads = list(uploads)
     already = MailboxFile.objects.filter(writing=writing).count() if writing is not None else 0
@@ -332,6 +331,7 @@ def _store_files(
     def guard(filename: str) -> None:
         _plain(filename, by=by, limit=200)
 
+    checked = []
     for name, stream in uploads:
         upload = files.upload_read(
             stream, name=name, limit=limit, guard=guard,
@@ -341,6 +341,12 @@ def _store_files(
         document_guard(
             data=upload.data, content_type=upload.content_type, author=by, organisation=None, word_lists=False
         )
+        checked.append(upload)
+    return checked
+
+
+def _store_files(*, uploads: list[files.Upload], writing: Writing | None = None, tip: Tip | None = None) -> None:
+    for upload in uploads:
         item = MailboxFile(
             writing=writing,
             tip=tip,
@@ -366,8 +372,9 @@ def writing_attach(*, by: Actor, writing_id: int, uploads: Iterable[tuple[str, I
     writing = selectors.writing_get_for(actor=by, writing_id=writing_id)
     if writing.author_id != by.mid or writing.status != WritingStatus.DRAFT:
         raise Forbidden()
+    checked = _checked_uploads(uploads=uploads, by=by, writing=writing)
     with transaction.atomic():
-        _store_files(uploads=uploads, writing=writing, by=by)
+        _store_files(uploads=checked, writing=writing)
 
 
 # --- The report mailbox (举报信箱) -----------------------------------------------------------------
@@ -410,6 +417,7 @@ def tip_file(
     subject = _plain(subject, by=writer, limit=200)
     body = _plain(text, by=writer, limit=MAX_TEXT)
     person = _plain(person_concerned, by=writer, limit=200) if person_concerned.strip() else ""
+    checked = _checked_uploads(uploads=uploads, by=writer)
     public, secret, code = _receipt_code()
     with transaction.atomic():
         tip = Tip.objects.create(
@@ -421,7 +429,7 @@ def tip_file(
             person_concerned=person,
             named_reporter_id=by.mid if named else None,
         )
-        _store_files(uploads=uploads, tip=tip, by=writer)
+        _store_files(uploads=checked, tip=tip)
         transaction.on_commit(lambda: _alert_inspectors(tip))
     # No archive record now: its time and its place in the chain, next to the reporter's other
     # doings (a forum post a minute earlier), would point at them. Receipt is archived, with the

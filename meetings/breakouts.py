@@ -23,6 +23,7 @@ from meetings.rules import is_host
 from meetings.services import require_host
 from members.access import Actor
 from members.models import Member, Organisation, OrgKind
+from moderation.pipeline import guard_texts
 
 BREAKOUT_MINUTES_MAX = 240
 
@@ -68,6 +69,8 @@ def breakout_start(
     plan = _plan_by_group(meeting, present) if by_group else _plan_ad_hoc(meeting, rooms)
     if not plan:
         raise Invalid(_("Nobody to split into rooms."))
+    if not by_group:  # rooms by group carry their organisations' names
+        guard_texts(texts=[name for name, _organisation, _ids in plan], author=by, organisation=meeting.organisation)
     ends_at = timezone.now() + dt.timedelta(minutes=minutes)
     with transaction.atomic():
         created = []

@@ -44,6 +44,9 @@ def motion_in(meeting: Meeting, motion_id: int) -> Motion:
     return motion
 
 
+MOTION_OPTIONS = list(MotionChoice.values)
+
+
 def motion_open(
     *,
     by: Actor,
@@ -55,48 +58,10 @@ def motion_open(
     max_choices: int = 1,
 ) -> Motion:
     """A host opens a vote; the room hears ``meetings.vote.opened``."""
-    with transaction.atomic():
-        motion = _open(
-            by=by, meeting=meeting, title=title, kind=kind, options=options, secret=secret, max_choices=max_choices
-        )
-        room.append(meeting, events.VoteOpened(motion=events.Motion(**selectors.motion_dict(motion))))
-    return motion
-
-
-def ballot_cast(*, by: Actor, motion: Motion, choices: Sequence[str]) -> int:
-    """Cast a ballot; returns the turnout. Everyone learns the turnout, never a choice: live
-    per-option counts would let anyone watching the counts move learn a secret ballot."""
-    with transaction.atomic():
-        _cast(by=by, motion=motion, choices=choices)
-        turnout = motion.voters.count()
-        room.append(motion.meeting, events.VoteTurnout(motion=motion.pk, turnout=turnout))
-    return turnout
-
-
-def motion_close(*, by: Actor, motion: Motion) -> Motion:
-    """A host closes a vote; the room hears ``meetings.vote.closed`` with the result."""
-    with transaction.atomic():
-        closed = _close_motion(by=by, motion=motion)
-        room.append(closed.meeting, events.VoteClosed(motion=events.Motion(**selectors.motion_dict(closed))))
-    return closed
-
-
-MOTION_OPTIONS = list(MotionChoice.values)
-
-
-def _open(
-    *,
-    by: Actor,
-    meeting: Meeting,
-    title: str,
-    kind: str = MotionKind.MOTION,
-    options: Sequence[str] = (),
-    secret: bool = False,
-    max_choices: int = 1,
-) -> Motion:
     require_host(by, meeting)
     if meeting.status != MeetingStatus.LIVE:
         raise Conflict(_("Votes are held while the meeting is in progress."))
+    # Before the transaction, so that a refused attempt stays archived.
     guard_texts(texts=[title, *options], author=by, organisation=meeting.organisation)
     if kind == MotionKind.MOTION:
         options = MOTION_OPTIONS
@@ -119,7 +84,26 @@ def _open(
             max_choices=max_choices,
         )
         Tally.objects.bulk_create([Tally(motion=motion, option=o) for o in options])
+        room.append(meeting, events.VoteOpened(motion=events.Motion(**selectors.motion_dict(motion))))
     return motion
+
+
+def ballot_cast(*, by: Actor, motion: Motion, choices: Sequence[str]) -> int:
+    """Cast a ballot; returns the turnout. Everyone learns the turnout, never a choice: live
+    per-option counts would let anyone watching the counts move learn a secret ballot."""
+    with transaction.atomic():
+        _cast(by=by, motion=motion, choices=choices)
+        turnout = motion.voters.count()
+        room.append(motion.meeting, events.VoteTurnout(motion=motion.pk, turnout=turnout))
+    return turnout
+
+
+def motion_close(*, by: Actor, motion: Motion) -> Motion:
+    """A host closes a vote; the room hears ``meetings.vote.closed`` with the result."""
+    with transaction.atomic():
+        closed = _close_motion(by=by, motion=motion)
+        room.append(closed.meeting, events.VoteClosed(motion=events.Motion(**selectors.motion_dict(closed))))
+    return closed
 
 
 def _cast(*, by: Actor, motion: Motion, choices: Sequence[str]) -> None:

@@ -133,7 +133,13 @@ def read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return records[0][1], records[1:]
 
 
-def parse_roster(data: bytes, *, by: Actor) -> list[RosterRow]:
+TextCheck = Callable[[str, Organisation | None], str | None]
+"""The caller's confidentiality guard for a person's text in a row (a name, a location): None when
+it may be stored, else why not. The members floor sits below moderation, so the caller brings it
+(``membership.roster_import.roster_read``)."""
+
+
+def parse_roster(data: bytes, *, by: Actor, check_text: TextCheck) -> list[RosterRow]:
     header, body = read_csv(data)
     columns: dict[str, int] = {}
     errors: list[RowError] = []
@@ -194,6 +200,10 @@ def parse_roster(data: bytes, *, by: Actor) -> list[RosterRow]:
         location = cell("location")
         if len(location) > 120:
             row_errors.append(RowError(line, "location", "at most 120 characters"))
+        for column, text in (("real_name", real_name), ("location", location)):
+            problem = check_text(text, org) if text else None
+            if problem:
+                row_errors.append(RowError(line, column, problem))
         if row_errors:
             errors += row_errors
             continue

@@ -1,5 +1,6 @@
 """The roster import from a page: the same all-or-nothing rule as ``manage.py import_members``
-(members/roster.py), with the organiser watching a progress bar.
+(members/roster.py), with the organiser watching a progress bar. Both read the file with
+:func:`roster_read`, which passes every name and location through the confidentiality guard.
 
 The file is checked at once (every row's errors come back and nothing is imported); a valid
 roster is applied in a background thread, in one transaction, telling the organiser's open pages
@@ -21,6 +22,7 @@ from members.models import Organisation
 from members.roster import RosterInvalid, RosterRow, RowError, apply_roster, parse_roster
 from membership.events import ImportFailed, ImportFinished
 from moderation.archive import archive_append
+from moderation.pipeline import ContentBlocked, guard_texts
 from realtime.protocol import Signal
 from realtime.services import ephemeral_send, event_append
 from realtime.streams import user_stream
@@ -41,6 +43,20 @@ def in_thread(work: Callable[[], None]) -> None:
     threading.Thread(target=run, name="roster-import", daemon=True).start()
 
 
+def roster_read(data: bytes, *, by: Actor) -> list[RosterRow]:
+    """The roster's rows, or RosterInvalid with every row's problems: a name or a location that
+    carries a classification marking is one (the attempt archived), and nothing is imported."""
+
+    def guard(text: str, organisation: Organisation | None) -> str | None:
+        try:
+            guard_texts(texts=[text], author=by, organisation=organisation, sanctions=False)
+        except ContentBlocked as blocked:
+            return str(blocked.message)
+        return None
+
+    return parse_roster(data, by=by, check_text=guard)
+
+
 @dataclass(frozen=True)
 class ImportJob:
     id: str
@@ -52,7 +68,7 @@ def roster_import_start(*, by: Actor, organisation: Organisation, data: bytes, r
     require(by, Action.MANAGE_MEMBERS, organisation)
     if len(data) > MAX_BYTES:
         raise RosterInvalid([RowError(1, "-", f"the file is larger than {MAX_BYTES // 1024 // 1024} MB")])
-    rows = parse_roster(data, by=by)
+    rows = roster_read(data, by=by)
     outside = [RowError(r.row, "organisation", f"{r.organisation.code} is not under {organisation.code}")
                for r in rows if not r.organisation.is_within(organisation)]  # fmt: skip
     if outside:

@@ -1,8 +1,16 @@
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import HttpRequest
 
+from members.access import Actor, actor_for
+from moderation.doors import is_guarded
 from moderation.models import (
     ArchiveRecord,
     Flag,
@@ -13,6 +21,29 @@ from moderation.models import (
     WordEntry,
     WordList,
 )
+from moderation.pipeline import ContentBlocked, guard_texts
+
+
+def _guard(value: str, *, actor: Actor) -> None:
+    try:
+        guard_texts(texts=[value], author=actor, sanctions=False)
+    except ContentBlocked as blocked:
+        raise ValidationError(str(blocked.message), code="content_blocked") from None
+
+
+class GuardedAdmin(admin.ModelAdmin):
+    """Text typed into the admin passes the confidentiality guard like text typed anywhere else:
+    a field that moderation.doors lists as guarded refuses a classification marking on the form
+    (the attempt archived, nothing saved). Every admin of a model with such a field uses this
+    (tests/moderation/test_doors.py walks the admin)."""
+
+    def formfield_for_dbfield(
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and is_guarded(f"{db_field.model._meta.label}.{db_field.name}"):
+            field.validators.append(partial(_guard, actor=actor_for(request.user)))
+        return field
 
 
 class WordEntryInline(admin.TabularInline):
@@ -58,7 +89,7 @@ class FlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(Sanction)
-class SanctionAdmin(admin.ModelAdmin):
+class SanctionAdmin(GuardedAdmin):
     list_display = ["member", "kind", "starts", "ends", "lifted_at"]
     list_filter = ["kind"]
 

@@ -94,21 +94,35 @@ def moderate(
     elif not mailbox and author.member_id is not None and decision.action != Verdict.BLOCK:
         decision = _flood_checks(decision, author=author, text=text)
     if refuse_blocked and decision.action == Verdict.BLOCK:
-        reasons = reasons_text(decision)
-        # The author is told what refused the text, not what would only have held it.
-        refusing = [r for r in reasons if r["code"] in BLOCKING_REASONS] or reasons
-        raise ContentBlocked(refusing[0]["message"] if refusing else None, reasons=reasons)
+        raise _refusal(decision)
     return decision
 
 
-def guard_texts(*, texts: Iterable[str], author: Actor, organisation: Organisation | None = None) -> None:
+def _refusal(decision: Decision) -> ContentBlocked:
+    reasons = reasons_text(decision)
+    # The author is told what refused the text, not what would only have held it.
+    refusing = [r for r in reasons if r["code"] in BLOCKING_REASONS] or reasons
+    return ContentBlocked(refusing[0]["message"] if refusing else None, reasons=reasons)
+
+
+def guard_texts(
+    *, texts: Iterable[str], author: Actor, organisation: Organisation | None = None, sanctions: bool = True
+) -> None:
     """The confidentiality guard for texts that are not published as content (meeting titles and
     agendas, vote titles, names): sanctions and the guard only; a classification marking raises
     ``ContentBlocked`` and is archived as an attempt (digest only), like a post's. Call it before
-    the transaction that stores the texts. Every field it protects is listed in moderation.doors."""
-    for text in texts:
-        if text and text.strip():
-            moderate(text=text, kind="plain", author=author, organisation=organisation, mailbox=True)
+    the transaction that stores the texts. Every field it protects is listed in moderation.doors.
+    ``sanctions=False`` for a text a muted member may still write (a flag's note, a moderator's reason)."""
+    present = [text for text in texts if text and text.strip()]
+    if present and sanctions:
+        ensure_can_post(author)
+    for text in present:
+        decision = evaluate(text=text, kind="plain", mailbox=True)
+        if decision.classified:
+            record_classified_attempt(
+                text=text, kind="plain", author=author, organisation=organisation, decision=decision
+            )
+            raise _refusal(decision)
 
 
 def _rate_limit(author: Actor) -> None:

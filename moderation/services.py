@@ -39,7 +39,13 @@ from moderation.models import (
     WordEntry,
     WordList,
 )
-from moderation.pipeline import ContentBlocked, fingerprint_record, reasons_text
+from moderation.pipeline import (
+    ContentBlocked,
+    fingerprint_record,
+    guard_texts,
+    reasons_text,
+    record_classified_attempt,
+)
 from moderation.sanctions import ensure_can_post as ensure_can_post  # re-exported for feature apps
 from moderation.sanctions import sanctions_changed
 from moderation.selectors import queue_item_dict, queue_item_get_for
@@ -169,13 +175,12 @@ def flag_create(*, by: Actor, ref: str, reason: str, note: str = "") -> Flag:
     kind, obj = content_load(ref)
     if not kind.can_see(by, obj):
         raise NotFound(_("Unknown content."))
-    guarded = evaluate(text=note, kind="plain", mailbox=True)  # the note passes the guard like any text
-    if guarded.classified:
-        raise ContentBlocked(reasons=reasons_text(guarded))
     author = kind.author_of(obj)
     if author is not None and author.pk == by.member_id:
         raise Invalid(_("You cannot flag your own content."))
     org = kind.organisation_of(obj)
+    # The note passes the guard like any text; a muted member may still flag.
+    guard_texts(texts=[note], author=by, organisation=org, sanctions=False)
     moderator = can(by, Action.MODERATE, org)
     with transaction.atomic():
         try:
@@ -341,6 +346,7 @@ def queue_reject(*, by: Actor, item_id: int, reason: str) -> QueueItem:
     reason = reason.strip()
     if not reason:
         raise Invalid(_("Say why, for the author."))
+    guard_texts(texts=[reason], author=by, sanctions=False)  # the author reads it
     with transaction.atomic():
         item = _decide(
             by=by, item_id=item_id, status=QueueStatus.REJECTED, reason=reason, verb="queue.reject", details={}
@@ -356,6 +362,10 @@ def queue_edit_approve(*, by: Actor, item_id: int, text: str) -> QueueItem:
     item = queue_item_get_for(actor=by, item_id=item_id)
     kind, obj = content_load(item.content_ref)
     decision = evaluate(text=text, kind=kind.text_format, matcher=compiled_for(item.organisation))
+    if decision.classified:
+        record_classified_attempt(
+            text=text, kind=kind.text_format, author=by, organisation=item.organisation, decision=decision
+        )
     if decision.action in (Verdict.BLOCK, Verdict.HOLD):
         raise ContentBlocked(_("The edited text still cannot be published."), reasons=reasons_text(decision))
     with transaction.atomic():
@@ -380,6 +390,7 @@ def queue_edit_approve(*, by: Actor, item_id: int, text: str) -> QueueItem:
 
 def queue_escalate(*, by: Actor, item_id: int, note: str = "") -> QueueItem:
     """Hand the item to the level above; moderators of the lower level no longer see it."""
+    guard_texts(texts=[note], author=by, sanctions=False)
     with transaction.atomic():
         item = queue_item_get_for(actor=by, item_id=item_id, lock=True)
         if item.status != QueueStatus.PENDING:
@@ -426,6 +437,7 @@ def sanction_apply(*, by: Actor, member_id: int, kind: str, reason: str, minutes
         raise Invalid(_("Unknown sanction."))
     if not reason.strip():
         raise Invalid(_("Say why, for the member."))
+    guard_texts(texts=[reason], author=by, organisation=member.organisation, sanctions=False)
     if member.pk == by.member_id:
         raise Invalid(_("You cannot sanction yourself."))
     if kind == SanctionKind.MUTE and not minutes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from members.models import Member, Organisation, OrgKind, Role, RoleKind
 
@@ -140,13 +140,14 @@ def test_the_admin_shows_no_members_content(admin_client_, org_tree, member_fact
 
 
 def test_no_admin_page_shows_members_content(admin_client_, org_tree, member_factory):
-    """Walk every page of the admin — each model's list and the change page of its first row —
-    with a held post in the review queue, a flag with its note and archived snapshots seeded:
-    none of their words appears."""
+    """Walk every page of the admin — each model's list, its add page, and the change and history
+    pages of every row — with a held post in the review queue, a flag with its note, a reported
+    mailbox message and archived snapshots seeded: none of their words appears."""
     from django.contrib import admin
     from django.urls import reverse
 
     from forum.services import post_create, thread_create
+    from mailboxes.services import conversation_open, message_report, message_send
     from members.access import SYSTEM, actor_from_member
     from moderation.services import flag_create, word_entries_set, word_list_create
 
@@ -157,14 +158,21 @@ def test_no_admin_page_shows_members_content(admin_client_, org_tree, member_fac
     opening = thread_create(by=actor_from_member(author), board_id=board.pk, title="学习体会", source="支部里的悄悄话")
     post_create(by=actor_from_member(author), thread_id=opening.thread_id, source="代开发票找我，价格优惠")
     flag_create(by=actor_from_member(flagger), ref=f"forum.post:{opening.pk}", reason="other", note="举报人的说明文字")
-    secrets = ["支部里的悄悄话", "价格优惠", "举报人的说明文字"]
+    conversation = conversation_open(by=actor_from_member(author), other_id=flagger.pk)
+    seq = message_send(by=actor_from_member(author), conversation_id=conversation.pk, text="私信里骂人的话")
+    message_report(by=actor_from_member(flagger), conversation_id=conversation.pk, seq=seq, reason="他骂我",
+                   consent=True)  # fmt: skip
+    secrets = ["支部里的悄悄话", "价格优惠", "举报人的说明文字", "私信里骂人的话", "他骂我"]
+    request = RequestFactory().get("/admin/")
+    request.user = get_user_model().objects.get(username="root")
     visited = 0
-    for model in admin.site._registry:
-        meta = model._meta
-        pages = [reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")]
-        first = model._default_manager.first()
-        if first is not None:
-            pages.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[first.pk]))
+    for model, model_admin in admin.site._registry.items():
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        pages = [reverse(f"{name}_changelist")]
+        if model_admin.has_add_permission(request):
+            pages.append(reverse(f"{name}_add"))
+        for pk in model._default_manager.values_list("pk", flat=True):
+            pages += [reverse(f"{name}_change", args=[pk]), reverse(f"{name}_history", args=[pk])]
         for url in pages:
             response = admin_client_.get(url)
             assert response.status_code == 200, url
@@ -172,4 +180,4 @@ def test_no_admin_page_shows_members_content(admin_client_, org_tree, member_fac
             for secret in secrets:
                 assert secret not in html, (url, secret)
             visited += 1
-    assert visited > 20
+    assert visited > 60

@@ -51,3 +51,21 @@ def test_the_page_lists_every_problem_and_is_for_organisers_only(org_tree, membe
     page = client_for(organiser).post(url, {"file": upload}).content.decode()
     assert 'id="import-errors"' in page and "NOPE" in page
     assert not Member.objects.filter(user__username="li4").exists()
+
+
+def test_a_marked_name_or_location_is_a_row_problem_on_the_page(org_tree, member_factory, client_for):
+    from moderation.models import ArchiveRecord
+
+    organiser = member_factory(org_tree.branch_a, roles=[(RoleKind.ORGANISER, org_tree.branch_a)])
+    branch = org_tree.branch_a.code
+    rows = "\n".join([
+        "用户名,姓名,组织,身份,流动党员,现居地",
+        f"wang5,王五 机密★1年,{branch},正式党员,,",
+        f"zhao6,赵六,{branch},正式党员,是,密级：秘密",
+    ])  # fmt: skip
+    upload = SimpleUploadedFile("roster.csv", rows.encode(), content_type="text/csv")
+    url = reverse("membership:import", args=[org_tree.branch_a.pk])
+    page = client_for(organiser).post(url, {"file": upload}).content.decode()
+    assert 'id="import-errors"' in page and "“机密★1年”" in page and "“密级:秘密”" in page
+    assert not Member.objects.filter(user__username__in=["li4", "wang5", "zhao6"]).exists()
+    assert ArchiveRecord.objects.filter(kind="content.classified_blocked").count() == 2

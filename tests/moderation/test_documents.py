@@ -106,3 +106,71 @@ def test_meeting_attachment_and_slide_deck(
         lambda data: slides.deck_upload(by=by, meeting=meeting, name="讲稿.pdf", stream=io.BytesIO(data))
     )
     assert SlideDeck.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_mailbox_attachments_of_writings_and_reports(
+    org_tree: OrgTree,
+    member_factory: MemberFactory,
+    actor_of: Callable[[Member], Actor],
+    settings,  # type: ignore[no-untyped-def]
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from mailboxes import services
+    from mailboxes.models import MailboxFile, Tip, Writing
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    by = actor_of(member_factory(org_tree.group_a1))
+    draft = services.writing_create(by=by, title="思想汇报", text="本季度的学习").pk
+    _refused_on_page_two(
+        lambda data: services.writing_attach(by=by, writing_id=draft, uploads=[("材料.pdf", io.BytesIO(data))])
+    )
+    with pytest.raises(ContentBlocked):  # a new report with a marked file is not made at all
+        services.writing_create(by=by, title="另一份", text="正文", uploads=[("材料.pdf", io.BytesIO(MARKED))])
+    _refused_on_page_two(
+        lambda data: services.tip_file(
+            by=by,
+            organisation_id=org_tree.committee.pk,
+            subject="反映问题",
+            text="情况如下",
+            uploads=[("材料.pdf", io.BytesIO(data))],
+        )  # fmt: skip
+    )
+    assert (Writing.objects.count(), Tip.objects.count()) == (1, 1)
+    assert [f.name for f in MailboxFile.objects.all()] == ["材料.pdf", "材料.pdf"]
+
+
+@pytest.mark.django_db
+def test_notice_files_and_course_documents(
+    org_tree: OrgTree,
+    member_factory: MemberFactory,
+    actor_of: Callable[[Member], Actor],
+    settings,  # type: ignore[no-untyped-def]
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    from branch import services
+    from branch.models import Notice, NoticeFile
+    from lessons import courses
+    from lessons.models import CourseItem
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    secretary = member_factory(org_tree.branch_a, roles=[(RoleKind.SECRETARY, org_tree.branch_a),
+                                                          (RoleKind.LECTURER, org_tree.branch_a)])  # fmt: skip
+    by = actor_of(secretary)
+    _refused_on_page_two(
+        lambda data: services.notice_publish(
+            by=by,
+            organisation_id=org_tree.branch_a.pk,
+            title="学习通知",
+            body="请学习附件。",
+            uploads=[("材料.pdf", io.BytesIO(data))],
+        )  # fmt: skip
+    )
+    assert [f.filename for f in NoticeFile.objects.all()] == ["材料.pdf"] and Notice.objects.count() == 1
+    course = courses.course_create(by=by, organisation_id=org_tree.branch_a.pk, title="党史专题")
+    _refused_on_page_two(
+        lambda data: courses.course_add_document(
+            by=by, course_id=course.pk, title="", name="材料.pdf", stream=io.BytesIO(data)
+        )  # fmt: skip
+    )
+    assert [item.filename for item in CourseItem.objects.all()] == ["材料.pdf"]

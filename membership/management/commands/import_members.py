@@ -1,4 +1,5 @@
-"""`python manage.py import_members FILE`: import a member roster (see members/roster.py)."""
+"""`python manage.py import_members FILE`: import a member roster (see members/roster.py); names
+and locations pass the confidentiality guard as on the import page (membership/roster_import.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from members.access import SYSTEM
-from members.roster import RosterInvalid, apply_roster, parse_roster
+from members.roster import RosterInvalid, apply_roster
+from membership.roster_import import roster_read
 
 
 class Command(BaseCommand):
@@ -25,7 +27,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
         try:
-            rows = parse_roster(data, by=SYSTEM)
+            rows = roster_read(data, by=SYSTEM)
         except RosterInvalid as invalid:
             for error in invalid.errors:
                 self.stderr.write(str(error))
