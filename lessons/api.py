@@ -51,6 +51,10 @@ class ShownSlideOut(SlideOut):
     at: str
 
 
+# What became of a question: its author is told on the question itself.
+ItemStatus = Literal["published", "held", "hidden", "rejected"]
+
+
 class StateQuestionOut(Schema):
     type: str  # the question's event type: the state lists questions as their events
     id: int
@@ -61,6 +65,8 @@ class StateQuestionOut(Schema):
     answered: bool
     at: str
     voted: bool
+    status: ItemStatus = Field(description="published; or, for the author only: held, hidden, rejected")
+    reason: str = Field(description="A moderator's reason for a rejection, for the author")
 
 
 class PresenterOut(Schema):
@@ -109,6 +115,8 @@ class QuestionOut(Schema):
     answered: bool
     at: dt.datetime
     voted: bool
+    status: ItemStatus = Field(description="published; or, for the author only: held, hidden, rejected")
+    reason: str = Field(description="A moderator's reason for a rejection, for the author")
 
 
 class VoteIn(Schema):

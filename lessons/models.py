@@ -12,6 +12,7 @@ from django.utils.translation import pgettext_lazy
 
 from meetings.models import Meeting
 from members.models import Member, MemberStatus, Organisation
+from moderation.models import ContentStatus
 
 
 class DeckStatus(models.TextChoices):
@@ -58,12 +59,14 @@ class SlideTurn(models.Model):
 
 
 class Question(models.Model):
-    """提问: a viewer's question, as the moderation pipeline let it through (held: not visible)."""
+    """提问: a viewer's question, as the moderation pipeline let it through. Only ``published``
+    questions are shown to the room; its author sees the others with what became of them."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="questions")
     author = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
-    visible = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED)
+    status_reason = models.CharField(max_length=500, blank=True, help_text=_("A moderator's reason, for the author."))
     votes = models.PositiveIntegerField(default=0)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -72,7 +75,7 @@ class Question(models.Model):
     class Meta:
         db_table = "meetings_question"
         ordering = ["-votes", "created", "pk"]
-        indexes = [models.Index(fields=["meeting", "visible"])]
+        indexes = [models.Index(fields=["meeting", "status"])]
 
 
 class QuestionVote(models.Model):

@@ -7,8 +7,9 @@ answered by the lecturer or a host. Everything is a durable event on ``meeting:<
 * ``lessons.question.answered`` — ``id``, ``answered``;
 * ``lessons.question.hidden`` — ``id`` (moderation took it away).
 
-A held question is shown to nobody until a moderator approves it; its author is told it waits,
-and told the reason on ``user:<id>`` (``lessons.question.rejected``) if it is rejected.
+A held question is shown to nobody but its author until a moderator approves it; its author is
+told it waits, and told the reason on ``user:<id>`` (``lessons.question.rejected``) if it is
+rejected. Its author's page keeps a question that flags hid or a moderator rejected, saying so.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from meetings.models import Meeting
 from members.access import Actor, require_member
 from members.models import Member, Organisation
 from moderation.content import ContentKind, content_kind_register
+from moderation.models import ContentStatus
 from realtime.events import Event
 from realtime.services import event_append
 from realtime.streams import user_stream
@@ -49,26 +51,30 @@ def question_shown(question: Question) -> events.QuestionShown:
 
 
 def question_dict(question: Question, *, mine: set[int] | None = None) -> dict[str, Any]:
-    """A question as the lesson's state lists it: its event, and whether ``mine`` has its vote."""
-    data = question_shown(question).payload()
+    """A question as the lesson's state lists it: its event, what became of it (``status``, and a
+    moderator's ``reason``), and whether ``mine`` has its vote."""
+    data = {**question_shown(question).payload(), "status": question.status, "reason": question.status_reason}
     if mine is not None:
         data["voted"] = question.pk in mine
     return data
 
 
-def visible_questions(meeting: Meeting) -> QuerySet[Question]:
-    """Ordered as the room shows them: most votes first, then the earlier question."""
+def visible_questions(meeting: Meeting, *, member_id: int | None = None) -> QuerySet[Question]:
+    """Ordered as the room shows them: most votes first, then the earlier question. The published
+    ones, and ``member_id``'s own others (held, hidden or rejected), which only they see."""
+    shown = Q(status=ContentStatus.PUBLISHED) | Q(author_id=member_id or 0)
     return (
-        Question.objects.filter(meeting=meeting, visible=True)
+        Question.objects.filter(meeting=meeting)
+        .filter(shown)
         .select_related("author")
         .order_by("-votes", "created", "pk")
     )
 
 
 def question_list(*, meeting: Meeting, actor: Actor) -> list[dict[str, Any]]:
-    """The visible questions, each saying whether ``actor`` upvoted it (the caller has read the
-    meeting through the access policy)."""
-    questions = list(visible_questions(meeting)[:500])
+    """The published questions and the actor's own, each saying whether ``actor`` upvoted it
+    (the caller has read the meeting through the access policy)."""
+    questions = list(visible_questions(meeting, member_id=actor.member_id)[:500])
     mine = set(
         QuestionVote.objects.filter(question__in=questions, member_id=actor.mid).values_list("question_id", flat=True)
     )
@@ -76,7 +82,11 @@ def question_list(*, meeting: Meeting, actor: Actor) -> list[dict[str, Any]]:
 
 
 def _question_in(meeting: Meeting, question_id: int) -> Question:
-    question = Question.objects.select_related("author").filter(pk=question_id, meeting=meeting, visible=True).first()
+    question = (
+        Question.objects.select_related("author")
+        .filter(pk=question_id, meeting=meeting, status=ContentStatus.PUBLISHED)
+        .first()
+    )
     if question is None:
         raise NotFound(_("No such question in this lesson."))
     return question
@@ -104,12 +114,15 @@ def question_ask(*, by: Actor, meeting: Meeting, text: str) -> dict[str, Any]:
     decision = moderate(text=text, kind="plain", author=by, organisation=meeting.organisation)
     with transaction.atomic():
         question = Question.objects.create(
-            meeting=meeting, author_id=by.mid, text=decision.text, visible=decision.published
+            meeting=meeting,
+            author_id=by.mid,
+            text=decision.text,
+            status=ContentStatus.PUBLISHED if decision.published else ContentStatus.HELD,
         )
         content_submit(obj=question, decision=decision, by=by)
-        if question.visible:
+        if question.status == ContentStatus.PUBLISHED:
             _append(meeting.pk, question_shown(question), author=by.mid)
-    return {"id": question.pk, "status": "published" if question.visible else "held", "text": question.text}
+    return {"id": question.pk, "status": question.status, "text": question.text}
 
 
 def question_vote(*, by: Actor, meeting: Meeting, question_id: int, up: bool = True) -> dict[str, Any]:
@@ -155,21 +168,33 @@ def question_answer(*, by: Actor, meeting: Meeting, question_id: int, answered: 
 
 
 def question_approved(question: Question, edited: str | None) -> None:
+    was_published = question.status == ContentStatus.PUBLISHED
     question.text = edited if edited is not None else question.text
-    question.visible = True
-    question.save(update_fields=["text", "visible"])
-    _append(question.meeting_id, question_shown(question), author=question.author_id)
+    question.status = ContentStatus.PUBLISHED
+    question.status_reason = ""
+    question.save(update_fields=["text", "status", "status_reason"])
+    if not was_published or edited is not None:
+        _append(question.meeting_id, question_shown(question), author=question.author_id)
 
 
 def question_hidden(question: Question) -> None:
-    was_visible = question.visible
-    question.visible = False
-    question.save(update_fields=["visible"])
-    if was_visible:
-        _append(question.meeting_id, events.QuestionHidden(id=question.pk))
+    """Flags took a published question away until a moderator decides: the room stops showing
+    it; its author's page keeps it, saying why."""
+    if question.status != ContentStatus.PUBLISHED:
+        return
+    question.status = ContentStatus.HIDDEN
+    question.save(update_fields=["status"])
+    _append(question.meeting_id, events.QuestionHidden(id=question.pk))
 
 
 def question_rejected(question: Question, reason: str) -> None:
+    """A moderator rejected the question: gone from the room if it was there; its author is told why."""
+    was_published = question.status == ContentStatus.PUBLISHED
+    question.status = ContentStatus.REJECTED
+    question.status_reason = reason[:500]
+    question.save(update_fields=["status", "status_reason"])
+    if was_published:
+        _append(question.meeting_id, events.QuestionHidden(id=question.pk))
     event_append(
         stream=user_stream(question.author_id),
         payload=events.QuestionRejected(meeting=question.meeting_id, id=question.pk, reason=reason),
@@ -189,7 +214,10 @@ def _text_of(question: Question) -> str:
 
 
 def _can_see(actor: Actor, question: Question) -> bool:
-    return room.is_participant(question.meeting, actor.member_id)
+    """A participant sees the published questions and their own (a flag on a question nobody
+    was shown would tell that it exists)."""
+    shown = question.status == ContentStatus.PUBLISHED or question.author_id == actor.member_id
+    return shown and room.is_participant(question.meeting, actor.member_id)
 
 
 def register_content_kind() -> None:

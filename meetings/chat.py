@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, Invalid
@@ -14,6 +15,7 @@ from meetings.models import (
     Meeting,
 )
 from members.access import Actor, require_member
+from moderation.models import ContentStatus
 
 
 def chat_posted(message: ChatMessage) -> events.ChatPosted:
@@ -26,6 +28,17 @@ def chat_posted(message: ChatMessage) -> events.ChatPosted:
         breakout=message.breakout_id,
         at=message.created.isoformat(),
     )
+
+
+def chat_lines(meeting: Meeting, *, member_id: int | None, limit: int = 50) -> list[dict[str, Any]]:
+    """The room's last lines as a (re)joining page draws them: the published ones, and the
+    member's own others with what became of them (``status`` held, hidden or rejected, and the
+    moderator's ``reason``), which nobody else sees."""
+    shown = Q(status=ContentStatus.PUBLISHED) | Q(author_id=member_id or 0)
+    lines = ChatMessage.objects.filter(meeting=meeting).filter(shown).select_related("author").order_by("-pk")
+    return [
+        {**chat_posted(m).payload(), "status": m.status, "reason": m.status_reason} for m in reversed(lines[:limit])
+    ]
 
 
 def chat_post(*, by: Actor, meeting: Meeting, text: str) -> dict[str, Any]:
@@ -46,29 +59,43 @@ def chat_post(*, by: Actor, meeting: Meeting, text: str) -> dict[str, Any]:
             breakout_id=breakouts.breakout_of(meeting, by.mid),
             author_id=by.mid,
             text=decision.text,
-            visible=decision.published,
+            status=ContentStatus.PUBLISHED if decision.published else ContentStatus.HELD,
         )
         content_submit(obj=message, decision=decision, by=by)
-        if message.visible:
+        if message.status == ContentStatus.PUBLISHED:
             room.append(meeting, chat_posted(message), author=by.mid)
-    return {"id": message.pk, "status": "published" if message.visible else "held", "text": message.text}
+    return {"id": message.pk, "status": message.status, "text": message.text}
 
 
 def chat_approved(message: ChatMessage, edited: str | None) -> None:
-    """The moderation queue approved a held line: show it now (with the moderator's edit)."""
+    """The moderation queue approved a line (with the moderator's edit): shown again, or anew."""
+    was_published = message.status == ContentStatus.PUBLISHED
     message.text = edited if edited is not None else message.text
-    message.visible = True
-    message.save(update_fields=["text", "visible"])
-    room.append(message.meeting, chat_posted(message), author=message.author_id)
+    message.status = ContentStatus.PUBLISHED
+    message.status_reason = ""
+    message.save(update_fields=["text", "status", "status_reason"])
+    if not was_published or edited is not None:
+        room.append(message.meeting, chat_posted(message), author=message.author_id)
 
 
 def chat_hidden(message: ChatMessage) -> None:
-    message.visible = False
-    message.save(update_fields=["visible"])
+    """Members' flags (or a moderator's) took a published line away until a moderator decides:
+    the room stops showing it; its author's page keeps it, saying why."""
+    if message.status != ContentStatus.PUBLISHED:
+        return
+    message.status = ContentStatus.HIDDEN
+    message.save(update_fields=["status"])
     room.append(message.meeting, events.ChatHidden(id=message.pk))
 
 
 def chat_rejected(message: ChatMessage, reason: str) -> None:
+    """A moderator rejected the line: gone from the room if it was there; its author is told why."""
+    was_published = message.status == ContentStatus.PUBLISHED
+    message.status = ContentStatus.REJECTED
+    message.status_reason = reason[:500]
+    message.save(update_fields=["status", "status_reason"])
+    if was_published:
+        room.append(message.meeting, events.ChatHidden(id=message.pk))
     room.notify(
         message.author_id,
         events.ChatRejected(meeting=message.meeting_id, id=message.pk, reason=reason),

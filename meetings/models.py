@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from members.models import Member, Organisation
+from moderation.models import ContentStatus
 
 
 class MeetingKind(models.TextChoices):
@@ -282,13 +283,15 @@ class Seat(models.Model):
 
 
 class ChatMessage(models.Model):
-    """A chat line in a live room, as the moderation pipeline let it through (held: not visible)."""
+    """A chat line in a live room, as the moderation pipeline let it through. Only ``published``
+    lines are shown to the room; its author sees the others with what became of them."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="chat")
     breakout = models.ForeignKey(Breakout, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     author = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
     text = models.TextField()
-    visible = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=ContentStatus.choices, default=ContentStatus.PUBLISHED)
+    status_reason = models.CharField(max_length=500, blank=True, help_text=_("A moderator's reason, for the author."))
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

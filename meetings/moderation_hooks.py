@@ -7,6 +7,7 @@ from meetings.models import ChatMessage
 from members.access import Actor
 from members.models import Member, Organisation
 from moderation.content import ContentKind, content_kind_register
+from moderation.models import ContentStatus
 
 
 def _organisation_of(message: ChatMessage) -> Organisation:
@@ -22,7 +23,10 @@ def _text_of(message: ChatMessage) -> str:
 
 
 def _can_see(actor: Actor, message: ChatMessage) -> bool:
-    return room.is_participant(message.meeting, actor.member_id)
+    """A participant sees the room's published lines and their own (a flag on a line nobody
+    was shown would tell that it exists)."""
+    shown = message.status == ContentStatus.PUBLISHED or message.author_id == actor.member_id
+    return shown and room.is_participant(message.meeting, actor.member_id)
 
 
 def register_content_kind() -> None:

@@ -6,7 +6,6 @@ from typing import Any
 
 from meetings import breakouts, chat, hands, lobby, mode, relay, room, selectors
 from meetings.models import (
-    ChatMessage,
     LiveRoom,
     Meeting,
     MotionStatus,
@@ -48,7 +47,6 @@ def room_state(*, actor: Actor, meeting: Meeting) -> dict[str, Any]:
     open_motions = meeting.motions.filter(status=MotionStatus.OPEN).order_by("pk")
     mine = VoteRecord.objects.filter(motion__in=open_motions, member_id=actor.member_id)
     voted = set(mine.values_list("motion_id", flat=True))
-    lines = ChatMessage.objects.filter(meeting=meeting, visible=True).select_related("author").order_by("-pk")[:50]
     return {
         "meeting": {"id": meeting.pk, "title": meeting.title, "status": meeting.status, "locked": meeting.locked},
         "me": {"member": actor.member_id, "role": role(actor.mid), "is_host": is_host(actor, meeting)},
@@ -62,6 +60,6 @@ def room_state(*, actor: Actor, meeting: Meeting) -> dict[str, Any]:
         "votes": [
             {**selectors.motion_dict(m), "voted": m.pk in voted, "turnout": m.voters.count()} for m in open_motions
         ],
-        "chat": [chat.chat_posted(m).payload() for m in reversed(lines)],
+        "chat": chat.chat_lines(meeting, member_id=actor.member_id),
         "recording": relay.recording_on(meeting),
     }

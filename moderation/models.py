@@ -134,6 +134,15 @@ class QueueReason(models.TextChoices):
     REPORTED = "reported", _("Flagged by members")
 
 
+class ContentStatus(models.TextChoices):
+    """Where a feature's plain item (a chat line, a question) stands, as its author is told."""
+
+    PUBLISHED = "published", _("Published")
+    HELD = "held", _("Awaiting review")
+    HIDDEN = "hidden", _("Hidden after members' flags")
+    REJECTED = "rejected", _("Rejected")
+
+
 class QueueItem(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
