@@ -31,6 +31,9 @@ class QuoteOut(Out):
     id: int
     author: AuthorOut
     excerpt: str
+    hidden: bool = Field(
+        default=False, description="The quoted post was taken away by moderation: no author or excerpt."
+    )
 
 
 class PostOut(Out):
@@ -50,6 +53,11 @@ class PostOut(Out):
     attachments: list[AttachmentOut] = []
     reactions: dict[str, int] = {}
     my_reactions: list[str] = []
+    placeholder: bool = Field(
+        default=False,
+        description="Taken away by moderation, shown to you only as its place in the thread because a post "
+        "quotes it: no author, text or files.",
+    )
 
 
 class ThreadOut(Out):

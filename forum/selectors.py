@@ -174,6 +174,18 @@ def thread_get_for(*, actor: Actor, thread_id: int) -> Thread:
     return thread
 
 
+def thread_withheld(thread: Thread) -> str:
+    """Why a thread is not shown to others, in words for its author and moderators: its opening
+    post is ``held``, ``hidden`` (after members' flags) or ``rejected``; "" while published."""
+    if thread.published:
+        return ""
+    opening = Post.objects.filter(pk=thread.opening_post_id or 0).values_list("status", "hidden").first()
+    if opening is None:
+        return str(PostStatus.HELD)
+    status, hidden = opening
+    return "hidden" if status == PostStatus.PUBLISHED and hidden else str(status)
+
+
 def thread_out(thread: Thread) -> ThreadOut:
     return ThreadOut(
         id=thread.pk,
@@ -195,13 +207,18 @@ def thread_out(thread: Thread) -> ThreadOut:
 
 
 def _posts_seen_by(actor: Actor, thread: Thread) -> QuerySet[Post]:
+    """Public posts, one's own, and, as placeholders, posts moderation took away (hidden after
+    flags, rejected, an edit held for review) that a public post quotes, so the thread keeps
+    its shape. Only a public post can be quoted, so a post never published is never one."""
     posts = Post.objects.filter(thread=thread)
     if rules.can_moderate(actor, thread.board):
         return posts
     public = Q(status=PostStatus.PUBLISHED, hidden=False)
+    shown = public
     if actor.is_member:
-        public |= Q(author_id=actor.member_id)
-    return posts.filter(public)
+        shown |= Q(author_id=actor.member_id)
+    quoted = posts.filter(public, deleted_at__isnull=True, quote__isnull=False).values("quote_id")
+    return posts.filter(shown | Q(pk__in=quoted))
 
 
 def post_get_for(*, actor: Actor, post_id: int) -> Post:
@@ -287,9 +304,16 @@ def thread_posts(
 
 def post_page_for(*, actor: Actor, post_id: int) -> PostPage:
     """One post as a page of its own, decorated like a thread page's posts (reactions, the
-    reader's reactions, attachments): what a page inserts when the post arrives live."""
-    thread = post_get_for(actor=actor, post_id=post_id).thread
-    post = Post.objects.select_related("author", "quote", "quote__author").get(pk=post_id)
+    reader's reactions, attachments, a placeholder's mark): what a page inserts when the post
+    arrives live or moderation changes it."""
+    thread_id = Post.objects.filter(pk=post_id).values_list("thread_id", flat=True).first()
+    if thread_id is None:
+        raise NotFound(_("No such post."))
+    thread = thread_get_for(actor=actor, thread_id=thread_id)
+    decorated = _posts_seen_by(actor, thread).select_related("author", "quote", "quote__author")
+    post = decorated.filter(pk=post_id).first()
+    if post is None:
+        raise NotFound(_("No such post."))
     post.thread = thread
     page = PostPage(thread=thread, posts=[post], has_before=False, has_after=False)
     _decorate(actor, page)
@@ -331,6 +355,9 @@ def _decorate(actor: Actor, page: PostPage) -> None:
     ids = [p.pk for p in page.posts]
     if not ids:
         return
+    board = page.thread.board
+    for post in page.posts:
+        post.placeholder = not rules.can_see_post(actor, post, board)  # type: ignore[attr-defined]
     for post_id, kind, n in (
         Reaction.objects.filter(post_id__in=ids)
         .values("post_id", "kind")
@@ -373,6 +400,11 @@ def post_out(
     attachments: list[Attachment] | None = None,
 ) -> PostOut:
     deleted = post.deleted_at is not None
+    if getattr(post, "placeholder", False):
+        return PostOut(
+            id=post.pk, thread_id=post.thread_id, author=author_out(None), html="", status="published",
+            hidden=True, created=post.created, placeholder=True,
+        )  # fmt: skip
     quote = None
     if post.quote is not None and post.quote.deleted_at is None and post.quote.is_public:
         excerpt = post.quote.text.strip()
@@ -381,6 +413,8 @@ def post_out(
             author=author_out(post.quote.author),
             excerpt=excerpt[:200] + ("…" if len(excerpt) > 200 else ""),
         )
+    elif post.quote is not None and post.quote.deleted_at is None:
+        quote = QuoteOut(id=post.quote.pk, author=author_out(None), excerpt="", hidden=True)
     if attachments is None:
         attachments = getattr(post, "attachment_list", None)
     if attachments is None:

@@ -128,6 +128,7 @@ def _thread_page(
     context = {
         **_posts_context(actor, page, can_manage=can_manage),
         "thread": thread,
+        "withheld": selectors.thread_withheld(thread),
         "board": board,
         "can_manage": can_manage,
         "move_targets": [b for b in selectors.boards_managed_by(actor=actor) if b.pk != board.pk] if can_manage else [],

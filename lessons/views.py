@@ -45,7 +45,6 @@ LESSON_TEXT = {
     "answered": gettext_lazy("Answered"),
     "markAnswered": gettext_lazy("Mark answered"),
     "markOpen": gettext_lazy("Not answered yet"),
-    "held": gettext_lazy("Your question waits for a moderator."),
     "rejected": gettext_lazy("A moderator rejected your question:"),
     "noQuestions": gettext_lazy("No questions yet."),
     "viewers": gettext_lazy("Viewers"),

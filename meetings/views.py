@@ -67,7 +67,6 @@ ROOM_TEXT = {
     "link_good": pgettext_lazy("connection quality", "good"),
     "link_weak": pgettext_lazy("connection quality", "weak"),
     "link_bad": pgettext_lazy("connection quality", "poor"),
-    "held": _("Your message waits for a moderator."),
     "rejected": _("A moderator rejected your message."),
     "voteCast": _("Cast my vote"),
     "voted": _("You have voted."),

@@ -88,6 +88,10 @@ assert.deepStrictEqual(linesOf(lines, 3).map((l) => l.id), [2]);
 addLine(lines, { id: 3, text: "main too", breakout: null });
 addLine(lines, { id: 4, text: "new" });
 assert.deepStrictEqual(lines.map((l) => l.id), [1, 2, 3, 4], "a line twice is shown once");
+// A line a moderator approved comes again: it replaces its author's copy that awaited review.
+const mine = [{ id: 5, text: "待审", status: "held" }];
+addLine(mine, { id: 5, text: "通过" });
+assert.deepStrictEqual(mine, [{ id: 5, text: "通过" }]);
 
 // --- participants ----------------------------------------------------------------------------
 assert.strictEqual(marks({ mic_muted: true, video_muted: true, audio_only: true }), "🔇🚫📷🎧");

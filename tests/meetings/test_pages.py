@@ -134,3 +134,11 @@ def test_statistics_page_and_csv_export(org_tree, actor_of, client_for, branch_m
     text = export.content.decode("utf-8-sig")
     assert "第三季度支部党员大会" in text and branch_meeting.full[0].real_name in text and ",分钟," in text
     assert client_for(branch_meeting.full[0]).get(f"/meetings/stats/{org_tree.branch_a.pk}/").status_code == 403
+
+
+def test_the_room_page_carries_the_one_flag_dialog_in_chinese(client_for, branch_meeting):
+    page = client_for(branch_meeting.full[0]).get(f"/meetings/{branch_meeting.meeting.pk}/room/").content.decode()
+    assert page.count('<dialog id="flag-dialog"') == 1
+    for reason in ("垃圾信息", "辱骂攻击", "偏离主题", "涉密内容", "其他"):
+        assert reason in page, reason
+    assert 'data-received="举报已收到' in page and 'data-flagged="已举报"' in page

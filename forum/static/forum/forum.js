@@ -13,6 +13,7 @@
 import { el } from "../js/dom.js";
 import { when } from "../js/clock.js";
 import { clearDraft } from "../js/drafts.js";
+import "../js/flag.js"; // the flag controls of posts open the page's one flag dialog
 import { newCid, showOutbox } from "../js/outbox.js";
 import { Connection } from "../js/realtime.js";
 import { attachMentions } from "./mentions.js";
@@ -165,11 +166,35 @@ import { attachMentions } from "./mentions.js";
         if (later) later.before(node);
         else container.appendChild(node);
       })
-      .catch(() => {}) // gone or no longer visible: nothing to show
+      .catch((status) => { // gone or no longer visible: nothing to show
+        const current = document.getElementById("p" + id);
+        if (current && (status === 404 || status === 403)) current.remove();
+      })
       .finally(() => pending.delete(id));
     pending.set(id, job);
     return job;
   }
+
+  /* The posts that quote `id` show it as it is now (its excerpt, or that it was hidden). */
+  function requote(id) {
+    for (const quote of container.querySelectorAll('blockquote.quote[data-quote="' + Number(id) + '"]')) {
+      upsert({ id: Number(quote.closest(".post").dataset.post) });
+    }
+  }
+
+  /* Moderation changed a post on the page: its author reads why on it; others see a placeholder
+     where a post quotes it, or nothing. */
+  function remoderate(id) {
+    if (document.getElementById("p" + id)) upsert({ id });
+    requote(id);
+  }
+
+  // A moderator's decision on one's own post (a rejection, even of a post nobody else saw).
+  rt.subscribe("user:me", (frame) => {
+    const event = frame.type === "event" ? frame.event : {};
+    const notification = event.type === "forum.notification.created" ? event.notification : null;
+    if (notification && notification.kind === "moderation" && notification.payload.post_id) remoderate(notification.payload.post_id);
+  });
 
   let readTimer = null;
   function markRead(postId) {
@@ -199,6 +224,7 @@ import { attachMentions } from "./mentions.js";
       case "forum.post.created":
       case "forum.post.edited":
         upsert(event.post);
+        requote(event.post.id); // a post approved again shows in the posts that quote it
         if (event.type === "forum.post.created" && live && !document.hidden) markRead(event.post.id);
         break;
       case "forum.post.deleted": {
@@ -209,11 +235,9 @@ import { attachMentions } from "./mentions.js";
         }
         break;
       }
-      case "forum.post.hidden": {
-        const node = document.getElementById("p" + event.post_id);
-        if (node && Number(node.dataset.author) !== me) node.remove();
+      case "forum.post.hidden":
+        remoderate(event.post_id);
         break;
-      }
       case "forum.post.reactions": {
         const node = document.getElementById("p" + event.post_id);
         if (!node) break;

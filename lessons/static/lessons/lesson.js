@@ -10,6 +10,7 @@
  * slide shown is always the lecturer's.
  */
 import { csrfToken, el } from "../js/dom.js";
+import { afterModeration, flagButton, moderationNote } from "../js/flag.js";
 import { outboxForm } from "../js/outbox.js";
 import { EpaRoom } from "../meetings/room.js";
 
@@ -93,7 +94,7 @@ import { EpaRoom } from "../meetings/room.js";
         decks.set(event.deck.id, event.deck);
         renderDecks();
         break;
-      case "lessons.question.shown": {
+      case "lessons.question.shown": { // asked, or approved by a moderator (its author has it already)
         const known = questions.get(event.id);
         questions.set(event.id, { ...event, voted: known ? known.voted : false });
         renderQuestions();
@@ -112,8 +113,7 @@ import { EpaRoom } from "../meetings/room.js";
         break;
       }
       case "lessons.question.hidden":
-        questions.delete(event.id);
-        renderQuestions();
+        moderateQuestion(event.id, "hidden");
         break;
       default:
         break;
@@ -125,7 +125,16 @@ import { EpaRoom } from "../meetings/room.js";
     const event = frame.event;
     if (event.type === "lessons.question.rejected" && event.meeting === config.meeting) {
       $("question-status").textContent = T.rejected + " " + event.reason;
+      moderateQuestion(event.id, "rejected", event.reason);
     }
+  }
+
+  /* Its author keeps a question moderation took away, told why; others no longer see it. */
+  function moderateQuestion(id, status, reason) {
+    const kept = afterModeration(questions.get(id), state ? state.me.member : null, status, reason);
+    if (kept) questions.set(id, kept);
+    else questions.delete(id);
+    renderQuestions();
   }
 
   function onSignal(frame) {
@@ -284,6 +293,7 @@ import { EpaRoom } from "../meetings/room.js";
         el("span", { class: "who" }, q.name),
         el("span", { class: "votes", "data-votes": q.votes }, q.votes + " " + T.votes));
       if (q.answered) item.append(el("span", { class: "done" }, "✓ " + T.answered));
+      if (q.author === me && moderationNote(q)) item.append(moderationNote(q));
       if (q.author !== me) {
         item.append(el("button", {
           type: "button", "data-action": "upvote", "aria-pressed": String(!!q.voted),
@@ -300,13 +310,15 @@ import { EpaRoom } from "../meetings/room.js";
           onclick: () => command("question.answer", { question: q.id, answered: !q.answered }).catch(fail),
         }, q.answered ? T.markOpen : T.markAnswered));
       }
+      if (q.author !== me) item.append(flagButton("lessons.question:" + q.id, q.name + "：" + q.text));
       list.append(item);
     }
   }
 
-  // Questions go through the outbox, like chat lines: kept while the link is away, sent once.
+  // Questions go through the outbox, like chat lines: kept while the link is away, sent once. A
+  // held one shows on its author's list, saying so.
   outboxForm(rt, $("question-form"), config.room, {
-    type: "meeting.question.ask", list: $("question-outbox"), status: $("question-status"), held: T.held,
+    type: "meeting.question.ask", list: $("question-outbox"), status: $("question-status"), onHeld: refresh,
   });
 
   if (config.presenter) {

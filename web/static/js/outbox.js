@@ -41,9 +41,10 @@ export function showOutbox(rt, list, stream, { type = null, onCancel = null } = 
 }
 
 /* The form empties at once; a line the server refuses comes back into it (unless something new
-   was typed) and `status` says why; "held" (awaiting review) says `held`, also for a line sent
-   after a reload. */
-export function outboxForm(rt, form, stream, { type, list, status, held }) {
+   was typed) and `status` says why; a line held for review is handed to `onHeld` (the command's
+   answer: id, status, text), also for a line sent after a reload, so the page shows it to its
+   author, saying so. */
+export function outboxForm(rt, form, stream, { type, list, status, onHeld }) {
   const input = form.elements.text;
   showOutbox(rt, list, stream, {
     type,
@@ -51,7 +52,7 @@ export function outboxForm(rt, form, stream, { type, list, status, held }) {
   });
   rt.onFrame((frame) => {
     if (frame.type === "delivered" && frame.entry.frame.type === type && frame.data.status === "held") {
-      status.textContent = held;
+      onHeld(frame.data);
     }
   });
   form.addEventListener("submit", (e) => {
@@ -61,7 +62,7 @@ export function outboxForm(rt, form, stream, { type, list, status, held }) {
     status.textContent = "";
     input.value = "";
     rt.deliver(type, stream, { text }, { label: text }).then((data) => {
-      if (data.status === "held") status.textContent = held;
+      if (data.status === "held") onHeld(data);
     }, (error) => {
       if (error.code === "cancelled") return;
       if (!input.value) input.value = text;
