@@ -24,12 +24,14 @@ serve: install
 	$(SERVE_ENV) $(BIN)/python -m web.server -b $(HOST) -p $(PORT) web.asgi:application
 
 # Browser tests drive Debian's Chromium; install it when missing (CI runs as root), with a CJK font
-# so that Chinese pages are laid out (and screenshots read) with real glyphs, not empty boxes.
+# and an emoji font, so that Chinese pages and reactions are laid out (and screenshots read) with
+# real glyphs, not empty boxes.
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 chromium:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
 	[ -n "$$(fc-list :lang=zh 2>/dev/null)" ] || missing="$$missing fonts-noto-cjk"; \
+	fc-list 2>/dev/null | grep -qi "color emoji" || missing="$$missing fonts-noto-color-emoji"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && $(APT_INSTALL) $$missing; \
