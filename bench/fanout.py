@@ -61,14 +61,22 @@ STREAM = "bench.room:1"
 
 
 def _register_bench_kind() -> None:
+    from typing import Literal
+
     from members.access import Actor, require_member
+    from realtime.events import Event
     from realtime.registry import StreamKind, register
+
+    class Tick(Event):
+        type: Literal["bench.tick"] = "bench.tick"
+        t: float
+        i: int
 
     def authorise(actor: Actor, stream_id: str) -> None:
         require_member(actor)
 
-    def on_send(actor: Actor, stream_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return {"type": "bench.tick", "t": float(body["t"]), "i": int(body["i"])}
+    def on_send(actor: Actor, stream_id: str, body: dict[str, Any]) -> Event:
+        return Tick(t=float(body["t"]), i=int(body["i"]))
 
     register(StreamKind(name="bench.room", authorise=authorise, on_send=on_send))
 

@@ -1,4 +1,5 @@
-"""Request, response and event models of the branch's API and streams (pydantic v2, via ninja)."""
+"""Request and response models of the branch's API (pydantic v2, via ninja); its events are in
+``branch/events.py``."""
 
 from __future__ import annotations
 
@@ -254,38 +255,6 @@ class AppraisalOut(Schema):
     raters: int | None = None
     tallies: dict[int, dict[str, int]] | None = None
     summary: dict[str, int] | None = None
-
-
-# --- Events on the gateway ---------------------------------------------------------------------------
-
-
-class ReceiptCounts(Schema):
-    total: int
-    read: int
-    confirmed: int
-
-
-class NoticeReceiptEvent(Schema):
-    """On ``branch.notice:<id>``: a recipient opened or confirmed the notice."""
-
-    type: Literal["branch.notice.receipt"]
-    member: int
-    organisation: int
-    read_at: dt.datetime | None
-    confirmed_at: dt.datetime | None
-    counts: ReceiptCounts
-    totals: ReceiptCounts
-
-
-class NoticePublishedEvent(Schema):
-    """On ``user:me``: a new notice for this member."""
-
-    type: Literal["branch.notice.published"]
-    notice: int
-    title: str
-    organisation: str
-    requires_confirmation: bool
-    at: dt.datetime
 
 
 # --- The online party school -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from branch import dues_rules, selectors
+from branch import dues_rules, events, selectors
 from branch.errors import (
     AlreadyRated,
     AmountMismatch,
@@ -77,7 +77,7 @@ def _write_limit(by: Actor) -> None:
     rate_check(f"send:{by.user_id}", rate=rate, burst=burst)
 
 
-def _notify(member_id: int, payload: dict[str, Any]) -> None:
+def _notify(member_id: int, payload: events.Event) -> None:
     event_append(stream=user_stream(member_id), payload=payload)
 
 
@@ -137,7 +137,7 @@ def dues_standard_set(
             payload={"member": member.pk, "year": year, "from": start, "category": category,
                      "income_fen": income_fen, "monthly_fen": monthly},
         )  # fmt: skip
-        _notify(member.pk, {"type": "branch.dues.standard", "year": year, "monthly_fen": monthly})
+        _notify(member.pk, events.StandardSet(year=year, monthly_fen=monthly))
     return standard
 
 
@@ -211,24 +211,28 @@ def _payment_create(
             )
             _archive_payment(payment, by=by, what="recorded" if confirmed else "declared")
             if confirmed:
-                _notify(member.pk, _payment_event(payment))
+                _notify(member.pk, _payment_decided(payment))
             else:
+                declared = events.PaymentDeclared(**_payment_fields(payment), member_name=member.real_name)
                 for officer in _officers(payment.branch, Action.MANAGE_DUES, exact=True):
-                    _notify(officer, {**_payment_event(payment), "member_name": member.real_name})
+                    _notify(officer, declared)
     except IntegrityError:
         raise MonthAlreadyPaid() from None
     return payment
 
 
-def _payment_event(payment: DuesPayment) -> dict[str, Any]:
+def _payment_fields(payment: DuesPayment) -> dict[str, Any]:
     return {
-        "type": f"branch.dues.{payment.status}",
         "payment": payment.pk,
         "member": payment.member_id,
         "first_month": payment.first_month.isoformat(),
         "months": payment.months,
         "amount_fen": payment.amount_fen,
     }
+
+
+def _payment_decided(payment: DuesPayment) -> events.PaymentDecided:
+    return events.PaymentDecided(type=f"branch.dues.{payment.status}", **_payment_fields(payment))  # type: ignore[arg-type]
 
 
 def _archive_payment(payment: DuesPayment, *, by: Actor, what: str) -> None:
@@ -290,7 +294,7 @@ def dues_payment_decide(*, by: Actor, payment_id: int, confirm: bool) -> DuesPay
         else:
             DuesMonth.objects.filter(payment=locked).delete()
         _archive_payment(locked, by=by, what="confirmed" if confirm else "rejected")
-        _notify(locked.member_id, _payment_event(locked))
+        _notify(locked.member_id, _payment_decided(locked))
     return locked
 
 
@@ -316,16 +320,14 @@ def dues_reminders_send(*, by: Actor, organisation_id: int, today: dt.date | Non
     warned = [r for r in rows if r.months_overdue >= WARNING_MONTHS]
     with transaction.atomic():
         for r in reminded:
-            _notify(r.member.pk, {"type": "branch.dues.reminder", "months_overdue": r.months_overdue,
-                                  "arrears_fen": r.arrears_fen})  # fmt: skip
+            _notify(r.member.pk, events.DuesReminder(months_overdue=r.months_overdue, arrears_fen=r.arrears_fen))
         if warned:
-            warning = {
-                "type": "branch.dues.warning",
-                "organisation": branch.pk,
-                "members": [
-                    {"id": r.member.pk, "name": r.member.real_name, "months": r.months_overdue} for r in warned
+            warning = events.DuesWarning(
+                organisation=branch.pk,
+                members=[
+                    events.Overdue(id=r.member.pk, name=r.member.real_name, months=r.months_overdue) for r in warned
                 ],
-            }
+            )
             secretaries = Member.objects.filter(roles__kind="secretary", roles__organisation=branch).distinct()
             for secretary in secretaries.values_list("pk", flat=True):
                 _notify(secretary, warning)
@@ -423,14 +425,13 @@ def notice_publish(
                      "body": clean_body, "files": filenames, "recipients": len(recipients),
                      "named": named, "requires_confirmation": requires_confirmation},
         )  # fmt: skip
-        event = {
-            "type": "branch.notice.published",
-            "notice": notice.pk,
-            "title": notice.title,
-            "organisation": organisation.name,
-            "requires_confirmation": requires_confirmation,
-            "at": notice.created.isoformat(),
-        }
+        event = events.NoticePublished(
+            notice=notice.pk,
+            title=notice.title,
+            organisation=organisation.name,
+            requires_confirmation=requires_confirmation,
+            at=notice.created.isoformat(),
+        )
         for m in recipients:
             _notify(m.pk, event)
     return notice
@@ -441,18 +442,17 @@ def _receipt_changed(notice: Notice, receipt: NoticeReceipt) -> None:
     the whole notice; the reader's own stream hears their unread count."""
     event_append(
         stream=notice.stream,
-        payload={
-            "type": "branch.notice.receipt",
-            "member": receipt.member_id,
-            "organisation": receipt.organisation_id,
-            "read_at": receipt.read_at.isoformat() if receipt.read_at else None,
-            "confirmed_at": receipt.confirmed_at.isoformat() if receipt.confirmed_at else None,
-            "counts": selectors.receipt_counts(notice, receipt.organisation_id),
-            "totals": selectors.receipt_counts(notice),
-        },
+        payload=events.NoticeReceipt(
+            member=receipt.member_id,
+            organisation=receipt.organisation_id,
+            read_at=receipt.read_at.isoformat() if receipt.read_at else None,
+            confirmed_at=receipt.confirmed_at.isoformat() if receipt.confirmed_at else None,
+            counts=events.ReceiptCounts(**selectors.receipt_counts(notice, receipt.organisation_id)),
+            totals=events.ReceiptCounts(**selectors.receipt_counts(notice)),
+        ),
     )
-    _notify(receipt.member_id, {"type": "branch.notice.unread", "notice": notice.pk,
-                                "unread": selectors.unread_notice_count(member_id=receipt.member_id)})  # fmt: skip
+    unread = selectors.unread_notice_count(member_id=receipt.member_id)
+    _notify(receipt.member_id, events.NoticeUnread(notice=notice.pk, unread=unread))
 
 
 def notice_read(*, by: Actor, notice_id: int) -> NoticeReceipt | None:
@@ -503,7 +503,7 @@ def notice_remind(*, by: Actor, notice_id: int) -> int:
     with transaction.atomic():
         Notice.objects.filter(pk=notice.pk).update(reminded_at=timezone.now())
         for member_id in ids:
-            _notify(member_id, {"type": "branch.notice.reminder", "notice": notice.pk, "title": notice.title})
+            _notify(member_id, events.NoticeReminder(notice=notice.pk, title=notice.title))
         archive_append(kind="branch.notice.reminded", content_ref=f"notice:{notice.pk}", actor_id=by.member_id,
                        payload={"notice": notice.pk, "members": ids})  # fmt: skip
     return len(ids)
@@ -555,7 +555,7 @@ def appraisal_open(
                          "participants": [m.pk for m in members], "meeting": meeting_id},
             )  # fmt: skip
             for m in members:
-                _notify(m.pk, {"type": "branch.appraisal.opened", "appraisal": appraisal.pk, "year": year})
+                _notify(m.pk, events.AppraisalOpened(appraisal=appraisal.pk, year=year))
     except IntegrityError:
         raise Conflict(_("This organisation's appraisal for that year is already open.")) from None
     return appraisal
@@ -677,16 +677,12 @@ def appraisal_announce(*, by: Actor, appraisal_id: int, at: dt.datetime | None =
         archive_append(kind="branch.appraisal.announced", content_ref=f"appraisal:{appraisal.pk}",
                        actor_id=by.member_id, payload={"appraisal": appraisal.pk, "summary": summary})  # fmt: skip
         for member_id in Participant.objects.filter(appraisal=appraisal).values_list("member_id", flat=True):
-            _notify(member_id, {"type": "branch.appraisal.result", "appraisal": appraisal.pk})
+            _notify(member_id, events.AppraisalResult(appraisal=appraisal.pk))
         parent = appraisal.organisation.parent
         if parent is not None:
-            event = {
-                "type": "branch.appraisal.summary",
-                "appraisal": appraisal.pk,
-                "organisation": appraisal.organisation.name,
-                "year": appraisal.year,
-                "counts": summary,
-            }
+            event = events.AppraisalSummary(
+                appraisal=appraisal.pk, organisation=appraisal.organisation.name, year=appraisal.year, counts=summary
+            )
             for officer in _officers(parent, Action.RUN_APPRAISAL):
                 _notify(officer, event)
     return appraisal

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kernel.errors import Invalid, NotFound
 from mailboxes import selectors, services
+from mailboxes.events import MessageSent
 from members.access import Actor
 from realtime.registry import Command, StreamKind, register
 
@@ -31,7 +32,7 @@ def authorise(actor: Actor, stream_id: str) -> None:
     selectors.conversation_authorise(actor, _id(stream_id))
 
 
-def on_send(actor: Actor, stream_id: str, body: dict[str, Any]) -> dict[str, Any]:
+def on_send(actor: Actor, stream_id: str, body: dict[str, Any]) -> MessageSent:
     text = body.get("text")
     if not isinstance(text, str):
         raise Invalid(_("A message needs a text."))
@@ -39,7 +40,7 @@ def on_send(actor: Actor, stream_id: str, body: dict[str, Any]) -> dict[str, Any
     payload = services.message_payload(by=actor, conversation=conversation, text=text)
     # The gateway stores the event in this thread's transaction; tell the other side afterwards.
     transaction.on_commit(lambda: _after(conversation.pk, actor.mid))
-    return payload.payload()
+    return payload
 
 
 def _after(conversation_id: int, sender_id: int) -> None:

@@ -7,7 +7,7 @@ An app describes its streams once, at start-up (its ``AppConfig.ready``)::
     register(StreamKind(
         name="forum.thread",
         authorise=thread_authorise,          # (actor, "42") -> None, raises Forbidden/NotFound
-        on_send=post_from_body,              # (actor, "42", body) -> payload to store
+        on_send=post_from_body,              # (actor, "42", body) -> the event to store
         commands={"react": Command(ReactIn, thread_react)},
     ))
 
@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from kernel.errors import NotFound
 from members.access import Actor
+from realtime.events import Event
 from realtime.groups import parse_stream, stream_name
 
 Authorise = Callable[[Actor, str], None]
@@ -35,8 +36,8 @@ Authorise = Callable[[Actor, str], None]
 Resolve = Callable[[Actor, str], str]
 """``(actor, wire_id)`` → the stored id (``user:me`` → ``user:<member id>``)."""
 
-SendHandler = Callable[[Actor, str, dict[str, Any]], dict[str, Any]]
-"""``(actor, stream_id, body)`` → the event payload to store; raise a DomainError to refuse."""
+SendHandler = Callable[[Actor, str, dict[str, Any]], Event]
+"""``(actor, stream_id, body)`` → the event to store (the app's model); raise a DomainError to refuse."""
 
 Hook = Callable[[Actor, str], None]
 """``(actor, stream_id)``: told that one socket's subscription began or ended."""

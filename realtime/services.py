@@ -2,8 +2,7 @@
 
 Feature apps call these from their own services::
 
-    event_append(stream=f"forum.thread:{thread.pk}", payload={"type": "forum.post.created", ...},
-                 author=member)
+    event_append(stream=f"forum.thread:{thread.pk}", payload=events.PostCreated(post=...), author=member)
 
 The event is stored with the stream's next seq inside the caller's transaction (or its own) and
 published to subscribers by ``transaction.on_commit``: never before it is durable. Publishing
@@ -77,21 +76,21 @@ class StoredEvent:
 
 
 def event_append(
-    *, stream: str, payload: Event | dict[str, Any], author: Member | int | None = None, cid: str | None = None
+    *, stream: str, payload: Event, author: Member | int | None = None, cid: str | None = None
 ) -> StreamEvent:
     """Store ``payload`` as the next event of ``stream`` (canonical name) and publish it after commit.
 
-    ``payload`` is an app's event model (``<app>/events.py``); apps whose events have no models
-    yet still pass the plain dict.
+    ``payload`` is an app's event model (``<app>/events.py``), never a plain dict: every stored
+    event has a declared type.
     With a ``cid``, the same author sending the same cid on the same stream again gets the
     first event back and nothing new is stored or published (retried sends are stored once).
     """
     parse_stream(stream)
-    if isinstance(payload, Event):
-        payload = payload.payload()
+    if not isinstance(payload, Event):
+        raise TypeError(f"event_append takes an event model (realtime.events.Event), not {type(payload).__name__}")
     author_id = author.pk if isinstance(author, Member) else author
     try:
-        return _append(stream=stream, payload=payload, author_id=author_id, cid=cid)
+        return _append(stream=stream, payload=payload.payload(), author_id=author_id, cid=cid)
     except IntegrityError:
         # Two sends of one cid raced past the first lookup (possible only on PostgreSQL
         # before the head row existed); the loser reads the winner's event.

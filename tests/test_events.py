@@ -15,7 +15,7 @@ from django.apps import apps as django_apps
 from realtime.events import Event
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS_WITH_EVENT_MODELS = ["meetings", "lessons", "membership", "forum", "mailboxes", "moderation"]
+APPS_WITH_EVENT_MODELS = ["meetings", "lessons", "membership", "forum", "mailboxes", "moderation", "branch"]
 PROTOCOL = (ROOT / "docs" / "protocol.md").read_text()
 ROW = re.compile(r"^\| `(?P<type>[a-z_]+\.[a-z_.]+)` \| (?P<fields>.*)\|$", re.MULTILINE)
 

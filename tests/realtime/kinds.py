@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from kernel.errors import Forbidden, Invalid, NotFound
 from members.access import Actor, require_member
+from realtime.events import Event
 from realtime.registry import Command, StreamKind, register, unregister
+
+
+class Message(Event):
+    """``test.message``, the event the test kinds store: only the fields a test gives are stored."""
+
+    type: Literal["test.message"] = "test.message"
+    text: str | None = None
+    n: Any = None  # whatever JSON the sender put there
+
+    def payload(self) -> dict[str, Any]:
+        return {"type": self.type, **self.model_dump(mode="json", exclude_unset=True)}
 
 
 class EchoIn(BaseModel):
@@ -24,11 +36,11 @@ def room_authorise(actor: Actor, stream_id: str) -> None:
         raise NotFound()
 
 
-def room_send(actor: Actor, stream_id: str, body: dict[str, Any]) -> dict[str, Any]:
+def room_send(actor: Actor, stream_id: str, body: dict[str, Any]) -> Message:
     text = body.get("text")
     if not isinstance(text, str) or not text:
         raise Invalid("A message needs text.")
-    return {"type": "test.message", "text": text, "n": body.get("n")}
+    return Message(text=text, n=body.get("n"))
 
 
 def room_echo(actor: Actor, stream_id: str, args: EchoIn) -> dict[str, Any]:

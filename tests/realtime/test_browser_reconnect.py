@@ -14,6 +14,7 @@ from websockets.sync.client import connect as ws_connect
 from realtime import services
 from tests.browser.conftest import browser, new_page  # noqa: F401  (fixtures)
 from tests.live import LiveServer, start_daphne
+from tests.realtime.kinds import Message
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -83,7 +84,7 @@ def test_page_shows_the_state_resumes_after_a_server_restart_and_drops_duplicate
         page.wait_for_selector("#rt-test-state[data-state=reconnecting]")
         assert state.inner_text() == "正在重连…"
         for n in range(3):
-            services.event_append(stream=stream, payload={"type": "test.message", "text": f"offline{n}"})
+            services.event_append(stream=stream, payload=Message(text=f"offline{n}"))
         page.evaluate(
             "([s]) => { window.acked = null; rt.send(s, { text: 'sent offline' }).then((q) => { acked = q; }); }",
             [stream],
@@ -129,14 +130,14 @@ def test_a_stream_taken_away_is_left_and_not_resumed(
         page.goto(server.url + "/")
         page.evaluate(OPEN_PAGE_CLIENT, [stream])
         page.wait_for_function("() => subscribes.length === 1 && rt.state === 'open'")
-        services.event_append(stream=stream, payload={"type": "test.message", "text": "for branch A"})
+        services.event_append(stream=stream, payload=Message(text="for branch A"))
         page.wait_for_function("() => seen.length === 1")
 
         alice = people["alice"]
         alice.organisation = org_tree.branch_b
         alice.save()
         page.wait_for_function(f"() => !rt.streams.has({json.dumps(stream)})")
-        services.event_append(stream=stream, payload={"type": "test.message", "text": "not for her now"})
+        services.event_append(stream=stream, payload=Message(text="not for her now"))
         page.evaluate("() => rt.socket.close()")  # a reconnect: nothing to resume for that stream
         page.wait_for_function("() => states.filter((s) => s === 'open').length >= 2")
         page.wait_for_timeout(500)

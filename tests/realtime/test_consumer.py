@@ -23,6 +23,7 @@ from realtime.models import StreamEvent
 from realtime.protocol import server_frame_adapter
 from realtime.registry import register_send_guard, unregister_send_guard
 from tests.realtime.conftest import Connect, recv, recv_events, request
+from tests.realtime.kinds import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -105,7 +106,7 @@ async def test_bad_frames_get_error_codes_and_the_socket_and_subscriptions_survi
     assert (await recv(comm))["code"] == "bad_frame"
 
     # The subscription still delivers, the socket still answers.
-    await append(stream=f"test.room:{room}", payload={"type": "test.message", "text": "still here"})
+    await append(stream=f"test.room:{room}", payload=Message(text="still here"))
     frame = valid(await recv(comm))
     assert frame["type"] == "event" and frame["event"]["text"] == "still here"
     assert (await request(comm, {"type": "ping"}))["type"] == "pong"
@@ -141,7 +142,9 @@ async def test_forbidden_and_not_found(connect: Connect, cookies: dict[str, str]
     )
     await expect_error(comm, {"type": "unsubscribe", "stream": f"test.room:{room}"}, "not_found")
     # Nothing of the refused stream is delivered.
-    await database_sync_to_async(services.event_append)(stream=f"test.room:secret{room}", payload={"type": "x"})
+    await database_sync_to_async(services.event_append)(
+        stream=f"test.room:secret{room}", payload=Message(text="secret")
+    )
     assert await comm.receive_nothing(timeout=0.3)
 
 
@@ -229,11 +232,11 @@ async def test_resume_since_replays_the_backlog_then_continues_live(
 ) -> None:
     stream = f"test.room:{room}"
     for n in range(1, 6):
-        await append(stream=stream, payload={"type": "test.message", "text": str(n)})
+        await append(stream=stream, payload=Message(text=str(n)))
     comm = await connect(cookies["alice"])
     assert (await subscribe(comm, stream, since=2))["seq"] == 5
     assert await events_of(comm, 3) == [3, 4, 5]
-    await append(stream=stream, payload={"type": "test.message", "text": "6"})
+    await append(stream=stream, payload=Message(text="6"))
     assert await events_of(comm, 1) == [6]
     # since=None: from now on, no backlog; since=0: everything.
     fresh = await connect(cookies["bob"])
@@ -251,12 +254,12 @@ async def test_switch_from_backlog_to_live_has_no_gap_and_no_duplicate(
     stream = f"test.room:{room}"
     total = 120
     for n in range(40):
-        await append(stream=stream, payload={"type": "test.message", "n": n})
+        await append(stream=stream, payload=Message(n=n))
     comm = await connect(cookies["alice"])
 
     async def writer() -> None:
         for n in range(40, total):
-            await append(stream=stream, payload={"type": "test.message", "n": n})
+            await append(stream=stream, payload=Message(n=n))
 
     task = asyncio.create_task(writer())
     await asyncio.sleep(0)  # the writer is mid-flight while we subscribe
@@ -276,7 +279,7 @@ async def test_unsubscribe_stops_delivery(connect: Connect, cookies: dict[str, s
         "stream": stream,
         "ref": 1,
     }
-    await append(stream=stream, payload={"type": "test.message"})
+    await append(stream=stream, payload=Message())
     assert await comm.receive_nothing(timeout=0.3)
 
 
@@ -290,13 +293,13 @@ async def test_gap_in_seq_is_filled_from_storage(
     stream = f"test.room:{room}"
     comm = await connect(cookies["alice"])
     await subscribe(comm, stream)
-    await append(stream=stream, payload={"type": "test.message", "n": 1})
+    await append(stream=stream, payload=Message(n=1))
     published = services.publish
     monkeypatch.setattr(services, "publish", lambda event: None)
-    await append(stream=stream, payload={"type": "test.message", "n": 2})
-    await append(stream=stream, payload={"type": "test.message", "n": 3})
+    await append(stream=stream, payload=Message(n=2))
+    await append(stream=stream, payload=Message(n=3))
     monkeypatch.setattr(services, "publish", published)
-    await append(stream=stream, payload={"type": "test.message", "n": 4})
+    await append(stream=stream, payload=Message(n=4))
     frames = await recv_events(comm, 4)
     assert [(f["seq"], f["event"]["n"]) for f in frames] == [(1, 1), (2, 2), (3, 3), (4, 4)]
     assert await comm.receive_nothing(timeout=0.3)
@@ -309,7 +312,7 @@ async def test_out_of_order_and_duplicate_layer_messages_are_delivered_once_in_o
     comm = await connect(cookies["alice"])
     await subscribe(comm, stream)
     monkeypatch.setattr(services, "publish", lambda event: None)
-    stored = [await append(stream=stream, payload={"type": "test.message", "n": n}) for n in range(1, 4)]
+    stored = [await append(stream=stream, payload=Message(n=n)) for n in range(1, 4)]
     layer = get_channel_layer()
     for index in (2, 0, 2, 1, 0):
         event = services.StoredEvent.of(stored[index])
@@ -327,7 +330,7 @@ async def test_lost_last_event_arrives_by_the_tail_check(
     comm = await connect(cookies["alice"])
     await subscribe(comm, stream)
     monkeypatch.setattr(services, "publish", lambda event: None)
-    await append(stream=stream, payload={"type": "test.message", "n": 1})
+    await append(stream=stream, payload=Message(n=1))
     assert await events_of(comm, 1) == [1]
 
 
@@ -337,8 +340,8 @@ async def test_lost_last_event_arrives_by_the_tail_check(
 async def test_user_me_stream(connect: Connect, cookies: dict[str, str], people: dict[str, Member]) -> None:
     alice = await connect(cookies["alice"])
     await subscribe(alice, "user:me")
-    await append(stream=f"user:{people['alice'].pk}", payload={"type": "notice", "text": "mentioned"})
-    await append(stream=f"user:{people['bob'].pk}", payload={"type": "notice", "text": "not yours"})
+    await append(stream=f"user:{people['alice'].pk}", payload=Message(text="mentioned"))
+    await append(stream=f"user:{people['bob'].pk}", payload=Message(text="not yours"))
     frame = valid(await recv(alice))
     assert frame["stream"] == "user:me" and frame["event"]["text"] == "mentioned"
     assert await alice.receive_nothing(timeout=0.3)
@@ -449,7 +452,7 @@ async def test_socket_whose_queue_stays_full_is_closed_4408(
     await subscribe(comm, stream)
     stuck.set()
     for n in range(8):
-        await append(stream=stream, payload={"type": "test.message", "n": n})
+        await append(stream=stream, payload=Message(n=n))
     closed = await comm.receive_output(timeout=10)
     assert closed == {"type": "websocket.close", "code": CLOSE_SLOW_CONSUMER}
     release.set()
@@ -482,7 +485,7 @@ async def test_ephemeral_frames_are_dropped_before_durable_ones(
     for _ in range(20):
         await services.aephemeral_send(frame=TypingOut(stream=stream, member=people["bob"].pk, active=True))
     for n in range(4):
-        await append(stream=stream, payload={"type": "test.message", "n": n})
+        await append(stream=stream, payload=Message(n=n))
     await asyncio.sleep(0.2)
     release.set()
     frames: list[dict[str, Any]] = []
@@ -522,7 +525,7 @@ async def test_a_write_stuck_longer_than_the_grace_closes_the_socket_4408(
     comm = await connect(cookies["alice"], app=stalling_app)
     await subscribe(comm, stream)
     stuck.set()
-    await append(stream=stream, payload={"type": "test.message", "n": 1})
+    await append(stream=stream, payload=Message(n=1))
     closed = await comm.receive_output(timeout=10)
     assert closed == {"type": "websocket.close", "code": CLOSE_SLOW_CONSUMER}
     release.set()
@@ -560,7 +563,7 @@ async def test_one_slow_client_never_delays_the_others(
     stuck.set()
     total = 60
     for n in range(total):
-        await append(stream=stream, payload={"type": "test.message", "n": n})
+        await append(stream=stream, payload=Message(n=n))
     assert await events_of(fast, total) == list(range(1, total + 1))
     # The slow socket's first write is still hanging: nothing it could have delivered meanwhile.
     assert writes_blocked == 1 and not release.is_set()
@@ -590,7 +593,7 @@ async def test_layer_losses_are_counted_and_logged_once(
     monkeypatch.setattr(services, "publish", lambda event: None if event.seq in lost else published(event))
     caplog.set_level("WARNING", logger="realtime.subscription")
     for n in range(1, 9):
-        await append(stream=stream, payload={"type": "test.message", "n": n})
+        await append(stream=stream, payload=Message(n=n))
     frames = await recv_events(comm, 8)
     assert [(f["seq"], f["event"]["n"]) for f in frames] == [(n, n) for n in range(1, 9)]
     assert (stats.gaps, stats.filled) == (3, 3)
@@ -681,7 +684,7 @@ async def test_one_layer_message_per_event_per_process_whatever_the_subscribers(
     await subscribe(first, stream)
     assert members_here() == 1
     before = hub().messages
-    await append(stream=stream, payload={"type": "test.message", "n": 1})
+    await append(stream=stream, payload=Message(n=1))
     assert await events_of(first, 1) == [1]
     assert hub().messages - before == 1
 
@@ -690,7 +693,7 @@ async def test_one_layer_message_per_event_per_process_whatever_the_subscribers(
         await subscribe(comm, f"test.room:{room}")
     assert members_here() == 1
     before = hub().messages
-    await append(stream=stream, payload={"type": "test.message", "n": 2})
+    await append(stream=stream, payload=Message(n=2))
     for comm in [first, *others]:
         assert await events_of(comm, 1) == [2]
     assert hub().messages - before == 1

@@ -26,6 +26,7 @@ from members.models import Member
 from realtime import services
 from realtime.protocol import MAX_DEPTH, server_frame_adapter
 from tests.realtime.conftest import ORIGIN, application
+from tests.realtime.kinds import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -215,7 +216,7 @@ def test_generated_and_mutated_frames_never_close_the_socket(
         one_frame()
         # Still whole: pings answered, and the subscription made first still delivers.
         append = database_sync_to_async(services.event_append)
-        seq = socket.run(append(stream=watched, payload={"type": "test.message", "text": "after", "n": 0})).seq
+        seq = socket.run(append(stream=watched, payload=Message(text="after", n=0))).seq
         socket.run(socket.probe())
         deadline = loop.time() + 20
         while not any(e["stream"] == watched and e["seq"] == seq for e in socket.events):

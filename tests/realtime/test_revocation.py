@@ -16,6 +16,7 @@ from realtime import services
 from realtime.consumer import CLOSE_NOT_AUTHENTICATED
 from tests.conftest import OrgTree
 from tests.realtime.conftest import Connect, recv
+from tests.realtime.kinds import Message
 from tests.realtime.test_consumer import events_of, subscribe, valid
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,15 +50,15 @@ async def test_a_member_moved_away_stops_receiving_the_organisations_stream(
     comm = await connect(cookies["alice"])
     await subscribe(comm, branch)
     await subscribe(comm, f"test.room:{room}", ref="r")
-    await append(stream=branch, payload={"type": "test.message", "n": 1})
+    await append(stream=branch, payload=Message(n=1))
     assert await events_of(comm, 1) == [1]
 
     await move(alice, org_tree.branch_b)  # the access policy now says no
     refused = valid(await recv(comm))
     assert (refused["type"], refused["code"], refused["stream"]) == ("error", "forbidden", branch)
     assert refused["message"] == "你已无权查看此数据流。" and refused.get("ref") is None
-    await append(stream=branch, payload={"type": "test.message", "n": 2})
-    await append(stream=f"test.room:{room}", payload={"type": "test.message", "n": 1})
+    await append(stream=branch, payload=Message(n=2))
+    await append(stream=f"test.room:{room}", payload=Message(n=1))
     frame = valid(await recv(comm))  # the other subscription goes on; the branch's event does not come
     assert (frame["stream"], frame["seq"]) == (f"test.room:{room}", 1)
     assert await comm.receive_nothing(timeout=0.5)
@@ -91,7 +92,7 @@ async def test_logging_out_closes_the_sessions_sockets(connect: Connect, cookies
     browser.cookies["sessionid"] = cookies["alice"]
     await database_sync_to_async(browser.post)("/logout/")
     assert await closed_with(alice) == CLOSE_NOT_AUTHENTICATED
-    await append(stream=f"test.room:{room}", payload={"type": "test.message", "n": 1})
+    await append(stream=f"test.room:{room}", payload=Message(n=1))
     assert await events_of(bob, 1) == [1]  # another member's socket is untouched
 
 

@@ -17,6 +17,7 @@ from realtime import presence, services
 from realtime.models import StreamEvent
 from realtime.services import StoredEvent
 from realtime.subscription import Subscription
+from tests.realtime.kinds import Message
 
 
 def stored(seq: int) -> StoredEvent:
@@ -51,6 +52,16 @@ def test_subscription_skips_what_storage_no_longer_has() -> None:
     assert sub.last_seq == 4
 
 
+@pytest.mark.django_db
+def test_an_event_is_stored_from_its_model_never_from_a_dict(room: str) -> None:
+    stream = f"test.room:{room}"
+    with pytest.raises(TypeError):
+        services.event_append(stream=stream, payload={"type": "test.message", "text": "untyped"})  # type: ignore[arg-type]
+    assert services.stream_head(stream=stream) == 0
+    event = services.event_append(stream=stream, payload=Message(text="typed"))
+    assert event.payload == {"type": "test.message", "text": "typed"}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_get_dense_unique_seqs_and_one_event_per_cid(room: str) -> None:
     stream = f"test.room:{room}"
@@ -60,9 +71,9 @@ def test_concurrent_writers_get_dense_unique_seqs_and_one_event_per_cid(room: st
     def write(worker: int) -> None:
         try:
             for n in range(10):
-                seqs.append(services.event_append(stream=stream, payload={"w": worker, "n": n}).seq)
+                seqs.append(services.event_append(stream=stream, payload=Message(text=f"worker {worker}", n=n)).seq)
                 # every worker also retries one shared cid: stored once in all
-                seqs.append(services.event_append(stream=stream, payload={"dup": True}, cid="shared").seq)
+                seqs.append(services.event_append(stream=stream, payload=Message(text="retried"), cid="shared").seq)
         except BaseException as error:  # reported below, not lost in the thread
             errors.append(error)
         finally:
