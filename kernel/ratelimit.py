@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 
 import redis
 
+from kernel import clock
 from kernel import redis as rt_redis
 from kernel.errors import RateLimited
 
@@ -45,7 +45,7 @@ _health = rt_redis.OnceLogger("rate limits")
 
 def _take_local(key: str, rate: float, burst: int) -> float:
     """Take a token from this process's bucket; the seconds to wait, 0 when allowed."""
-    now = time.monotonic()
+    now = clock.monotonic()
     with _local_lock:
         tokens, ts = _local.get(key, (float(burst), now))
         tokens = min(float(burst), tokens + max(0.0, now - ts) * rate)

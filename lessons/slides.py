@@ -31,10 +31,9 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import close_old_connections, connection, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kernel import files
+from kernel import clock, files
 from kernel.errors import DomainError, Invalid, NotFound
 from lessons import events
 from lessons.models import DeckStatus, SlideDeck, SlideTurn
@@ -262,7 +261,7 @@ def _show_when_nothing_is(deck: SlideDeck) -> None:
     meeting = Meeting.objects.select_for_update().get(pk=deck.meeting_id)
     if meeting.status not in (MeetingStatus.SCHEDULED, MeetingStatus.LIVE) or _latest_turn(meeting) is not None:
         return
-    SlideTurn.objects.create(meeting=meeting, deck=deck, page=1, at=timezone.now(), by_id=deck.uploaded_by_id)
+    SlideTurn.objects.create(meeting=meeting, deck=deck, page=1, at=clock.now(), by_id=deck.uploaded_by_id)
     event_append(stream=room_stream(meeting.pk), payload=events.SlideTurned(deck=deck.pk, page=1))
 
 
@@ -322,7 +321,7 @@ def slide_turn(
             raise Invalid(_("There is no page %(n)d.") % {"n": wanted})
         if current is not None and on_deck and current.page == wanted:
             return {"deck": deck.pk, "page": wanted, "pages": deck.pages}
-        SlideTurn.objects.create(meeting=meeting, deck=deck, page=wanted, at=timezone.now(), by_id=by.member_id)
+        SlideTurn.objects.create(meeting=meeting, deck=deck, page=wanted, at=clock.now(), by_id=by.member_id)
         event_append(stream=room_stream(meeting.pk), payload=events.SlideTurned(deck=deck.pk, page=wanted))
     return {"deck": deck.pk, "page": wanted, "pages": deck.pages}
 

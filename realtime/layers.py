@@ -11,9 +11,9 @@ means (messages older than ``expiry``, 60 s, are dropped; memberships older than
 
 from __future__ import annotations
 
-import time
-
 from channels.layers import InMemoryChannelLayer as ChannelsInMemoryChannelLayer
+
+from kernel import clock
 
 
 class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
@@ -24,7 +24,7 @@ class InMemoryChannelLayer(ChannelsInMemoryChannelLayer):
         self._swept_at = float("-inf")
 
     def _clean_expired(self) -> None:
-        now = time.monotonic()
+        now = clock.monotonic()
         if now - self._swept_at < self.SWEEP_SECONDS:
             return
         self._swept_at = now

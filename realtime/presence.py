@@ -11,12 +11,18 @@ process; without it, a dict in this process.
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from typing import Protocol
 
+from kernel import clock
 from kernel import redis as rt_redis
 from realtime import conf
+
+
+def _now() -> float:
+    """Wall-clock seconds (the site's clock, which tests move): entries in Redis are compared
+    across processes, so not a per-process monotonic time."""
+    return clock.now().timestamp()
 
 
 def _member_of(entry: object) -> int:
@@ -37,12 +43,12 @@ class MemoryPresence:
         self._entries: dict[str, dict[str, float]] = defaultdict(dict)
 
     def _live(self, stream: str) -> set[int]:
-        now = time.time()
+        now = _now()
         return {_member_of(e) for e, exp in self._entries[stream].items() if exp > now}
 
     async def join(self, stream: str, member_id: int, socket_id: str) -> bool:
         was = member_id in self._live(stream)
-        self._entries[stream][f"{member_id}:{socket_id}"] = time.time() + conf.get("PRESENCE_TTL")
+        self._entries[stream][f"{member_id}:{socket_id}"] = _now() + conf.get("PRESENCE_TTL")
         return not was
 
     async def leave(self, stream: str, member_id: int, socket_id: str) -> bool:
@@ -53,7 +59,7 @@ class MemoryPresence:
         return member_id not in self._live(stream)
 
     async def renew(self, entries: list[tuple[str, int, str]]) -> None:
-        expiry = time.time() + conf.get("PRESENCE_TTL")
+        expiry = _now() + conf.get("PRESENCE_TTL")
         for stream, member_id, socket_id in entries:
             self._entries[stream][f"{member_id}:{socket_id}"] = expiry
 
@@ -61,7 +67,7 @@ class MemoryPresence:
         return sorted(self._live(stream))
 
     async def expire(self, stream: str) -> list[int]:
-        now = time.time()
+        now = _now()
         entries = self._entries.get(stream, {})
         expired = {e for e, exp in entries.items() if exp <= now}
         for entry in expired:
@@ -75,7 +81,7 @@ class RedisPresence:
         return rt_redis.key("presence", stream)
 
     async def _live(self, stream: str) -> set[int]:
-        entries = await rt_redis.async_client().zrangebyscore(self._key(stream), time.time(), "+inf")
+        entries = await rt_redis.async_client().zrangebyscore(self._key(stream), _now(), "+inf")
         return {_member_of(e) for e in entries}
 
     async def join(self, stream: str, member_id: int, socket_id: str) -> bool:
@@ -83,7 +89,7 @@ class RedisPresence:
         ttl = conf.get("PRESENCE_TTL")
         client = rt_redis.async_client()
         async with client.pipeline(transaction=False) as pipe:
-            pipe.zadd(self._key(stream), {f"{member_id}:{socket_id}": time.time() + ttl})
+            pipe.zadd(self._key(stream), {f"{member_id}:{socket_id}": _now() + ttl})
             pipe.expire(self._key(stream), int(ttl * 2) + 1)
             await pipe.execute()
         return not was
@@ -96,7 +102,7 @@ class RedisPresence:
         if not entries:
             return
         ttl = conf.get("PRESENCE_TTL")
-        expiry = time.time() + ttl
+        expiry = _now() + ttl
         async with rt_redis.async_client().pipeline(transaction=False) as pipe:
             for stream, member_id, socket_id in entries:
                 pipe.zadd(self._key(stream), {f"{member_id}:{socket_id}": expiry})
@@ -107,7 +113,7 @@ class RedisPresence:
         return sorted(await self._live(stream))
 
     async def expire(self, stream: str) -> list[int]:
-        now = time.time()
+        now = _now()
         client = rt_redis.async_client()
         expired: list[bytes] = list(await client.zrangebyscore(self._key(stream), "-inf", now))  # type: ignore[arg-type]
         if not expired:

@@ -168,8 +168,10 @@ def postgres_url() -> str:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> kernel_clock.ManualClock:
+def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[kernel_clock.ManualClock]:
     """Time that moves only when the test says so (``clock.advance(seconds)``)."""
     manual = kernel_clock.ManualClock()
     monkeypatch.setattr(kernel_clock, "clock", manual)
-    return manual
+    yield manual
+    # Rate-limit buckets touched meanwhile are stamped with the moved time, ahead of the real one.
+    reset_local()

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.test import Client
 
+from kernel.clock import ManualClock
 from lessons import recordings, slides
 from lessons.models import SlideTurn, StudySource, StudyTime
 from members.access import actor_from_member
@@ -22,7 +23,9 @@ SLIDE = """(page) => {
 }"""
 
 
-def test_replay_plays_with_its_slides_and_credits_playback(live_server_url, new_page, lesson: Lesson) -> None:
+def test_replay_plays_with_its_slides_and_credits_playback(
+    live_server_url, new_page, lesson: Lesson, clock: ManualClock
+) -> None:
     lecturer = actor_from_member(lesson.lecturer)
     deck = slides.deck_upload(by=lecturer, meeting=lesson.meeting, name="d.pdf", stream=io.BytesIO(pdf_bytes()))
     for _ in range(600):  # the slides thread renders it; a bound on the wait
@@ -32,7 +35,7 @@ def test_replay_plays_with_its_slides_and_credits_playback(live_server_url, new_
         time.sleep(0.1)
     assert deck.status == "ready"
     slides.slide_turn(by=lecturer, meeting=lesson.meeting, action="goto", page=1)
-    time.sleep(1.5)  # the lecturer talks over page 1 for a moment
+    clock.advance(1.5)  # the lecturer talks over page 1 for a moment
     slides.slide_turn(by=lecturer, meeting=lesson.meeting, action="goto", page=2)
     first, second = SlideTurn.objects.filter(meeting=lesson.meeting).order_by("at")
     path = webm_file(settings.MEDIA_ROOT / "recordings" / f"test-{uuid.uuid4().hex}.webm", seconds=4)

@@ -132,8 +132,13 @@ async def request(comm: WebsocketCommunicator, frame: dict[str, Any]) -> dict[st
     return await recv(comm)
 
 
-async def settle() -> None:
-    await asyncio.sleep(0.05)
+async def until(condition: Callable[[], bool], what: str, *, timeout: float = 60) -> None:
+    """Poll ``condition``; the deadline only turns a hang into a failure that says what."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, what
+        await asyncio.sleep(0.05)
 
 
 @pytest.fixture

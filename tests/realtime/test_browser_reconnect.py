@@ -89,8 +89,8 @@ def test_page_shows_the_state_resumes_after_a_server_restart_and_drops_duplicate
             "([s]) => { window.acked = null; rt.send(s, { text: 'sent offline' }).then((q) => { acked = q; }); }",
             [stream],
         )
-        page.wait_for_timeout(1500)  # several reconnect attempts fail while nobody listens
-        assert page.evaluate("states.filter((s) => s === 'reconnecting').length") >= 2
+        # Several reconnect attempts fail while nobody listens.
+        page.wait_for_function("() => states.filter((s) => s === 'reconnecting').length >= 2")
 
         server = start_daphne({}, app=TEST_APP, port=port)
         page.wait_for_function("() => acked === 7 && seen.length === 7")

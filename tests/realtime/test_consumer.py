@@ -17,12 +17,12 @@ from channels.layers import get_channel_layer
 from kernel.errors import Forbidden
 from members.models import Member
 from realtime import services
-from realtime.consumer import CLOSE_ABUSE, CLOSE_NOT_AUTHENTICATED
+from realtime.consumer import CLOSE_ABUSE, CLOSE_NOT_AUTHENTICATED, GatewayConsumer
 from realtime.groups import stream_group
 from realtime.models import StreamEvent
 from realtime.protocol import server_frame_adapter
 from realtime.registry import register_send_guard, unregister_send_guard
-from tests.realtime.conftest import Connect, recv, recv_events, request
+from tests.realtime.conftest import Connect, recv, recv_events, request, until
 from tests.realtime.kinds import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -459,7 +459,12 @@ async def test_socket_whose_queue_stays_full_is_closed_4408(
 
 
 async def test_ephemeral_frames_are_dropped_before_durable_ones(
-    connect: Connect, cookies: dict[str, str], people: dict[str, Member], room: str, settings: Any
+    connect: Connect,
+    cookies: dict[str, str],
+    people: dict[str, Member],
+    room: str,
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from realtime.protocol import TypingOut
     from tests.realtime.conftest import application
@@ -478,6 +483,19 @@ async def test_ephemeral_frames_are_dropped_before_durable_ones(
 
         await app(scope, receive, stalling_send)
 
+    offered: list[str] = []
+    offer, offer_ephemeral = GatewayConsumer.offer, GatewayConsumer.offer_ephemeral
+
+    def counted_offer(self: GatewayConsumer, sub: Any, frames: Any) -> None:
+        offered.append("event")
+        offer(self, sub, frames)
+
+    def counted_offer_ephemeral(self: GatewayConsumer, sub: Any, frames: Any) -> None:
+        offered.append("typing")
+        offer_ephemeral(self, sub, frames)
+
+    monkeypatch.setattr(GatewayConsumer, "offer", counted_offer)
+    monkeypatch.setattr(GatewayConsumer, "offer_ephemeral", counted_offer_ephemeral)
     stream = f"test.room:{room}"
     comm = await connect(cookies["alice"], app=stalling_app)
     await subscribe(comm, stream)
@@ -486,7 +504,8 @@ async def test_ephemeral_frames_are_dropped_before_durable_ones(
         await services.aephemeral_send(frame=TypingOut(stream=stream, member=people["bob"].pk, active=True))
     for n in range(4):
         await append(stream=stream, payload=Message(n=n))
-    await asyncio.sleep(0.2)
+    # Everything reached the stuck socket before its client reads again.
+    await until(lambda: offered.count("typing") == 20 and offered.count("event") == 4, f"offered {offered}")
     release.set()
     frames: list[dict[str, Any]] = []
     while sum(f["type"] == "event" for f in frames) < 4:

@@ -14,16 +14,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis.asyncio
 from django.test import Client
 
 from members.models import Member
 from realtime.client import RealtimeClient, RealtimeError
 from tests.conftest import PASSWORD
 from tests.live import LiveServer, start_daphne
+from tests.realtime.conftest import until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 
 TEST_APP = "tests.realtime.asgi:application"
+FAILED_PUBLISH = "publishing to the channel layer failed"
 MESSAGES = 120
 
 
@@ -69,10 +72,14 @@ def assert_exactly_once_in_order(events: list[dict[str, Any]], count: int) -> No
     assert [e["event"]["n"] for e in events] == list(range(count))
 
 
-async def send_all(sender: RealtimeClient, stream: str, count: int, pause: float = 0.01) -> None:
+async def send_all(
+    sender: RealtimeClient, stream: str, count: int, pause: float = 0.01, stored: list[int] | None = None
+) -> None:
     for n in range(count):
         seq = await sender.send(stream, {"text": f"m{n}", "n": n}, cid=f"c{n}")
         assert seq == n + 1  # one sender, sequential sends: retried cids were stored once
+        if stored is not None:
+            stored.append(seq)
         await asyncio.sleep(pause)
 
 
@@ -129,11 +136,17 @@ async def test_redis_restart_heals_by_itself(
             await client.start()
         await on_a.subscribe(stream)
         await on_b.subscribe(stream)
-        sending = asyncio.create_task(send_all(sender, stream, MESSAGES, pause=0.03))
+        stored: list[int] = []
+        sending = asyncio.create_task(send_all(sender, stream, MESSAGES, pause=0.03, stored=stored))
         while on_b.events.qsize() < 20:
             await asyncio.sleep(0.05)
         await asyncio.to_thread(throwaway_redis["stop"])
-        await asyncio.sleep(1.5)  # sends keep being stored while Redis is gone
+        # Sends keep being stored while Redis is gone, and their publishing fails.
+        before = len(stored)
+        await until(
+            lambda: len(stored) >= before + 10 and FAILED_PUBLISH in a.log.read_text(errors="replace"),
+            "no send was stored, or none failed to publish, while Redis was down",
+        )
         await asyncio.to_thread(throwaway_redis["start"])
         await asyncio.wait_for(sending, 120)
         assert_exactly_once_in_order(await collect(on_a, stream, MESSAGES), MESSAGES)
@@ -141,7 +154,7 @@ async def test_redis_restart_heals_by_itself(
         # Healed by itself: no client had to reconnect.
         assert [c.connects for c in clients] == [1, 1, 1], [c.close_codes for c in clients]
         # And the outage really hit the sends: the sender's server could not publish for a while.
-        assert "publishing to the channel layer failed" in a.log.read_text(errors="replace")
+        assert FAILED_PUBLISH in a.log.read_text(errors="replace")
     finally:
         for client in clients:
             await client.close()
@@ -214,6 +227,13 @@ async def test_members_of_a_crashed_web_process_drop_out_of_presence(
     carol_b = RealtimeClient([b.ws_url], session=cookies["carol"])
     clients = [alice_a, bob_b, carol_b]
     alice, bob, carol = (people[n].pk for n in ("alice", "bob", "carol"))
+    store = redis.asyncio.Redis.from_url(redis_url)
+    key = f"{env['REDIS_PREFIX']}:rt:presence:{stream}"
+
+    async def bob_expires() -> float:
+        entries = await store.zrange(key, 0, -1, withscores=True)
+        return max(score for entry, score in entries if entry.decode().startswith(f"{bob}:"))
+
     try:
         for client in clients:
             await client.start()
@@ -221,10 +241,18 @@ async def test_members_of_a_crashed_web_process_drop_out_of_presence(
         assert (await next_presence(alice_a, "members"))["members"] == [alice]  # she is in the store
         await bob_b.subscribe(stream)
         assert (await next_presence(bob_b, "members"))["members"] == sorted([alice, bob])
+        unrenewed = await bob_expires()  # past this, only heartbeats keep bob's entry
         await asyncio.to_thread(a.kill)
         assert (await next_presence(bob_b, "left"))["left"] == [alice]
-        # Longer than an unrenewed entry lives: bob is still present, renewed by heartbeats.
-        await asyncio.sleep(ttl + 1)
+        # Bob's process renews his entry past the moment an unrenewed one drops out, and keeps
+        # checking the stream for expired entries at each of those heartbeats.
+        seen = [await bob_expires()]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        while not (seen[-1] >= unrenewed + ttl and len(set(seen)) >= 4):
+            assert loop.time() < deadline, f"bob's presence was not renewed: {seen}"
+            await asyncio.sleep(0.05)
+            seen.append(await bob_expires())
         await carol_b.subscribe(stream)
         assert (await next_presence(carol_b, "members"))["members"] == sorted([bob, carol])
         # and the departure was reported once, not by every heartbeat since
@@ -233,6 +261,7 @@ async def test_members_of_a_crashed_web_process_drop_out_of_presence(
     finally:
         for client in clients:
             await client.close()
+        await store.aclose()
 
 
 async def test_access_taken_away_in_one_process_reaches_sockets_on_the_others(

@@ -12,6 +12,7 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 
 from kernel import ratelimit
+from kernel.clock import ManualClock
 from kernel.errors import RateLimited
 from realtime import presence, services
 from realtime.models import StreamEvent
@@ -101,12 +102,15 @@ def test_in_memory_token_bucket() -> None:
     ratelimit.check("t:other", rate=0.5, burst=3)  # buckets are per key
 
 
-def test_token_bucket_refills() -> None:
+def test_token_bucket_refills(clock: ManualClock) -> None:
     ratelimit.reset_local()
     ratelimit.check("t:refill", rate=50, burst=1)
     with pytest.raises(RateLimited):
         ratelimit.check("t:refill", rate=50, burst=1)
-    time.sleep(0.05)
+    clock.advance(0.01)
+    with pytest.raises(RateLimited):  # half a token
+        ratelimit.check("t:refill", rate=50, burst=1)
+    clock.advance(0.01)
     ratelimit.check("t:refill", rate=50, burst=1)
 
 
@@ -144,7 +148,7 @@ async def test_rate_limits_fall_back_to_the_process_when_redis_is_down(settings:
 
 
 @pytest.mark.parametrize("backend", ["memory", "redis"])
-async def test_presence_joins_leaves_and_expires(backend: str, settings: Any, room: str) -> None:
+async def test_presence_joins_leaves_and_expires(backend: str, settings: Any, room: str, clock: ManualClock) -> None:
     if backend == "redis":
         from tests.services import REDIS_DEFAULT, service_url
 
@@ -161,19 +165,30 @@ async def test_presence_joins_leaves_and_expires(backend: str, settings: Any, ro
     assert await store.leave(stream, 1, "a") is False  # still there in tab b
     assert await store.leave(stream, 1, "b") is True
     # Member 2's process dies: nobody renews, the entry expires and is reported once.
-    time.sleep(0.4)
+    clock.advance(0.2)
+    assert await store.members(stream) == [2]
+    assert await store.expire(stream) == []
+    clock.advance(0.2)
     assert await store.members(stream) == []
     assert await store.expire(stream) == [2]
     assert await store.expire(stream) == []
 
 
-async def test_in_memory_layer_fans_out_and_still_expires_old_messages() -> None:
+async def test_in_memory_layer_fans_out_and_still_expires_old_messages(
+    clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The embedded default's layer sweeps for expired messages once a second instead of on
     every receive; it still delivers a group message to every member, and still drops a message
     nobody received within ``expiry``."""
     import asyncio
+    import types
+
+    from channels import layers as channels_layers
 
     from realtime.layers import InMemoryChannelLayer
+
+    # Channels stamps messages with its own wall time: it reads the test's clock too.
+    monkeypatch.setattr(channels_layers, "time", types.SimpleNamespace(time=lambda: clock.now().timestamp()))
 
     layer = InMemoryChannelLayer(expiry=0.2)
     channels = [await layer.new_channel() for _ in range(50)]
@@ -184,7 +199,11 @@ async def test_in_memory_layer_fans_out_and_still_expires_old_messages() -> None
 
     stale = channels[0]
     await layer.send(stale, {"type": "rt.event", "n": 2})
-    await asyncio.sleep(InMemoryChannelLayer.SWEEP_SECONDS + 0.1)
+    clock.advance(0.3)  # older than the expiry, but the last sweep was less than a second ago
+    await layer.send(channels[1], {"type": "rt.event", "n": 3})
+    assert (await layer.receive(channels[1]))["n"] == 3
+    assert not layer.channels[stale].empty()  # not swept yet
+    clock.advance(InMemoryChannelLayer.SWEEP_SECONDS)
     await layer.send(channels[1], {"type": "rt.event", "n": 3})
     assert (await layer.receive(channels[1]))["n"] == 3  # this receive sweeps
     with pytest.raises(asyncio.TimeoutError):
