@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, Literal
+from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, File, Router, Schema, Status
+from ninja import File, Router, Status
 from ninja.files import UploadedFile
 
 from lessons import questions, recordings, services, slides, state, study
 from lessons.rules import require_lesson
+from lessons.schemas import (
+    AnsweredIn,
+    AnsweredOut,
+    AskedOut,
+    DeckOut,
+    HeartbeatIn,
+    HeartbeatOut,
+    LecturerIn,
+    LecturerOut,
+    LessonStateOut,
+    MemberStudyOut,
+    OrganisationStudyOut,
+    QuestionIn,
+    QuestionOut,
+    RecordingOut,
+    SlideOut,
+    TimelineOut,
+    TurnIn,
+    VoteIn,
+    VoteOut,
+)
 from lessons.selectors import lesson_get_for
 from meetings import room
 from meetings.api import ERRORS
@@ -21,140 +41,6 @@ from members.access import actor_for
 from members.models import Member, Organisation
 
 router = Router(tags=["lessons"])
-
-
-class LecturerIn(Schema):
-    member_id: int | None
-
-
-class LecturerOut(Schema):
-    member: int
-    name: str
-
-
-class DeckOut(Schema):
-    id: int
-    filename: str
-    status: str
-    pages: int
-    rendered: int
-    error: str
-
-
-class SlideOut(Schema):
-    deck: int
-    page: int
-    pages: int
-
-
-class ShownSlideOut(SlideOut):
-    at: str
-
-
-# What became of a question: its author is told on the question itself.
-ItemStatus = Literal["published", "held", "hidden", "rejected"]
-
-
-class StateQuestionOut(Schema):
-    type: str  # the question's event type: the state lists questions as their events
-    id: int
-    author: int
-    name: str
-    text: str
-    votes: int
-    answered: bool
-    at: str
-    voted: bool
-    status: ItemStatus = Field(description="published; or, for the author only: held, hidden, rejected")
-    reason: str = Field(description="A moderator's reason for a rejection, for the author")
-
-
-class PresenterOut(Schema):
-    member: int | None
-    presenter: bool
-
-
-class LessonStateOut(Schema):
-    """What a lesson page draws on (re)joining (the socket's ``lesson.state`` gives the same)."""
-
-    lecturer: LecturerOut
-    me: PresenterOut
-    decks: list[DeckOut]
-    slide: ShownSlideOut | None
-    questions: list[StateQuestionOut]
-
-
-class TurnIn(Schema):
-    action: Literal["next", "previous", "goto"]
-    page: int | None = Field(default=None, ge=1, le=10_000)
-    deck: int | None = None
-
-
-class TimelineOut(Schema):
-    deck: int
-    page: int
-    at: dt.datetime
-
-
-class QuestionIn(Schema):
-    text: str = Field(min_length=1, max_length=questions.QUESTION_MAX_CHARS)
-
-
-class AskedOut(Schema):
-    id: int
-    status: str
-    text: str
-
-
-class QuestionOut(Schema):
-    id: int
-    author: int
-    name: str
-    text: str
-    votes: int
-    answered: bool
-    at: dt.datetime
-    voted: bool
-    status: ItemStatus = Field(description="published; or, for the author only: held, hidden, rejected")
-    reason: str = Field(description="A moderator's reason for a rejection, for the author")
-
-
-class VoteIn(Schema):
-    up: bool = True
-
-
-class VoteOut(Schema):
-    id: int
-    votes: int
-    voted: bool
-
-
-class AnsweredIn(Schema):
-    answered: bool = True
-
-
-class AnsweredOut(Schema):
-    id: int
-    answered: bool
-
-
-class RecordingOut(Schema):
-    id: int
-    content_type: str
-    started_at: dt.datetime
-    duration: float
-    size: int
-
-
-class HeartbeatIn(Schema):
-    recording: int
-    position: float = Field(ge=0)
-    playing: bool
-
-
-class HeartbeatOut(Schema):
-    credited: float
-    total: float
 
 
 def _lesson(request: HttpRequest, meeting_id: int) -> Meeting:
@@ -238,20 +124,20 @@ def recording_list(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]
 
 
 @router.post("/meetings/{meeting_id}/replay/heartbeat", response={200: HeartbeatOut, **ERRORS})
-def replay_heartbeat(request: HttpRequest, meeting_id: int, payload: HeartbeatIn) -> dict[str, Any]:
+def replay_heartbeat(request: HttpRequest, meeting_id: int, payload: HeartbeatIn) -> HeartbeatOut:
     return study.replay_heartbeat(
         by=actor_for(request.user), meeting=_lesson(request, meeting_id), recording_id=payload.recording,
         position=payload.position, playing=payload.playing,
     )  # fmt: skip
 
 
-@router.get("/study/me", response={200: dict[str, Any], **ERRORS})
-def my_study(request: HttpRequest, year: int | None = None) -> dict[str, Any]:
+@router.get("/study/me", response={200: MemberStudyOut, **ERRORS})
+def my_study(request: HttpRequest, year: int | None = None) -> MemberStudyOut:
     return study.my_study_year(actor=actor_for(request.user), year=year or timezone.localdate().year)
 
 
-@router.get("/organisations/{org_id}/study", response={200: dict[str, Any], **ERRORS})
-def organisation_study(request: HttpRequest, org_id: int, year: int | None = None) -> dict[str, Any]:
+@router.get("/organisations/{org_id}/study", response={200: OrganisationStudyOut, **ERRORS})
+def organisation_study(request: HttpRequest, org_id: int, year: int | None = None) -> OrganisationStudyOut:
     organisation = get_object_or_404(Organisation, pk=org_id)
     return study.organisation_study_report(
         actor=actor_for(request.user), organisation=organisation, year=year or timezone.localdate().year

@@ -265,13 +265,13 @@ def organisation_progress(*, actor: Actor, organisation_id: int, year: int) -> d
     organisers (the study report's rule)."""
     organisation = _organisation(organisation_id)
     report = organisation_study_report(actor=actor, organisation=organisation, year=year)
-    members = {m.pk: m for m in Member.objects.filter(pk__in=[r["member_id"] for r in report["members"]])
+    members = {m.pk: m for m in Member.objects.filter(pk__in=[r.member_id for r in report.members])
                .select_related("organisation")}  # fmt: skip
     rows = []
-    for r in report["members"]:
-        required = required_hours(member=members[r["member_id"]], year=year)
-        rows.append({**r, "required": required, "percent": _percent(r["hours"], required),
-                     "met": required is not None and r["hours"] >= required})  # fmt: skip
+    for r in report.members:
+        required = required_hours(member=members[r.member_id], year=year)
+        rows.append({**r.model_dump(), "required": required, "percent": _percent(r.hours, required),
+                     "met": required is not None and r.hours >= required})  # fmt: skip
     requirements = {r.status: r.hours for r in StudyRequirement.objects.filter(organisation=organisation, year=year)}
     return {"organisation": organisation, "year": year, "members": rows, "requirements": requirements,
             "may_set": can(actor, Action.HOST_MEETING, organisation)}  # fmt: skip

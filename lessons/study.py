@@ -31,6 +31,14 @@ from django.utils.translation import gettext as _
 from kernel.errors import Invalid, NotFound
 from kernel.ratelimit import check as rate_check
 from lessons.models import Recording, ReplayWatch, StudySource, StudyTime
+from lessons.schemas import (
+    BranchStudyOut,
+    HeartbeatOut,
+    LessonStudyOut,
+    MemberStudyOut,
+    MemberStudyRow,
+    OrganisationStudyOut,
+)
 from meetings.models import Meeting, MeetingKind
 from members.access import Action, Actor, require, require_member, subtree_q
 from members.models import Member, Organisation, OrgKind
@@ -110,7 +118,7 @@ def study_credit(
 
 def replay_heartbeat(
     *, by: Actor, meeting: Meeting, recording_id: int, position: float, playing: bool, at: dt.datetime | None = None
-) -> dict[str, Any]:
+) -> HeartbeatOut:
     """A replay page reports its position; credit the interval since the last heartbeat if it
     was real playback. The caller has read ``meeting`` through the access policy."""
     require_member(by)
@@ -141,7 +149,7 @@ def replay_heartbeat(
         watch.playing = playing
         watch.heartbeat_at = at
         watch.save(update_fields=["credited", "position", "playing", "heartbeat_at"])
-    return {"credited": round(credit, 3), "total": round(watch.credited, 3)}
+    return HeartbeatOut(credited=round(credit, 3), total=round(watch.credited, 3))
 
 
 # --- Reports --------------------------------------------------------------------------------------
@@ -151,7 +159,7 @@ def hours(seconds: float) -> float:
     return round(seconds / 3600, 2)
 
 
-def member_year(*, member_id: int, year: int) -> dict[str, Any]:
+def member_year(*, member_id: int, year: int) -> MemberStudyOut:
     """One member's study time in a year: totals and per lesson."""
     rows = (
         StudyTime.objects.filter(member_id=member_id, year=year)
@@ -169,18 +177,25 @@ def member_year(*, member_id: int, year: int) -> dict[str, Any]:
         lesson[row["source"]] += row["seconds"] or 0.0
     live = sum(lesson["live"] for lesson in lessons.values())
     replay = sum(lesson["replay"] for lesson in lessons.values())
+    top = max((hours(lesson["live"] + lesson["replay"]) for lesson in lessons.values()), default=0.0)
+    shaped = []
     for lesson in lessons.values():
-        lesson["hours"] = hours(lesson["live"] + lesson["replay"])
-    return {
-        "year": year,
-        "live_hours": hours(live),
-        "replay_hours": hours(replay),
-        "hours": hours(live + replay),
-        "lessons": list(lessons.values()),
-    }
+        total = hours(lesson["live"] + lesson["replay"])
+        shaped.append(
+            LessonStudyOut(
+                **lesson,
+                live_hours=hours(lesson["live"]),
+                replay_hours=hours(lesson["replay"]),
+                hours=total,
+                percent=round(100 * total / top) if top else 0,
+            )
+        )
+    return MemberStudyOut(
+        year=year, live_hours=hours(live), replay_hours=hours(replay), hours=hours(live + replay), lessons=shaped
+    )
 
 
-def my_study_year(*, actor: Actor, year: int) -> dict[str, Any]:
+def my_study_year(*, actor: Actor, year: int) -> MemberStudyOut:
     require_member(actor)
     return member_year(member_id=actor.mid, year=year)
 
@@ -193,7 +208,7 @@ def study_hours_this_year(*, actor: Actor) -> float | None:
     return hours(total["s"] or 0.0)
 
 
-def organisation_study_report(*, actor: Actor, organisation: Organisation, year: int) -> dict[str, Any]:
+def organisation_study_report(*, actor: Actor, organisation: Organisation, year: int) -> OrganisationStudyOut:
     """Study hours in a year for every member of an organisation's subtree and every branch in
     it; for the secretaries and organisers of that organisation (or above)."""
     require(actor, Action.HOST_MEETING, organisation)
@@ -246,6 +261,9 @@ def organisation_study_report(*, actor: Actor, organisation: Organisation, year:
         top = max((r["hours"] for r in rows), default=0.0)
         for row in rows:
             row["percent"] = round(100 * row["hours"] / top) if top else 0
-    for row in member_rows:
-        del row["path"]
-    return {"year": year, "organisation": organisation.name, "branches": branch_rows, "members": member_rows}
+    return OrganisationStudyOut(
+        year=year,
+        organisation=organisation.name,
+        branches=[BranchStudyOut(**row) for row in branch_rows],
+        members=[MemberStudyRow(**{k: v for k, v in row.items() if k != "path"}) for row in member_rows],
+    )

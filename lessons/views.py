@@ -232,18 +232,13 @@ def study_me_page(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         response, writer = _csv_response(f"study-{year}.csv")
         writer.writerow([_("Lesson"), _("Date"), _("Live hours"), _("Replay hours"), _("Hours")])
-        for lesson in report["lessons"]:
+        for lesson in report.lessons:
             writer.writerow(
-                [lesson["title"], timezone.localtime(lesson["starts_at"]).date().isoformat(),
-                 study.hours(lesson["live"]), study.hours(lesson["replay"]), lesson["hours"]]
+                [lesson.title, timezone.localtime(lesson.starts_at).date().isoformat(), lesson.live_hours,
+                 lesson.replay_hours, lesson.hours]
             )  # fmt: skip
-        writer.writerow([_("Total"), "", report["live_hours"], report["replay_hours"], report["hours"]])
+        writer.writerow([_("Total"), "", report.live_hours, report.replay_hours, report.hours])
         return response
-    top = max((lesson["hours"] for lesson in report["lessons"]), default=0.0)
-    for lesson in report["lessons"]:
-        lesson["percent"] = round(100 * lesson["hours"] / top) if top else 0
-        lesson["live_hours"] = study.hours(lesson["live"])
-        lesson["replay_hours"] = study.hours(lesson["replay"])
     reportable = organisations_under(organisations_where(actor, Action.HOST_MEETING)).order_by("path")[:50]
     return render(request, "lessons/study_me.html", {"report": report, "year": year, "organisations": reportable})
 
@@ -258,13 +253,11 @@ def study_org_page(request: HttpRequest, org_id: int) -> HttpResponse:
     if request.GET.get("format") == "csv":
         response, writer = _csv_response(f"study-{organisation.code}-{year}.csv")
         writer.writerow([_("Branch"), _("Members"), _("Hours"), _("Average hours per member")])
-        for branch in report["branches"]:
-            writer.writerow([branch["name"], branch["members"], branch["hours"], branch["average_hours"]])
+        for branch in report.branches:
+            writer.writerow([branch.name, branch.members, branch.hours, branch.average_hours])
         writer.writerow([])
         writer.writerow([_("Member"), _("Organisation"), _("Live hours"), _("Replay hours"), _("Hours")])
-        for row in report["members"]:
-            writer.writerow(
-                [row["real_name"], row["organisation"], row["live_hours"], row["replay_hours"], row["hours"]]
-            )
+        for row in report.members:
+            writer.writerow([row.real_name, row.organisation, row.live_hours, row.replay_hours, row.hours])
         return response
     return render(request, "lessons/study_org.html", {"report": report, "year": year, "organisation": organisation})

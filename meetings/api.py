@@ -3,19 +3,35 @@ ICE servers."""
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-from typing import Any
-
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Router, Schema, Status
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kernel.errors import NotFound
 from meetings import attachments, lifecycle, selectors, services, votes
 from meetings.ice import ice_servers_for
 from meetings.models import LeaveRequest, Meeting, Motion
+from meetings.schemas import (
+    AttachmentOut,
+    AttendanceRow,
+    BallotIn,
+    CohostsOut,
+    DecisionIn,
+    IceServersOut,
+    InviteesIn,
+    LeaveIn,
+    LeaveOut,
+    MeetingIn,
+    MeetingOut,
+    MeetingPatch,
+    MeetingStatsOut,
+    MinutesIn,
+    MinutesOut,
+    MotionIn,
+    MotionOut,
+    Ok,
+)
 from members.access import actor_for
 from members.models import Member, Organisation
 
@@ -33,145 +49,6 @@ ERRORS: dict[int, type[Schema]] = {
 }  # fmt: skip
 
 
-class MeetingIn(Schema):
-    organisation_id: int
-    kind: str
-    title: str = Field(min_length=1, max_length=200)
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    agenda: list[str] = []
-    cohost_ids: list[int] = []
-    invitee_ids: list[int] | None = None
-    quorum_ratio: Decimal = Decimal("0.5")
-
-
-class MeetingPatch(Schema):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
-    agenda: list[str] | None = None
-
-
-class MeetingOut(Schema):
-    id: int
-    organisation_id: int
-    organisation: str
-    kind: str
-    kind_label: str
-    title: str
-    host_id: int
-    host: str
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    agenda: list[str]
-    cohost_ids: list[int]
-    status: str
-    locked: bool
-    quorum_ratio: Decimal
-
-
-class InviteesIn(Schema):
-    member_ids: list[int] = Field(max_length=5000)
-
-
-class CohostsOut(Schema):
-    cohost_ids: list[int]
-
-
-class LeaveIn(Schema):
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class LeaveOut(Schema):
-    id: int
-    member_id: int
-    reason: str
-    status: str
-
-
-class DecisionIn(Schema):
-    approve: bool
-
-
-class AttendanceRow(Schema):
-    member_id: int
-    real_name: str
-    invited: bool
-    status: str
-    minutes: float
-    first_joined: str | None
-    on_time: bool
-    stays: int
-
-
-class MotionIn(Schema):
-    title: str = Field(min_length=1, max_length=300)
-    kind: str = "motion"
-    options: list[str] = []
-    secret: bool = False
-    max_choices: int = 1
-
-
-class MotionOut(Schema):
-    id: int
-    title: str
-    kind: str
-    options: list[str]
-    secret: bool
-    max_choices: int
-    status: str
-    result: dict[str, Any] | None
-
-
-class BallotIn(Schema):
-    choices: list[str]
-
-
-class MinutesIn(Schema):
-    text: str = Field(max_length=100_000)
-
-
-class MinutesOut(Schema):
-    text: str
-    finalised_at: dt.datetime | None
-    document: dict[str, Any] | None
-    archive_seq: int | None
-
-
-class Ok(Schema):
-    ok: bool = True
-
-
-class AttachmentOut(Schema):
-    id: int
-    filename: str
-    content_type: str
-    size: int
-    uploaded_by: int | None
-    created: dt.datetime
-    url: str
-
-
-def meeting_out(meeting: Meeting) -> dict[str, Any]:
-    return {
-        "id": meeting.pk,
-        "organisation_id": meeting.organisation_id,
-        "organisation": meeting.organisation.name,
-        "kind": meeting.kind,
-        "kind_label": str(meeting.get_kind_display()),
-        "title": meeting.title,
-        "host_id": meeting.host_id,
-        "host": meeting.host.real_name,
-        "starts_at": meeting.starts_at,
-        "ends_at": meeting.ends_at,
-        "agenda": meeting.agenda,
-        "cohost_ids": sorted(meeting.cohosts.values_list("pk", flat=True)),
-        "status": meeting.status,
-        "locked": meeting.locked,
-        "quorum_ratio": meeting.quorum_ratio,
-    }
-
-
 def _meeting(request: HttpRequest, meeting_id: int) -> Meeting:
     return selectors.meeting_get_for(actor=actor_for(request.user), meeting_id=meeting_id)
 
@@ -184,12 +61,12 @@ def _organisation(org_id: int) -> Organisation:
 
 
 @router.get("/meetings", response={200: list[MeetingOut], **ERRORS})
-def meetings_upcoming(request: HttpRequest) -> list[dict[str, Any]]:
-    return [meeting_out(m) for m in selectors.meetings_upcoming_for(actor=actor_for(request.user))]
+def meetings_upcoming(request: HttpRequest) -> list[MeetingOut]:
+    return [MeetingOut.of(m) for m in selectors.meetings_upcoming_for(actor=actor_for(request.user))]
 
 
 @router.post("/meetings", response={201: MeetingOut, **ERRORS})
-def meeting_schedule(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, Any]]:
+def meeting_schedule(request: HttpRequest, payload: MeetingIn) -> Status[MeetingOut]:
     meeting = services.meeting_schedule(
         by=actor_for(request.user),
         organisation=_organisation(payload.organisation_id),
@@ -202,25 +79,25 @@ def meeting_schedule(request: HttpRequest, payload: MeetingIn) -> Status[dict[st
         invitees=None if payload.invitee_ids is None else Member.objects.filter(pk__in=payload.invitee_ids),
         quorum_ratio=payload.quorum_ratio,
     )
-    return Status(201, meeting_out(meeting))
+    return Status(201, MeetingOut.of(meeting))
 
 
 @router.get("/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS})
-def meeting_detail(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
-    return meeting_out(_meeting(request, meeting_id))
+def meeting_detail(request: HttpRequest, meeting_id: int) -> MeetingOut:
+    return MeetingOut.of(_meeting(request, meeting_id))
 
 
 @router.patch("/meetings/{meeting_id}", response={200: MeetingOut, **ERRORS})
-def meeting_update(request: HttpRequest, meeting_id: int, payload: MeetingPatch) -> dict[str, Any]:
+def meeting_update(request: HttpRequest, meeting_id: int, payload: MeetingPatch) -> MeetingOut:
     meeting = services.meeting_update(
         by=actor_for(request.user), meeting=_meeting(request, meeting_id), **payload.dict(exclude_unset=True)
     )
-    return meeting_out(meeting)
+    return MeetingOut.of(meeting)
 
 
 @router.post("/meetings/{meeting_id}/cancel", response={200: MeetingOut, **ERRORS})
-def meeting_cancel(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
-    return meeting_out(services.meeting_cancel(by=actor_for(request.user), meeting=_meeting(request, meeting_id)))
+def meeting_cancel(request: HttpRequest, meeting_id: int) -> MeetingOut:
+    return MeetingOut.of(services.meeting_cancel(by=actor_for(request.user), meeting=_meeting(request, meeting_id)))
 
 
 @router.put("/meetings/{meeting_id}/invitees", response={200: Ok, **ERRORS})
@@ -234,39 +111,40 @@ def meeting_invitees(request: HttpRequest, meeting_id: int, payload: InviteesIn)
 
 
 @router.put("/meetings/{meeting_id}/cohosts", response={200: CohostsOut, **ERRORS})
-def meeting_cohosts(request: HttpRequest, meeting_id: int, payload: InviteesIn) -> dict[str, Any]:
+def meeting_cohosts(request: HttpRequest, meeting_id: int, payload: InviteesIn) -> CohostsOut:
     meeting = _meeting(request, meeting_id)
     members = Member.objects.select_related("organisation").filter(pk__in=payload.member_ids)
-    return {"cohost_ids": services.meeting_cohosts_set(by=actor_for(request.user), meeting=meeting, members=members)}
+    cohost_ids = services.meeting_cohosts_set(by=actor_for(request.user), meeting=meeting, members=members)
+    return CohostsOut(cohost_ids=cohost_ids)
 
 
 # Starting and ending go through the live room, so pages in the room hear of it.
 @router.post("/meetings/{meeting_id}/start", response={200: MeetingOut, **ERRORS})
-def meeting_start(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+def meeting_start(request: HttpRequest, meeting_id: int) -> MeetingOut:
     meeting = _meeting(request, meeting_id)
     lifecycle.meeting_start(by=actor_for(request.user), meeting=meeting)
-    return meeting_out(meeting)
+    return MeetingOut.of(meeting)
 
 
 @router.post("/meetings/{meeting_id}/end", response={200: MeetingOut, **ERRORS})
-def meeting_end(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+def meeting_end(request: HttpRequest, meeting_id: int) -> MeetingOut:
     meeting = _meeting(request, meeting_id)
     lifecycle.meeting_end(by=actor_for(request.user), meeting=meeting)
-    return meeting_out(meeting)
+    return MeetingOut.of(meeting)
 
 
 @router.get("/meetings/{meeting_id}/attachments", response={200: list[AttachmentOut], **ERRORS})
-def attachment_list(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]]:
-    return [attachments.attachment_dict(a) for a in attachments.attachments_of(_meeting(request, meeting_id))]
+def attachment_list(request: HttpRequest, meeting_id: int) -> list[AttachmentOut]:
+    return [AttachmentOut.of(a) for a in attachments.attachments_of(_meeting(request, meeting_id))]
 
 
 @router.post("/meetings/{meeting_id}/attachments", response={201: AttachmentOut, **ERRORS})
-def attachment_upload(request: HttpRequest, meeting_id: int, file: File[UploadedFile]) -> Status[dict[str, Any]]:
+def attachment_upload(request: HttpRequest, meeting_id: int, file: File[UploadedFile]) -> Status[AttachmentOut]:
     attachment = attachments.attachment_upload(
         by=actor_for(request.user), meeting=_meeting(request, meeting_id), name=file.name or "", stream=file,
         size=file.size,
     )  # fmt: skip
-    return Status(201, attachments.attachment_dict(attachment))
+    return Status(201, AttachmentOut.of(attachment))
 
 
 @router.delete("/meetings/{meeting_id}/attachments/{attachment_id}", response={200: Ok, **ERRORS})
@@ -297,20 +175,20 @@ def leave_decide(request: HttpRequest, meeting_id: int, request_id: int, payload
 
 
 @router.get("/meetings/{meeting_id}/attendance", response={200: list[AttendanceRow], **ERRORS})
-def attendance(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]]:
+def attendance(request: HttpRequest, meeting_id: int) -> list[AttendanceRow]:
     return selectors.attendance_report(actor=actor_for(request.user), meeting=_meeting(request, meeting_id))
 
 
-@router.get("/meetings/{meeting_id}/motions", response={200: list[MotionOut], **ERRORS})
-def motions(request: HttpRequest, meeting_id: int) -> list[dict[str, Any]]:
+@router.get("/meetings/{meeting_id}/motions", response={200: list[MotionOut], **ERRORS}, exclude_unset=True)
+def motions(request: HttpRequest, meeting_id: int) -> list[MotionOut]:
     meeting = _meeting(request, meeting_id)
-    return [selectors.motion_dict(m) for m in meeting.motions.order_by("opened_at", "pk")]
+    return [MotionOut.of(m) for m in meeting.motions.order_by("opened_at", "pk")]
 
 
-@router.post("/meetings/{meeting_id}/motions", response={201: MotionOut, **ERRORS})
-def motion_open(request: HttpRequest, meeting_id: int, payload: MotionIn) -> Status[dict[str, Any]]:
+@router.post("/meetings/{meeting_id}/motions", response={201: MotionOut, **ERRORS}, exclude_unset=True)
+def motion_open(request: HttpRequest, meeting_id: int, payload: MotionIn) -> Status[MotionOut]:
     motion = votes.motion_open(by=actor_for(request.user), meeting=_meeting(request, meeting_id), **payload.dict())
-    return Status(201, selectors.motion_dict(motion))
+    return Status(201, MotionOut.of(motion))
 
 
 def _motion(request: HttpRequest, motion_id: int) -> Motion:
@@ -327,43 +205,43 @@ def ballot_cast(request: HttpRequest, motion_id: int, payload: BallotIn) -> Ok:
     return Ok()
 
 
-@router.post("/motions/{motion_id}/close", response={200: MotionOut, **ERRORS})
-def motion_close(request: HttpRequest, motion_id: int) -> dict[str, Any]:
+@router.post("/motions/{motion_id}/close", response={200: MotionOut, **ERRORS}, exclude_unset=True)
+def motion_close(request: HttpRequest, motion_id: int) -> MotionOut:
     motion = votes.motion_close(by=actor_for(request.user), motion=_motion(request, motion_id))
-    return selectors.motion_dict(motion)
+    return MotionOut.of(motion)
 
 
-@router.get("/meetings/{meeting_id}/minutes", response={200: MinutesOut, **ERRORS})
-def minutes_get(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+@router.get("/meetings/{meeting_id}/minutes", response={200: MinutesOut, **ERRORS}, exclude_unset=True)
+def minutes_get(request: HttpRequest, meeting_id: int) -> MinutesOut:
     return selectors.minutes_get_for(actor=actor_for(request.user), meeting=_meeting(request, meeting_id))
 
 
-@router.put("/meetings/{meeting_id}/minutes", response={200: MinutesOut, **ERRORS})
-def minutes_save(request: HttpRequest, meeting_id: int, payload: MinutesIn) -> dict[str, Any]:
+@router.put("/meetings/{meeting_id}/minutes", response={200: MinutesOut, **ERRORS}, exclude_unset=True)
+def minutes_save(request: HttpRequest, meeting_id: int, payload: MinutesIn) -> MinutesOut:
     actor = actor_for(request.user)
     meeting = _meeting(request, meeting_id)
     services.minutes_save(by=actor, meeting=meeting, text=payload.text)
     return selectors.minutes_get_for(actor=actor, meeting=meeting)
 
 
-@router.post("/meetings/{meeting_id}/minutes/finalise", response={200: MinutesOut, **ERRORS})
-def minutes_finalise(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+@router.post("/meetings/{meeting_id}/minutes/finalise", response={200: MinutesOut, **ERRORS}, exclude_unset=True)
+def minutes_finalise(request: HttpRequest, meeting_id: int) -> MinutesOut:
     actor = actor_for(request.user)
     meeting = _meeting(request, meeting_id)
     services.minutes_finalise(by=actor, meeting=meeting)
     return selectors.minutes_get_for(actor=actor, meeting=meeting)
 
 
-@router.get("/meetings/{meeting_id}/ice-servers", response={200: dict[str, Any], **ERRORS})
-def ice_servers(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
+@router.get("/meetings/{meeting_id}/ice-servers", response={200: IceServersOut, **ERRORS}, exclude_none=True)
+def ice_servers(request: HttpRequest, meeting_id: int) -> IceServersOut:
     actor = actor_for(request.user)
     selectors.meeting_get_for(actor=actor, meeting_id=meeting_id)
     assert actor.user_id is not None  # a member's actor always has its user
     return ice_servers_for(user_id=actor.user_id)
 
 
-@router.get("/organisations/{org_id}/meeting-stats", response={200: dict[str, Any], **ERRORS})
-def meeting_stats(request: HttpRequest, org_id: int, year: int, quarter: int) -> dict[str, Any]:
+@router.get("/organisations/{org_id}/meeting-stats", response={200: MeetingStatsOut, **ERRORS})
+def meeting_stats(request: HttpRequest, org_id: int, year: int, quarter: int) -> MeetingStatsOut:
     return selectors.meeting_stats_for(
         actor=actor_for(request.user), organisation=_organisation(org_id), year=year, quarter=quarter
     )

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from forum.errors import AttachmentRefused, AttachmentTooLarge
@@ -58,20 +57,6 @@ def _claimed_extension(name: str) -> str | None:
     stem, dot, suffix = name.rpartition(".")
     suffix = suffix.strip().lower()
     return suffix if dot and stem.strip() and len(suffix) <= 5 and _EXTENSION.fullmatch(suffix) else None
-
-
-def attachment_dict(attachment: MeetingAttachment) -> dict[str, Any]:
-    return {
-        "id": attachment.pk,
-        "filename": attachment.filename,
-        "content_type": attachment.content_type,
-        "size": attachment.size,
-        "uploaded_by": attachment.uploaded_by_id,
-        "created": attachment.created,
-        "url": reverse(
-            "meetings:attachment", kwargs={"meeting_id": attachment.meeting_id, "attachment_id": attachment.pk}
-        ),
-    }
 
 
 # --- Reads ----------------------------------------------------------------------------------------
@@ -125,8 +110,10 @@ def attachment_upload(
             _("The name ends in .%(claimed)s, but the file is a .%(actual)s file. Rename it and try again.")
             % {"claimed": claimed, "actual": upload.extension}
         )
-    filename = upload.filename if claimed is not None else files.safe_filename(
-        f"{name.strip()}.{upload.extension}", extension=upload.extension
+    filename = (
+        upload.filename
+        if claimed is not None
+        else files.safe_filename(f"{name.strip()}.{upload.extension}", extension=upload.extension)
     )
     # Invitees read the name: a classification marking in it is stopped as in a post, and a
     # muted member uploads nothing.

@@ -19,13 +19,11 @@ from meetings.models import (
     Meeting,
     Seat,
 )
-from meetings.rules import is_host
+from meetings.rules import BREAKOUT_MINUTES_MAX, is_host
 from meetings.services import require_host
 from members.access import Actor
 from members.models import Member, Organisation, OrgKind
 from moderation.pipeline import guard_texts
-
-BREAKOUT_MINUTES_MAX = 240
 
 
 def open_breakouts(meeting: Meeting) -> list[Breakout]:

@@ -11,9 +11,10 @@ import base64
 import hashlib
 import hmac
 import time
-from typing import Any
 
 from django.conf import settings
+
+from meetings.schemas import IceServer, IceServersOut
 
 
 def turn_credentials(*, user_id: int, secret: str, ttl: int, now: float | None = None) -> tuple[str, str]:
@@ -23,13 +24,13 @@ def turn_credentials(*, user_id: int, secret: str, ttl: int, now: float | None =
     return username, base64.b64encode(digest).decode()
 
 
-def ice_servers_for(*, user_id: int) -> dict[str, Any]:
-    servers: list[dict[str, Any]] = []
+def ice_servers_for(*, user_id: int) -> IceServersOut:
+    servers: list[IceServer] = []
     if settings.STUN_URLS:
-        servers.append({"urls": list(settings.STUN_URLS)})
+        servers.append(IceServer(urls=list(settings.STUN_URLS)))
     if settings.TURN_URLS and settings.TURN_SECRET:
         username, credential = turn_credentials(
             user_id=user_id, secret=settings.TURN_SECRET, ttl=settings.TURN_CREDENTIAL_TTL
         )
-        servers.append({"urls": list(settings.TURN_URLS), "username": username, "credential": credential})
-    return {"ice_servers": servers, "ttl": settings.TURN_CREDENTIAL_TTL}
+        servers.append(IceServer(urls=list(settings.TURN_URLS), username=username, credential=credential))
+    return IceServersOut(ice_servers=servers, ttl=settings.TURN_CREDENTIAL_TTL)

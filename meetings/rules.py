@@ -28,6 +28,8 @@ from meetings.models import Meeting, MeetingKind, MotionKind
 from members.access import Action, Actor, can, can_see, subtree_q
 from members.models import PARTY_MEMBER_STATUSES, Member, MemberStatus, Role, RoleKind, Visibility
 
+BREAKOUT_MINUTES_MAX = 240  # the longest discussion in breakout rooms
+
 COMMITTEE_ROLES = [RoleKind.SECRETARY, RoleKind.ORGANISER, RoleKind.PUBLICITY, RoleKind.INSPECTOR]
 
 

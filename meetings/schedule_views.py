@@ -26,6 +26,7 @@ from meetings import attachments, lifecycle, selectors, services
 from meetings.charts import bar_chart, percent
 from meetings.models import LeaveRequest, Meeting, MeetingKind, MeetingStatus
 from meetings.rules import is_host, may_knock, may_run, minute_taker
+from meetings.schemas import AttachmentOut, MeetingStatsOut
 from meetings.sections import sections_for
 from members.access import Action, actor_for, organisations_where, subtree_q
 from members.models import Member, Organisation
@@ -188,7 +189,7 @@ def detail_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "motions": [selectors.motion_dict(m) for m in meeting.motions.order_by("opened_at", "pk")],
             "sections": sections_for(meeting),
             "minute_taker": minute_taker(actor, meeting),
-            "attachments": [attachments.attachment_dict(a) for a in attachments.attachments_of(meeting)],
+            "attachments": [AttachmentOut.of(a) for a in attachments.attachments_of(meeting)],
             "can_attach": host and meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.LIVE),
             "attachment_limit": attachments.max_bytes(),
         },
@@ -311,7 +312,7 @@ def minutes_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             messages.error(request, error.message)
         return redirect("meetings:minutes", meeting_id=meeting.pk)
     minutes = selectors.minutes_get_for(actor=actor, meeting=meeting)
-    preview = minutes["document"] or selectors.minutes_document(meeting=meeting, text=minutes["text"])
+    preview = minutes.document or selectors.minutes_document(meeting=meeting, text=minutes.text)
     return render(
         request,
         "meetings/minutes.html",
@@ -333,11 +334,11 @@ def stats_page(request: HttpRequest, org_id: int) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return stats_csv(organisation, stats)
     held = bar_chart(
-        (row["label"], row["held"] / row["expected"] if row["expected"] else 1.0, f"{row['held']} / {row['expected']}")
-        for row in stats["by_kind"]
+        (row.label, row.held / row.expected if row.expected else 1.0, f"{row.held} / {row.expected}")
+        for row in stats.by_kind
     )
-    per_meeting = bar_chart((m["title"], m["rate"], percent(m["rate"])) for m in stats["meetings"])
-    per_member = bar_chart((p["real_name"], p["rate"], percent(p["rate"])) for p in stats["members"])
+    per_meeting = bar_chart((m.title, m.rate, percent(m.rate)) for m in stats.meetings)
+    per_member = bar_chart((p.real_name, p.rate, percent(p.rate)) for p in stats.members)
     return render(
         request,
         "meetings/stats.html",
@@ -351,19 +352,17 @@ def stats_page(request: HttpRequest, org_id: int) -> HttpResponse:
     )
 
 
-def stats_csv(organisation: Organisation, stats: dict[str, Any]) -> HttpResponse:
+def stats_csv(organisation: Organisation, stats: MeetingStatsOut) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"meetings-{organisation.code}-{stats['year']}Q{stats['quarter']}.csv"
+    name = f"meetings-{organisation.code}-{stats.year}Q{stats.quarter}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")  # so that spreadsheet programs read UTF-8
     writer = csv.writer(response)
     writer.writerow([_("Meeting"), _("Type"), _("Date"), _("Invited"), _("Present"), _("Excused"), _("Rate")])
-    for m in stats["meetings"]:
-        writer.writerow(
-            [m["title"], m["label"], m["starts_at"][:10], m["invited"], m["present"], m["excused"], m["rate"]]
-        )
+    for m in stats.meetings:
+        writer.writerow([m.title, m.label, m.starts_at[:10], m.invited, m.present, m.excused, m.rate])
     writer.writerow([])
     writer.writerow([_("Member"), _("Invited"), _("Present"), _("Excused"), pgettext("duration", "Minutes"), _("Rate")])
-    for p in stats["members"]:
-        writer.writerow([p["real_name"], p["invited"], p["present"], p["excused"], p["minutes"], p["rate"]])
+    for p in stats.members:
+        writer.writerow([p.real_name, p.invited, p.present, p.excused, p.minutes, p.rate])
     return response

@@ -1,16 +1,23 @@
-"""The room's command arguments, validated at the socket's edge (docs/protocol.md, "Meetings").
+"""The meetings' shapes: the room's command arguments, validated at the socket's edge
+(docs/protocol.md, "Meetings"), and the JSON API's request and response models.
 
-Their own module, so that the room's stream handlers (meetings/streams.py) and the media
-commands (meetings/media_streams.py) share them without importing each other.
+Their own module, so that the room's stream handlers (meetings/streams.py), the media commands
+(meetings/media_streams.py), the selectors and the API share them without importing each other.
+Output is shaped here and nowhere else.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
+from django.urls import reverse
+from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from meetings import breakouts
+from meetings.models import Meeting, MeetingAttachment, Motion
+from meetings.rules import BREAKOUT_MINUTES_MAX
 
 
 class In(BaseModel):
@@ -66,7 +73,7 @@ class RoomIn(In):
 
 
 class BreakoutIn(In):
-    minutes: int = Field(ge=1, le=breakouts.BREAKOUT_MINUTES_MAX)
+    minutes: int = Field(ge=1, le=BREAKOUT_MINUTES_MAX)
     by_group: bool = True
     rooms: list[RoomIn] = Field(default_factory=list, max_length=50)
 
@@ -126,3 +133,297 @@ class SignalIn(In):
         if self.kind == "candidates" and not self.candidates:
             raise ValueError("a candidates signal needs candidates")
         return self
+
+
+# --- The JSON API -------------------------------------------------------------------------------
+
+
+class MeetingIn(Schema):
+    organisation_id: int
+    kind: str
+    title: str = Field(min_length=1, max_length=200)
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    agenda: list[str] = []
+    cohost_ids: list[int] = []
+    invitee_ids: list[int] | None = None
+    quorum_ratio: Decimal = Decimal("0.5")
+
+
+class MeetingPatch(Schema):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    agenda: list[str] | None = None
+
+
+class MeetingOut(Schema):
+    id: int
+    organisation_id: int
+    organisation: str
+    kind: str
+    kind_label: str
+    title: str
+    host_id: int
+    host: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    agenda: list[str]
+    cohost_ids: list[int]
+    status: str
+    locked: bool
+    quorum_ratio: Decimal
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> MeetingOut:
+        return cls(
+            id=meeting.pk,
+            organisation_id=meeting.organisation_id,
+            organisation=meeting.organisation.name,
+            kind=meeting.kind,
+            kind_label=str(meeting.get_kind_display()),
+            title=meeting.title,
+            host_id=meeting.host_id,
+            host=meeting.host.real_name,
+            starts_at=meeting.starts_at,
+            ends_at=meeting.ends_at,
+            agenda=meeting.agenda,
+            cohost_ids=sorted(meeting.cohosts.values_list("pk", flat=True)),
+            status=meeting.status,
+            locked=meeting.locked,
+            quorum_ratio=meeting.quorum_ratio,
+        )
+
+
+class InviteesIn(Schema):
+    member_ids: list[int] = Field(max_length=5000)
+
+
+class CohostsOut(Schema):
+    cohost_ids: list[int]
+
+
+class LeaveIn(Schema):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class LeaveOut(Schema):
+    id: int
+    member_id: int
+    reason: str
+    status: str
+
+
+class DecisionIn(Schema):
+    approve: bool
+
+
+class AttendanceRow(Schema):
+    """One invitee's or attendee's attendance: present / excused / absent, minutes, on-time sign-in."""
+
+    member_id: int
+    real_name: str
+    invited: bool
+    status: str
+    minutes: float
+    first_joined: str | None
+    on_time: bool
+    stays: int
+
+
+class MotionIn(Schema):
+    title: str = Field(min_length=1, max_length=300)
+    kind: str = "motion"
+    options: list[str] = []
+    secret: bool = False
+    max_choices: int = 1
+
+
+class MotionResult(Schema):
+    """A closed vote's result (meetings.rules.tally_result); ``elected`` and ``tied`` for
+    elections only."""
+
+    eligible: int
+    turnout: int
+    quorum_needed: int
+    quorum_met: bool
+    counts: dict[str, int]
+    votes_needed: int
+    outcome: Literal["adopted", "rejected", "no_quorum", "elected"]
+    elected: list[str] | None = None
+    tied: list[str] | None = None
+
+
+class MotionOut(Schema):
+    id: int
+    title: str
+    kind: str
+    options: list[str]
+    secret: bool
+    max_choices: int
+    status: str
+    result: MotionResult | None
+
+    @classmethod
+    def of(cls, motion: Motion) -> MotionOut:
+        return cls(
+            id=motion.pk,
+            title=motion.title,
+            kind=motion.kind,
+            options=motion.options,
+            secret=motion.secret,
+            max_choices=motion.max_choices,
+            status=motion.status,
+            result=motion.result,  # type: ignore[arg-type]  # the stored JSON, validated here
+        )
+
+    def data(self) -> dict[str, Any]:
+        """As stored in events and minutes: the result's fields as the tally wrote them."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class BallotIn(Schema):
+    choices: list[str]
+
+
+class MinutesIn(Schema):
+    text: str = Field(max_length=100_000)
+
+
+class DocumentMeeting(Schema):
+    id: int
+    title: str
+    kind: str
+    organisation: str
+    host: str
+    starts_at: str
+    started_at: str | None
+    ended_at: str | None
+
+
+class DocumentAttendance(Schema):
+    """Names per status."""
+
+    present: list[str]
+    excused: list[str]
+    absent: list[str]
+
+
+class DocumentAttachment(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+class SectionOut(Schema):
+    """What another app adds to a meeting's page and minutes (meetings.sections)."""
+
+    title: str
+    lines: list[str]
+    url: str | None = None
+
+
+class MinutesDocument(Schema):
+    """The minutes as kept: the secretary's text with agenda, attendance, votes and the names of
+    the meeting's attachments filled in. Minutes finalised before attachments and sections were
+    kept have none."""
+
+    meeting: DocumentMeeting
+    agenda: list[str]
+    attendance: DocumentAttendance
+    votes: list[MotionOut]
+    attachments: list[DocumentAttachment] = []
+    sections: list[SectionOut] = []
+    text: str
+
+    def data(self) -> dict[str, Any]:
+        """As archived (JSON)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+
+class MinutesOut(Schema):
+    text: str
+    finalised_at: dt.datetime | None
+    document: MinutesDocument | None
+    archive_seq: int | None
+
+
+class Ok(Schema):
+    ok: bool = True
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    uploaded_by: int | None
+    created: dt.datetime
+    url: str
+
+    @classmethod
+    def of(cls, attachment: MeetingAttachment) -> AttachmentOut:
+        return cls(
+            id=attachment.pk,
+            filename=attachment.filename,
+            content_type=attachment.content_type,
+            size=attachment.size,
+            uploaded_by=attachment.uploaded_by_id,
+            created=attachment.created,
+            url=reverse(
+                "meetings:attachment", kwargs={"meeting_id": attachment.meeting_id, "attachment_id": attachment.pk}
+            ),
+        )
+
+
+class IceServer(Schema):
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class IceServersOut(Schema):
+    """STUN, and TURN with short-lived credentials (meetings/ice.py); ``ttl`` in seconds."""
+
+    ice_servers: list[IceServer]
+    ttl: int
+
+
+class KindHeld(Schema):
+    kind: str
+    label: str
+    held: int
+    expected: int
+
+
+class QuarterMeeting(Schema):
+    id: int
+    title: str
+    kind: str
+    label: str
+    starts_at: str
+    invited: int
+    present: int
+    excused: int
+    rate: float | None
+
+
+class MemberAttendance(Schema):
+    member_id: int
+    real_name: str
+    invited: int
+    present: int
+    excused: int
+    minutes: float
+    rate: float | None
+
+
+class MeetingStatsOut(Schema):
+    """Meetings held in a quarter by type against the expected rhythm, and attendance rates."""
+
+    year: int
+    quarter: int
+    by_kind: list[KindHeld]
+    meetings: list[QuarterMeeting]
+    members: list[MemberAttendance]

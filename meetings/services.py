@@ -316,7 +316,7 @@ def minutes_finalise(*, by: Actor, meeting: Meeting) -> Minutes:
             raise Conflict(_("The minutes are already final."))
         minutes.finalised_at = timezone.now()
         minutes.finalised_by_id = by.mid
-        minutes.document = minutes_document(meeting=meeting, text=minutes.text)
+        minutes.document = minutes_document(meeting=meeting, text=minutes.text).data()
         record = archive_append(
             kind="meetings.minutes",
             payload=minutes.document,

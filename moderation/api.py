@@ -6,71 +6,35 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Status
 
 from members.access import actor_for
 from moderation import selectors, services
 from moderation.decision import evaluate
 from moderation.lists import compiled_for
 from moderation.pipeline import reasons_text
+from moderation.schemas import (
+    CheckIn,
+    CheckOut,
+    EditIn,
+    EntriesOut,
+    EscalateIn,
+    FlagIn,
+    FlagOut,
+    Ok,
+    QueueItemOut,
+    RejectIn,
+    SanctionIn,
+    SanctionOut,
+    StaffActionOut,
+    WordEntriesIn,
+    WordEntryOut,
+    WordListCreated,
+    WordListIn,
+    WordListOut,
+)
 
 router = Router(tags=["moderation"])
-
-
-class Ok(Schema):
-    ok: bool = True
-
-
-class FlagIn(Schema):
-    content: str = Field(description='content reference, e.g. "forum.post:42"')
-    reason: str
-    note: str = ""
-
-
-class FlagOut(Schema):
-    id: int
-    reason: str
-
-
-class RejectIn(Schema):
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class EditIn(Schema):
-    text: str = Field(min_length=1, max_length=100_000)
-
-
-class EscalateIn(Schema):
-    note: str = Field(default="", max_length=500)
-
-
-class SanctionIn(Schema):
-    member_id: int
-    kind: str
-    reason: str = Field(min_length=1, max_length=500)
-    minutes: int | None = None
-
-
-class WordListIn(Schema):
-    organisation_id: int
-    name: str = Field(min_length=1, max_length=120)
-    description: str = ""
-
-
-class WordEntryIn(Schema):
-    word: str = Field(min_length=1, max_length=200)
-    action: str
-
-
-class WordEntriesIn(Schema):
-    entries: list[WordEntryIn]
-    replace: bool = False
-
-
-class CheckIn(Schema):
-    text: str = Field(max_length=100_000)
-    kind: str = Field(default="plain", pattern="^(plain|rich)$")
-    organisation_id: int | None = None
 
 
 def _actor(request: HttpRequest) -> Any:
@@ -89,7 +53,7 @@ def flag_create(request: HttpRequest, payload: FlagIn) -> Status[dict[str, Any]]
 # --- Queue ---------------------------------------------------------------------------------------
 
 
-@router.get("/queue")
+@router.get("/queue", response=list[QueueItemOut])
 def queue_list(
     request: HttpRequest, status: str = "pending", organisation_id: int | None = None
 ) -> list[dict[str, Any]]:
@@ -97,34 +61,34 @@ def queue_list(
     return [selectors.queue_item_dict(i) for i in items]
 
 
-@router.post("/queue/{item_id}/claim")
+@router.post("/queue/{item_id}/claim", response=QueueItemOut)
 def queue_claim(request: HttpRequest, item_id: int) -> dict[str, Any]:
     return selectors.queue_item_dict(services.queue_claim(by=_actor(request), item_id=item_id))
 
 
-@router.post("/queue/{item_id}/release")
+@router.post("/queue/{item_id}/release", response=QueueItemOut)
 def queue_release(request: HttpRequest, item_id: int) -> dict[str, Any]:
     return selectors.queue_item_dict(services.queue_release(by=_actor(request), item_id=item_id))
 
 
-@router.post("/queue/{item_id}/approve")
+@router.post("/queue/{item_id}/approve", response=QueueItemOut)
 def queue_approve(request: HttpRequest, item_id: int) -> dict[str, Any]:
     return selectors.queue_item_dict(services.queue_approve(by=_actor(request), item_id=item_id))
 
 
-@router.post("/queue/{item_id}/reject")
+@router.post("/queue/{item_id}/reject", response=QueueItemOut)
 def queue_reject(request: HttpRequest, item_id: int, payload: RejectIn) -> dict[str, Any]:
     item = services.queue_reject(by=_actor(request), item_id=item_id, reason=payload.reason)
     return selectors.queue_item_dict(item)
 
 
-@router.post("/queue/{item_id}/edit-approve")
+@router.post("/queue/{item_id}/edit-approve", response=QueueItemOut)
 def queue_edit_approve(request: HttpRequest, item_id: int, payload: EditIn) -> dict[str, Any]:
     item = services.queue_edit_approve(by=_actor(request), item_id=item_id, text=payload.text)
     return selectors.queue_item_dict(item)
 
 
-@router.post("/queue/{item_id}/escalate")
+@router.post("/queue/{item_id}/escalate", response=QueueItemOut)
 def queue_escalate(request: HttpRequest, item_id: int, payload: EscalateIn) -> dict[str, Any]:
     item = services.queue_escalate(by=_actor(request), item_id=item_id, note=payload.note)
     return selectors.queue_item_dict(item)
@@ -133,12 +97,12 @@ def queue_escalate(request: HttpRequest, item_id: int, payload: EscalateIn) -> d
 # --- Sanctions -----------------------------------------------------------------------------------
 
 
-@router.get("/sanctions")
+@router.get("/sanctions", response=list[SanctionOut])
 def sanction_list(request: HttpRequest, active: bool = False) -> list[dict[str, Any]]:
     return [selectors.sanction_dict(s) for s in selectors.sanctions_for(actor=_actor(request), active_only=active)]
 
 
-@router.post("/sanctions", response={201: dict[str, Any]})
+@router.post("/sanctions", response={201: SanctionOut})
 def sanction_apply(request: HttpRequest, payload: SanctionIn) -> Status[dict[str, Any]]:
     sanction = services.sanction_apply(
         by=_actor(request),
@@ -150,7 +114,7 @@ def sanction_apply(request: HttpRequest, payload: SanctionIn) -> Status[dict[str
     return Status(201, selectors.sanction_dict(sanction))
 
 
-@router.post("/sanctions/{sanction_id}/lift")
+@router.post("/sanctions/{sanction_id}/lift", response=SanctionOut)
 def sanction_lift(request: HttpRequest, sanction_id: int) -> dict[str, Any]:
     return selectors.sanction_dict(services.sanction_lift(by=_actor(request), sanction_id=sanction_id))
 
@@ -158,7 +122,7 @@ def sanction_lift(request: HttpRequest, sanction_id: int) -> dict[str, Any]:
 # --- Action log ----------------------------------------------------------------------------------
 
 
-@router.get("/actions")
+@router.get("/actions", response=list[StaffActionOut])
 def action_list(
     request: HttpRequest,
     verb: str | None = None,
@@ -182,7 +146,7 @@ def action_list(
 # --- Word lists ----------------------------------------------------------------------------------
 
 
-@router.get("/wordlists")
+@router.get("/wordlists", response=list[WordListOut])
 def word_list_list(request: HttpRequest) -> list[dict[str, Any]]:
     lists = selectors.word_lists_for(actor=_actor(request))
     return [
@@ -190,7 +154,7 @@ def word_list_list(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/wordlists", response={201: dict[str, Any]})
+@router.post("/wordlists", response={201: WordListCreated})
 def word_list_create(request: HttpRequest, payload: WordListIn) -> Status[dict[str, Any]]:
     org = selectors.organisation_get(organisation_id=payload.organisation_id)
     word_list = services.word_list_create(
@@ -199,13 +163,13 @@ def word_list_create(request: HttpRequest, payload: WordListIn) -> Status[dict[s
     return Status(201, {"id": word_list.pk, "name": word_list.name, "organisation_id": word_list.organisation_id})
 
 
-@router.get("/wordlists/{list_id}/entries")
+@router.get("/wordlists/{list_id}/entries", response=list[WordEntryOut])
 def word_entry_list(request: HttpRequest, list_id: int, search: str = "") -> list[dict[str, str]]:
     word_list = selectors.word_list_get_for(actor=_actor(request), list_id=list_id)
     return [{"word": e.word, "action": e.action} for e in selectors.word_entries_of(word_list=word_list, search=search)]
 
 
-@router.post("/wordlists/{list_id}/entries")
+@router.post("/wordlists/{list_id}/entries", response=EntriesOut)
 def word_entries_set(request: HttpRequest, list_id: int, payload: WordEntriesIn) -> dict[str, int]:
     actor = _actor(request)
     word_list = selectors.word_list_get_for(actor=actor, list_id=list_id, write=True)
@@ -215,7 +179,7 @@ def word_entries_set(request: HttpRequest, list_id: int, payload: WordEntriesIn)
     return {"entries": count}
 
 
-@router.delete("/wordlists/{list_id}/entries/{word}")
+@router.delete("/wordlists/{list_id}/entries/{word}", response=Ok)
 def word_entry_delete(request: HttpRequest, list_id: int, word: str) -> Ok:
     actor = _actor(request)
     word_list = selectors.word_list_get_for(actor=actor, list_id=list_id, write=True)
@@ -223,7 +187,7 @@ def word_entry_delete(request: HttpRequest, list_id: int, word: str) -> Ok:
     return Ok()
 
 
-@router.post("/check")
+@router.post("/check", response=CheckOut)
 def text_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
     """Preview what the pipeline would do with a text (no flood checks, nothing stored)."""
     actor = _actor(request)

@@ -37,8 +37,8 @@ def media_settings() -> MediaSettings:
     from meetings.ice import ice_servers_for
 
     servers = [
-        RTCIceServer(urls=s["urls"], username=s.get("username"), credential=s.get("credential"))
-        for s in ice_servers_for(user_id=0)["ice_servers"]
+        RTCIceServer(urls=s.urls, username=s.username, credential=s.credential)
+        for s in ice_servers_for(user_id=0).ice_servers
     ]
     return MediaSettings(
         configuration=RTCConfiguration(iceServers=servers) if servers else None,

@@ -184,8 +184,8 @@ def test_the_meeting_page_and_minutes_show_the_appraisal(branch, as_actor, clien
     services.ratings_cast(by=as_actor(branch.members[0]), appraisal_id=appraisal.pk,
                           ratings=[(branch.members[1].pk, "excellent")], at=DURING)  # fmt: skip
     document = minutes_document(meeting=life, text="")
-    assert [s["url"] for s in document["sections"]] == [f"/branch/appraisals/{appraisal.pk}/"]
-    assert "1" in document["sections"][0]["lines"][0]
+    assert [s.url for s in document.sections] == [f"/branch/appraisals/{appraisal.pk}/"]
+    assert "1" in document.sections[0].lines[0]
     page = client_for(branch.members[0]).get(f"/meetings/{life.pk}/").content.decode()
     assert f'href="/branch/appraisals/{appraisal.pk}/"' in page
 

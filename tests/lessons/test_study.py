@@ -180,7 +180,7 @@ def test_replay_credits_only_real_playback(lesson: Lesson, actor_of, media_root,
     def beat(position: float, playing: bool, t: float) -> float:
         return study.replay_heartbeat(
             by=viewer, meeting=lesson.meeting, recording_id=recording.pk, position=position, playing=playing, at=at(t)
-        )["credited"]
+        ).credited
 
     assert beat(0, True, 0) == 0  # opening and starting credits nothing
     assert beat(15, True, 15) == 15  # fifteen seconds played in fifteen seconds
@@ -235,11 +235,11 @@ def test_yearly_report_per_member_and_branch(lesson: Lesson, org_tree, member_fa
     report = study.organisation_study_report(
         actor=actor_of(lesson.secretary), organisation=org_tree.branch_a, year=2026
     )
-    rows = {r["member_id"]: r for r in report["members"]}
-    assert rows[a.pk]["hours"] == 0.5 and rows[b.pk]["hours"] == 0.25
-    assert rows[c.pk]["replay_hours"] == round(18 / 3600, 2) and rows[c.pk]["live_hours"] == 0
+    rows = {r.member_id: r for r in report.members}
+    assert rows[a.pk].hours == 0.5 and rows[b.pk].hours == 0.25
+    assert rows[c.pk].replay_hours == round(18 / 3600, 2) and rows[c.pk].live_hours == 0
     assert far.pk not in rows  # another branch
-    assert report["branches"] == [
+    assert [b.model_dump() for b in report.branches] == [
         {"organisation_id": org_tree.branch_a.pk, "name": org_tree.branch_a.name, "members": len(rows),
          "hours": round((1800 + 900 + 18) / 3600, 2), "average_hours": round((1800 + 900 + 18) / 3600 / len(rows), 2),
          "percent": 100},
@@ -250,7 +250,7 @@ def test_yearly_report_per_member_and_branch(lesson: Lesson, org_tree, member_fa
         organisation=org_tree.committee,
         year=2026,
     )
-    assert {b["name"]: b["hours"] for b in committee["branches"]} == {
+    assert {b.name: b.hours for b in committee.branches} == {
         org_tree.branch_a.name: round((1800 + 900 + 18) / 3600, 2), org_tree.branch_b.name: round(600 / 3600, 2),
     }  # fmt: skip
     with pytest.raises(Forbidden):
@@ -259,5 +259,5 @@ def test_yearly_report_per_member_and_branch(lesson: Lesson, org_tree, member_fa
         study.organisation_study_report(actor=actor_of(lesson.secretary), organisation=org_tree.branch_b, year=2026)
 
     mine = study.my_study_year(actor=actor_of(a), year=2026)
-    assert mine["hours"] == 0.5 and mine["lessons"][0]["id"] == meeting.pk
-    assert study.my_study_year(actor=actor_of(a), year=2027)["hours"] == 1.0
+    assert mine.hours == 0.5 and mine.lessons[0].id == meeting.pk
+    assert study.my_study_year(actor=actor_of(a), year=2027).hours == 1.0

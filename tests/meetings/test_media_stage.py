@@ -354,7 +354,7 @@ async def test_recording_writes_a_webm_that_decodes_with_its_duration(lesson: Ha
         assert container.duration is not None
         assert duration == pytest.approx(container.duration / av.time_base, abs=0.1)  # what a player shows
     assert duration >= span - 0.1
-    assert 2.0 < duration < 6.0
+    assert duration > 2.0  # 45 frames; how long they took to arrive depends on the machine, not the recorder
     assert samples / 48_000 == pytest.approx(duration, abs=0.5)
 
 

@@ -175,7 +175,7 @@ def test_leave_requests_reach_the_hosts_and_the_decision_reaches_the_member(
     assert events(user_stream(declined_member.pk), "meetings.leave.decided")[0]["status"] == LeaveStatus.DECLINED
 
     lifecycle.meeting_end(by=host, meeting=meeting)
-    status = {r["member_id"]: r["status"] for r in selectors.attendance_rows(meeting)}
+    status = {r.member_id: r.status for r in selectors.attendance_rows(meeting)}
     assert status[approved_member.pk] == "excused"  # approved leave: excused absence
     assert status[declined_member.pk] == "absent"  # declined leave: still absent
     with pytest.raises(Conflict):  # a meeting that is over takes no more requests

@@ -200,11 +200,11 @@ def test_attendance_across_a_reconnect_and_excused_absence(actor_of, branch_meet
     services.leave_request_decide(by=actor_of(branch_meeting.secretary), request=request, approve=True)
     assert request.status == LeaveStatus.APPROVED
 
-    rows = {r["member_id"]: r for r in selectors.attendance_report(actor=actor_of(a), meeting=meeting)}
-    assert rows[a.pk]["stays"] == 1 and rows[a.pk]["minutes"] == 30.0 and rows[a.pk]["on_time"]
-    assert rows[b.pk]["stays"] == 2 and rows[b.pk]["minutes"] == 18.0 and not rows[b.pk]["on_time"]
-    assert rows[excused.pk]["status"] == "excused"
-    assert rows[branch_meeting.full[3].pk]["status"] == "absent"
+    rows = {r.member_id: r for r in selectors.attendance_report(actor=actor_of(a), meeting=meeting)}
+    assert rows[a.pk].stays == 1 and rows[a.pk].minutes == 30.0 and rows[a.pk].on_time
+    assert rows[b.pk].stays == 2 and rows[b.pk].minutes == 18.0 and not rows[b.pk].on_time
+    assert rows[excused.pk].status == "excused"
+    assert rows[branch_meeting.full[3].pk].status == "absent"
     with pytest.raises(Forbidden):
         selectors.attendance_report(actor=actor_of(branch_meeting.outsider), meeting=meeting)
 

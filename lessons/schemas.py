@@ -1,0 +1,202 @@
+"""The lessons' shapes: the JSON API's request and response models, and the study reports.
+Output is shaped here and nowhere else."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from ninja import Field, Schema
+
+from lessons import questions
+
+
+class LecturerIn(Schema):
+    member_id: int | None
+
+
+class LecturerOut(Schema):
+    member: int
+    name: str
+
+
+class DeckOut(Schema):
+    id: int
+    filename: str
+    status: str
+    pages: int
+    rendered: int
+    error: str
+
+
+class SlideOut(Schema):
+    deck: int
+    page: int
+    pages: int
+
+
+class ShownSlideOut(SlideOut):
+    at: str
+
+
+# What became of a question: its author is told on the question itself.
+ItemStatus = Literal["published", "held", "hidden", "rejected"]
+
+
+class StateQuestionOut(Schema):
+    type: str  # the question's event type: the state lists questions as their events
+    id: int
+    author: int
+    name: str
+    text: str
+    votes: int
+    answered: bool
+    at: str
+    voted: bool
+    status: ItemStatus = Field(description="published; or, for the author only: held, hidden, rejected")
+    reason: str = Field(description="A moderator's reason for a rejection, for the author")
+
+
+class PresenterOut(Schema):
+    member: int | None
+    presenter: bool
+
+
+class LessonStateOut(Schema):
+    """What a lesson page draws on (re)joining (the socket's ``lesson.state`` gives the same)."""
+
+    lecturer: LecturerOut
+    me: PresenterOut
+    decks: list[DeckOut]
+    slide: ShownSlideOut | None
+    questions: list[StateQuestionOut]
+
+
+class TurnIn(Schema):
+    action: Literal["next", "previous", "goto"]
+    page: int | None = Field(default=None, ge=1, le=10_000)
+    deck: int | None = None
+
+
+class TimelineOut(Schema):
+    deck: int
+    page: int
+    at: dt.datetime
+
+
+class QuestionIn(Schema):
+    text: str = Field(min_length=1, max_length=questions.QUESTION_MAX_CHARS)
+
+
+class AskedOut(Schema):
+    id: int
+    status: str
+    text: str
+
+
+class QuestionOut(Schema):
+    id: int
+    author: int
+    name: str
+    text: str
+    votes: int
+    answered: bool
+    at: dt.datetime
+    voted: bool
+    status: ItemStatus = Field(description="published; or, for the author only: held, hidden, rejected")
+    reason: str = Field(description="A moderator's reason for a rejection, for the author")
+
+
+class VoteIn(Schema):
+    up: bool = True
+
+
+class VoteOut(Schema):
+    id: int
+    votes: int
+    voted: bool
+
+
+class AnsweredIn(Schema):
+    answered: bool = True
+
+
+class AnsweredOut(Schema):
+    id: int
+    answered: bool
+
+
+class RecordingOut(Schema):
+    id: int
+    content_type: str
+    started_at: dt.datetime
+    duration: float
+    size: int
+
+
+class HeartbeatIn(Schema):
+    recording: int
+    position: float = Field(ge=0)
+    playing: bool
+
+
+class HeartbeatOut(Schema):
+    credited: float
+    total: float
+
+
+# --- Study time ------------------------------------------------------------------------------------
+
+
+class LessonStudyOut(Schema):
+    """One lesson in a member's year: seconds live and in replay, and hours (``percent``: of the
+    year's longest, for the chart)."""
+
+    id: int
+    title: str
+    starts_at: dt.datetime
+    live: float
+    replay: float
+    live_hours: float
+    replay_hours: float
+    hours: float
+    percent: int
+
+
+class MemberStudyOut(Schema):
+    """A member's study time in a year: totals and per lesson."""
+
+    year: int
+    live_hours: float
+    replay_hours: float
+    hours: float
+    lessons: list[LessonStudyOut]
+
+
+class BranchStudyOut(Schema):
+    organisation_id: int
+    name: str
+    members: int
+    hours: float
+    average_hours: float
+    percent: int
+
+
+class MemberStudyRow(Schema):
+    member_id: int
+    real_name: str
+    organisation: str
+    live_hours: float
+    replay_hours: float
+    hours: float
+    percent: int
+
+
+class OrganisationStudyOut(Schema):
+    """Study hours in a year for every branch and every member of an organisation's subtree
+    (``percent``: of the largest, each chart on its own scale)."""
+
+    year: int
+    organisation: str
+    branches: list[BranchStudyOut]
+    members: list[MemberStudyRow]
