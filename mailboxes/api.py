@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Field
 
 from mailboxes import access_log, selectors, services
 from mailboxes.models import MailboxFile, Tip, TipEntry, Writing
+from mailboxes.schemas import ConversationDetailOut, ConversationOut, PersonOut
 from members.access import actor_for
 
 router = Router(tags=["mailbox"])
@@ -22,33 +23,6 @@ router = Router(tags=["mailbox"])
 
 class In(Schema):
     model_config = ConfigDict(extra="forbid")
-
-
-class PersonOut(Schema):
-    id: int
-    real_name: str
-    organisation: str
-
-
-class ConversationOut(Schema):
-    id: int
-    stream: str
-    other: PersonOut
-    unread: int
-    seq: int
-
-
-class MessageOut(Schema):
-    seq: int
-    sender: int
-    text: str
-    created: dt.datetime
-
-
-class ConversationDetailOut(ConversationOut):
-    other_read_upto: int
-    my_read_upto: int
-    messages: list[MessageOut]
 
 
 class MessageIn(In):
@@ -70,14 +44,10 @@ class AbuseIn(In):
     consent: bool
 
 
-def _person(member: object) -> PersonOut:
-    return PersonOut(id=member.pk, real_name=member.real_name, organisation=member.organisation.name)  # type: ignore[attr-defined]
-
-
 @router.get("/partners", response=list[PersonOut])
 def partners(request: HttpRequest) -> list[PersonOut]:
     """Members you may start a heart-to-heart conversation with."""
-    return [_person(m) for m in selectors.partners_for(actor=actor_for(request.user))[:500]]
+    return [PersonOut.of(m) for m in selectors.partners_for(actor=actor_for(request.user))[:500]]
 
 
 @router.get("/conversations", response=list[ConversationOut])
@@ -86,7 +56,7 @@ def conversations(request: HttpRequest) -> list[ConversationOut]:
         ConversationOut(
             id=row["conversation"].pk,
             stream=row["conversation"].stream,
-            other=_person(row["other"]),
+            other=PersonOut.of(row["other"]),
             unread=row["unread"],
             seq=row["head"],
         )
@@ -115,7 +85,7 @@ def _conversation_out(
     base: dict[str, Any] = {
         "id": c.pk,
         "stream": c.stream,
-        "other": _person(other),
+        "other": PersonOut.of(other),
         "unread": selectors.unread_in(c, actor.mid),
         "seq": selectors.stream_head_of(c),
     }
@@ -125,7 +95,7 @@ def _conversation_out(
         **base,
         other_read_upto=c.read_upto(other_id),
         my_read_upto=c.read_upto(actor.mid),
-        messages=[MessageOut(**m) for m in selectors.messages_for(actor=actor, conversation_id=c.pk, before=before)],
+        messages=selectors.messages_for(actor=actor, conversation_id=c.pk, before=before),
     )
 
 
@@ -306,7 +276,7 @@ def writings_missing(request: HttpRequest, query: Query[MissingQuery]) -> list[P
         year=query.year or this_year,
         quarter=query.quarter or this_quarter,
     )
-    return [_person(m) for m in rows[:1000]]
+    return [PersonOut.of(m) for m in rows[:1000]]
 
 
 @router.get("/writings/{writing_id}", response=WritingOut)

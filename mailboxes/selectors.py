@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import Forbidden, NotFound
 from mailboxes.models import Conversation, Tip, Writing, WritingStatus
+from mailboxes.schemas import MessageOut
 from members.access import (
     Action,
     Actor,
@@ -48,26 +49,21 @@ def _messages(conversation: Conversation) -> QuerySet[StreamEvent]:
     return StreamEvent.objects.filter(stream=conversation.stream, payload__type="mailbox.message.sent")
 
 
-def message_get(*, conversation: Conversation, seq: int) -> dict[str, Any]:
+def message_get(*, conversation: Conversation, seq: int) -> MessageOut:
     event = _messages(conversation).filter(seq=seq).first()
     if event is None:
         raise NotFound(_("No such message."))
-    return {"seq": event.seq, "sender": event.payload["sender"], "text": event.payload["text"]}
+    return MessageOut.of(event)
 
 
-def messages_for(
-    *, actor: Actor, conversation_id: int, before: int | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
+def messages_for(*, actor: Actor, conversation_id: int, before: int | None = None, limit: int = 50) -> list[MessageOut]:
     """A page of messages, oldest first, ending before ``before`` (a seq) or at the newest."""
     conversation = conversation_get_for(actor=actor, conversation_id=conversation_id)
     rows = _messages(conversation)
     if before is not None:
         rows = rows.filter(seq__lt=before)
     page = list(rows.order_by("-seq")[: max(1, min(limit, 200))])
-    return [
-        {"seq": e.seq, "sender": e.payload["sender"], "text": e.payload["text"], "created": e.created}
-        for e in reversed(page)
-    ]
+    return [MessageOut.of(e) for e in reversed(page)]
 
 
 def unread_in(conversation: Conversation, member_id: int) -> int:

@@ -169,7 +169,7 @@ def message_report(*, by: Actor, conversation_id: int, seq: int, reason: str, co
         raise Invalid(_("Please confirm that this message may be shown to moderators."))
     conversation = selectors.conversation_get_for(actor=by, conversation_id=conversation_id)
     message = selectors.message_get(conversation=conversation, seq=seq)
-    if message["sender"] == by.mid:
+    if message.sender == by.mid:
         raise Invalid(_("You cannot report your own message."))
     guard_texts(texts=[reason], author=by, sanctions=False)  # before the transaction: the attempt is archived
     try:
@@ -177,9 +177,9 @@ def message_report(*, by: Actor, conversation_id: int, seq: int, reason: str, co
             report = MessageReport.objects.create(
                 conversation=conversation,
                 seq=seq,
-                sender_id=message["sender"],
+                sender_id=message.sender,
                 reporter_id=by.mid,
-                text=message["text"],
+                text=message.text,
                 reason=reason[:500],
             )
             flag_create(by=by, ref=content_ref(report), reason="abuse", note=reason[:500])

@@ -76,7 +76,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     head = selectors.stream_head_of(c)
     # Older pages by seq (``before``); one more than a page tells whether there is an older one.
     history = selectors.messages_for(actor=actor, conversation_id=c.pk, before=before, limit=HISTORY_PAGE + 1)
-    older = history[1]["seq"] if len(history) > HISTORY_PAGE else None
+    older = history[1].seq if len(history) > HISTORY_PAGE else None
     history = history[-HISTORY_PAGE:]
     if before is None:
         services.conversation_read(by=actor, conversation_id=c.pk, upto=head)

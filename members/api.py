@@ -12,6 +12,7 @@ from kernel.origin import require_same_origin
 from members import selectors
 from members.access import actor_for
 from members.auth import client_address, login_throttle
+from members.schemas import MeOut, OrganisationOut
 
 router = Router(tags=["auth & members"])
 
@@ -19,36 +20,6 @@ router = Router(tags=["auth & members"])
 class LoginIn(Schema):
     username: str
     password: str
-
-
-class OrganisationOut(Schema):
-    id: int
-    name: str
-    code: str
-    kind: str
-    kind_label: str
-    parent_id: int | None
-    depth: int
-
-
-class RoleOut(Schema):
-    kind: str
-    kind_label: str
-    organisation: OrganisationOut
-
-
-class MeOut(Schema):
-    id: int
-    username: str
-    real_name: str
-    status: str
-    status_label: str
-    is_migrant: bool
-    current_location: str
-    phone: str
-    organisation: OrganisationOut
-    organisation_chain: list[OrganisationOut]
-    roles: list[RoleOut]
 
 
 class LoginOut(Schema):
@@ -76,7 +47,7 @@ def auth_login(request: HttpRequest, payload: LoginIn) -> LoginOut:
         raise NotAuthenticated(_("Wrong username or password."))
     login(request, user)
     me = selectors.me_get(actor=actor_for(user))
-    return LoginOut(me=me, csrf_token=get_token(request))  # type: ignore[arg-type]
+    return LoginOut(me=me, csrf_token=get_token(request))
 
 
 @router.post("/auth/logout", auth=None, response={200: Ok, 403: ErrorOut})
@@ -114,9 +85,9 @@ def me(request: HttpRequest) -> MeOut:
     actor = actor_for(request.user)
     if not actor.is_member:
         raise Forbidden(_("This account is not linked to a party member."))
-    return selectors.me_get(actor=actor)  # type: ignore[return-value]
+    return selectors.me_get(actor=actor)
 
 
 @router.get("/organisations/{org_id}/subtree", response={200: list[OrganisationOut], 403: ErrorOut, 404: ErrorOut})
 def organisation_subtree(request: HttpRequest, org_id: int) -> list[OrganisationOut]:
-    return selectors.organisation_subtree_for(actor=actor_for(request.user), org_id=org_id)  # type: ignore[return-value]
+    return selectors.organisation_subtree_for(actor=actor_for(request.user), org_id=org_id)

@@ -9,18 +9,7 @@ from django.db.models import Q, QuerySet
 from kernel.errors import Forbidden, NotFound
 from members.access import Actor, can_see_organisation, can_see_profile, require_member, subtree_q
 from members.models import Member, Organisation, RoleKind
-
-
-def organisation_dict(org: Organisation) -> dict[str, Any]:
-    return {
-        "id": org.pk,
-        "name": org.name,
-        "code": org.code,
-        "kind": org.kind,
-        "kind_label": str(org.get_kind_display()),
-        "parent_id": org.parent_id,
-        "depth": org.depth,
-    }
+from members.schemas import MeOut, OrganisationOut, RoleOut
 
 
 def organisation_chain(org: Organisation) -> list[Organisation]:
@@ -55,25 +44,25 @@ def member_get(*, actor: Actor) -> Member:
         raise NotFound() from exc
 
 
-def me_get(*, actor: Actor) -> dict[str, Any]:
+def me_get(*, actor: Actor) -> MeOut:
     member = member_get(actor=actor)
     roles = member.roles.select_related("organisation").order_by("organisation__path", "kind")
-    return {
-        "id": member.pk,
-        "username": member.user.get_username(),
-        "real_name": member.real_name,
-        "status": member.status,
-        "status_label": str(member.get_status_display()),
-        "is_migrant": member.is_migrant,
-        "current_location": member.current_location,
-        "phone": member.phone,
-        "organisation": organisation_dict(member.organisation),
-        "organisation_chain": [organisation_dict(o) for o in organisation_chain(member.organisation)],
-        "roles": [
-            {"kind": r.kind, "kind_label": str(r.get_kind_display()), "organisation": organisation_dict(r.organisation)}
+    return MeOut(
+        id=member.pk,
+        username=member.user.get_username(),
+        real_name=member.real_name,
+        status=member.status,
+        status_label=str(member.get_status_display()),
+        is_migrant=member.is_migrant,
+        current_location=member.current_location,
+        phone=member.phone,
+        organisation=OrganisationOut.of(member.organisation),
+        organisation_chain=[OrganisationOut.of(o) for o in organisation_chain(member.organisation)],
+        roles=[
+            RoleOut(kind=r.kind, kind_label=str(r.get_kind_display()), organisation=OrganisationOut.of(r.organisation))
             for r in roles
         ],
-    }
+    )
 
 
 def organisation_visible_to(actor: Actor, org: Organisation) -> bool:
@@ -83,7 +72,7 @@ def organisation_visible_to(actor: Actor, org: Organisation) -> bool:
     return actor.org_path.startswith(org.path) or any(org.path.startswith(g.path) for g in actor.roles)
 
 
-def organisation_subtree_for(*, actor: Actor, org_id: int) -> list[dict[str, Any]]:
+def organisation_subtree_for(*, actor: Actor, org_id: int) -> list[OrganisationOut]:
     require_member(actor)
     org = Organisation.objects.filter(pk=org_id).first()
     if org is None:
@@ -94,7 +83,7 @@ def organisation_subtree_for(*, actor: Actor, org_id: int) -> list[dict[str, Any
     if not actor.is_system and not any(org.path.startswith(g.path) for g in actor.roles):
         # Without a role above it, a member sees the chain to their own organisation and below.
         qs = qs.filter(Q(pk__in=actor.home_ancestor_ids) | Q(path__startswith=actor.org_path))
-    return [organisation_dict(o) for o in qs]
+    return [OrganisationOut.of(o) for o in qs]
 
 
 def member_profile_for(*, actor: Actor, member_id: int) -> dict[str, Any]:

@@ -54,56 +54,54 @@ def flag_create(request: HttpRequest, payload: FlagIn) -> Status[dict[str, Any]]
 
 
 @router.get("/queue", response=list[QueueItemOut])
-def queue_list(
-    request: HttpRequest, status: str = "pending", organisation_id: int | None = None
-) -> list[dict[str, Any]]:
+def queue_list(request: HttpRequest, status: str = "pending", organisation_id: int | None = None) -> list[QueueItemOut]:
     items = selectors.queue_items_for(actor=_actor(request), status=status, organisation_id=organisation_id)
-    return [selectors.queue_item_dict(i) for i in items]
+    return [QueueItemOut.of(i) for i in items]
 
 
 @router.post("/queue/{item_id}/claim", response=QueueItemOut)
-def queue_claim(request: HttpRequest, item_id: int) -> dict[str, Any]:
-    return selectors.queue_item_dict(services.queue_claim(by=_actor(request), item_id=item_id))
+def queue_claim(request: HttpRequest, item_id: int) -> QueueItemOut:
+    return QueueItemOut.of(services.queue_claim(by=_actor(request), item_id=item_id))
 
 
 @router.post("/queue/{item_id}/release", response=QueueItemOut)
-def queue_release(request: HttpRequest, item_id: int) -> dict[str, Any]:
-    return selectors.queue_item_dict(services.queue_release(by=_actor(request), item_id=item_id))
+def queue_release(request: HttpRequest, item_id: int) -> QueueItemOut:
+    return QueueItemOut.of(services.queue_release(by=_actor(request), item_id=item_id))
 
 
 @router.post("/queue/{item_id}/approve", response=QueueItemOut)
-def queue_approve(request: HttpRequest, item_id: int) -> dict[str, Any]:
-    return selectors.queue_item_dict(services.queue_approve(by=_actor(request), item_id=item_id))
+def queue_approve(request: HttpRequest, item_id: int) -> QueueItemOut:
+    return QueueItemOut.of(services.queue_approve(by=_actor(request), item_id=item_id))
 
 
 @router.post("/queue/{item_id}/reject", response=QueueItemOut)
-def queue_reject(request: HttpRequest, item_id: int, payload: RejectIn) -> dict[str, Any]:
+def queue_reject(request: HttpRequest, item_id: int, payload: RejectIn) -> QueueItemOut:
     item = services.queue_reject(by=_actor(request), item_id=item_id, reason=payload.reason)
-    return selectors.queue_item_dict(item)
+    return QueueItemOut.of(item)
 
 
 @router.post("/queue/{item_id}/edit-approve", response=QueueItemOut)
-def queue_edit_approve(request: HttpRequest, item_id: int, payload: EditIn) -> dict[str, Any]:
+def queue_edit_approve(request: HttpRequest, item_id: int, payload: EditIn) -> QueueItemOut:
     item = services.queue_edit_approve(by=_actor(request), item_id=item_id, text=payload.text)
-    return selectors.queue_item_dict(item)
+    return QueueItemOut.of(item)
 
 
 @router.post("/queue/{item_id}/escalate", response=QueueItemOut)
-def queue_escalate(request: HttpRequest, item_id: int, payload: EscalateIn) -> dict[str, Any]:
+def queue_escalate(request: HttpRequest, item_id: int, payload: EscalateIn) -> QueueItemOut:
     item = services.queue_escalate(by=_actor(request), item_id=item_id, note=payload.note)
-    return selectors.queue_item_dict(item)
+    return QueueItemOut.of(item)
 
 
 # --- Sanctions -----------------------------------------------------------------------------------
 
 
 @router.get("/sanctions", response=list[SanctionOut])
-def sanction_list(request: HttpRequest, active: bool = False) -> list[dict[str, Any]]:
-    return [selectors.sanction_dict(s) for s in selectors.sanctions_for(actor=_actor(request), active_only=active)]
+def sanction_list(request: HttpRequest, active: bool = False) -> list[SanctionOut]:
+    return [SanctionOut.of(s) for s in selectors.sanctions_for(actor=_actor(request), active_only=active)]
 
 
 @router.post("/sanctions", response={201: SanctionOut})
-def sanction_apply(request: HttpRequest, payload: SanctionIn) -> Status[dict[str, Any]]:
+def sanction_apply(request: HttpRequest, payload: SanctionIn) -> Status[SanctionOut]:
     sanction = services.sanction_apply(
         by=_actor(request),
         member_id=payload.member_id,
@@ -111,12 +109,12 @@ def sanction_apply(request: HttpRequest, payload: SanctionIn) -> Status[dict[str
         reason=payload.reason,
         minutes=payload.minutes,
     )
-    return Status(201, selectors.sanction_dict(sanction))
+    return Status(201, SanctionOut.of(sanction))
 
 
 @router.post("/sanctions/{sanction_id}/lift", response=SanctionOut)
-def sanction_lift(request: HttpRequest, sanction_id: int) -> dict[str, Any]:
-    return selectors.sanction_dict(services.sanction_lift(by=_actor(request), sanction_id=sanction_id))
+def sanction_lift(request: HttpRequest, sanction_id: int) -> SanctionOut:
+    return SanctionOut.of(services.sanction_lift(by=_actor(request), sanction_id=sanction_id))
 
 
 # --- Action log ----------------------------------------------------------------------------------
@@ -131,7 +129,7 @@ def action_list(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[StaffActionOut]:
     rows = selectors.staff_actions_for(
         actor=_actor(request),
         verb=verb,
@@ -140,7 +138,7 @@ def action_list(
         since=since,
         until=until,
     )
-    return [selectors.staff_action_dict(r) for r in rows[: max(1, min(limit, 500))]]
+    return [StaffActionOut.of(r) for r in rows[: max(1, min(limit, 500))]]
 
 
 # --- Word lists ----------------------------------------------------------------------------------

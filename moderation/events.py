@@ -6,8 +6,9 @@ sanctions to the member's ``user:<id>``.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
+from moderation.schemas import QueueItemOut
 from realtime.events import Event
 
 
@@ -20,7 +21,7 @@ class QueueChanged(Event):
         "moderation.queue.decided",
         "moderation.queue.escalated",
     ]
-    item: dict[str, Any]
+    item: QueueItemOut
 
 
 class SanctionImposed(Event):

@@ -6,6 +6,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from moderation.models import FlagReason, QueueItem, Sanction, StaffAction
+
 
 class Ok(Schema):
     ok: bool = True
@@ -97,6 +99,38 @@ class QueueItemOut(Schema):
     decision_reason: str
     created: str
 
+    @classmethod
+    def of(cls, item: QueueItem) -> QueueItemOut:
+        return cls(
+            id=item.pk,
+            content=item.content_ref,
+            organisation=Ref(id=item.organisation_id, name=item.organisation.name),
+            level=Ref(id=item.level_id, name=item.level.name),
+            escalated=item.level_id != item.organisation_id,
+            author=Ref(id=item.author_id, name=item.author.real_name if item.author else ""),
+            reason=item.reason,
+            reason_label=str(item.get_reason_display()),
+            details=item.details,
+            # Members' flags in words: each reason once with how many gave it, and their notes.
+            flags=[
+                FlagCount(label=str(FlagReason(code).label), count=count)
+                for code, count in item.details.get("flag_counts", {}).items()
+                if code in FlagReason.values
+            ],
+            flag_notes=item.details.get("flag_notes", []),
+            excerpt=item.excerpt,
+            hidden=item.hidden,
+            status=item.status,
+            claimed_by=(
+                Ref(id=item.claimed_by_id, name=item.claimed_by.real_name)
+                if item.claimed_by_id and item.claimed_by
+                else None
+            ),
+            claimed_at=item.claimed_at.isoformat() if item.claimed_at else None,
+            decision_reason=item.decision_reason,
+            created=item.created.isoformat(),
+        )
+
 
 class SanctionOut(Schema):
     id: int
@@ -108,6 +142,19 @@ class SanctionOut(Schema):
     ends: str | None
     lifted_at: str | None
 
+    @classmethod
+    def of(cls, s: Sanction) -> SanctionOut:
+        return cls(
+            id=s.pk,
+            member=Ref(id=s.member_id, name=s.member.real_name),
+            kind=s.kind,
+            kind_label=str(s.get_kind_display()),
+            reason=s.reason,
+            starts=s.starts.isoformat(),
+            ends=s.ends.isoformat() if s.ends else None,
+            lifted_at=s.lifted_at.isoformat() if s.lifted_at else None,
+        )
+
 
 class StaffActionOut(Schema):
     id: int
@@ -117,6 +164,18 @@ class StaffActionOut(Schema):
     target: str
     details: dict[str, Any]
     created: str
+
+    @classmethod
+    def of(cls, row: StaffAction) -> StaffActionOut:
+        return cls(
+            id=row.pk,
+            actor=Ref(id=row.actor_id, name=row.actor.real_name if row.actor else ""),
+            verb=row.verb,
+            organisation=Ref(id=row.organisation_id, name=row.organisation.name if row.organisation else ""),
+            target=row.target,
+            details=row.details,
+            created=row.created.isoformat(),
+        )
 
 
 class WordListOut(Schema):

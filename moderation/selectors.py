@@ -8,7 +8,6 @@ staff actions in those subtrees, and the word lists that apply there.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -17,7 +16,6 @@ from kernel.errors import Forbidden, NotFound
 from members.access import Action, Actor, can, organisations_where, require, require_member, subtree_q
 from members.models import Organisation
 from moderation.models import (
-    FlagReason,
     QueueItem,
     QueueStatus,
     Sanction,
@@ -70,38 +68,6 @@ def queue_item_get_for(*, actor: Actor, item_id: int, lock: bool = False) -> Que
     return item
 
 
-def queue_item_dict(item: QueueItem) -> dict[str, Any]:
-    return {
-        "id": item.pk,
-        "content": item.content_ref,
-        "organisation": {"id": item.organisation_id, "name": item.organisation.name},
-        "level": {"id": item.level_id, "name": item.level.name},
-        "escalated": item.level_id != item.organisation_id,
-        "author": {"id": item.author_id, "name": item.author.real_name if item.author else ""},
-        "reason": item.reason,
-        "reason_label": str(item.get_reason_display()),
-        "details": item.details,
-        # Members' flags in words: each reason once with how many gave it, and their notes.
-        "flags": [
-            {"label": str(FlagReason(code).label), "count": count}
-            for code, count in item.details.get("flag_counts", {}).items()
-            if code in FlagReason.values
-        ],
-        "flag_notes": item.details.get("flag_notes", []),
-        "excerpt": item.excerpt,
-        "hidden": item.hidden,
-        "status": item.status,
-        "claimed_by": (
-            {"id": item.claimed_by_id, "name": item.claimed_by.real_name}
-            if item.claimed_by_id and item.claimed_by
-            else None
-        ),
-        "claimed_at": item.claimed_at.isoformat() if item.claimed_at else None,
-        "decision_reason": item.decision_reason,
-        "created": item.created.isoformat(),
-    }
-
-
 def staff_actions_for(
     *,
     actor: Actor,
@@ -127,18 +93,6 @@ def staff_actions_for(
     if until:
         rows = rows.filter(created__lt=until)
     return rows.order_by("-created", "-pk")
-
-
-def staff_action_dict(row: StaffAction) -> dict[str, Any]:
-    return {
-        "id": row.pk,
-        "actor": {"id": row.actor_id, "name": row.actor.real_name if row.actor else ""},
-        "verb": row.verb,
-        "organisation": {"id": row.organisation_id, "name": row.organisation.name if row.organisation else ""},
-        "target": row.target,
-        "details": row.details,
-        "created": row.created.isoformat(),
-    }
 
 
 def word_lists_for(*, actor: Actor) -> QuerySet[WordList]:
@@ -186,16 +140,3 @@ def sanctions_for(*, actor: Actor, active_only: bool = False) -> QuerySet[Sancti
     if active_only:
         rows = rows.filter(lifted_at__isnull=True).filter(Q(ends__isnull=True) | Q(ends__gt=dt.datetime.now(dt.UTC)))
     return rows.order_by("-created")
-
-
-def sanction_dict(s: Sanction) -> dict[str, Any]:
-    return {
-        "id": s.pk,
-        "member": {"id": s.member_id, "name": s.member.real_name},
-        "kind": s.kind,
-        "kind_label": str(s.get_kind_display()),
-        "reason": s.reason,
-        "starts": s.starts.isoformat(),
-        "ends": s.ends.isoformat() if s.ends else None,
-        "lifted_at": s.lifted_at.isoformat() if s.lifted_at else None,
-    }

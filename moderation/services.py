@@ -48,7 +48,8 @@ from moderation.pipeline import (
 )
 from moderation.sanctions import ensure_can_post as ensure_can_post  # re-exported for feature apps
 from moderation.sanctions import sanctions_changed
-from moderation.selectors import queue_item_dict, queue_item_get_for
+from moderation.schemas import QueueItemOut
+from moderation.selectors import queue_item_get_for
 from moderation.wordlist_csv import Row, row_check, rows_parse
 
 CLAIM_MINUTES = 15
@@ -77,7 +78,7 @@ def _queue_streams(*levels: Organisation) -> list[str]:
 def _publish(item: QueueItem, event: str, *, extra_levels: Iterable[Organisation] = ()) -> None:
     from realtime.services import event_append
 
-    payload = events.QueueChanged(type=f"moderation.queue.{event}", item=queue_item_dict(item))  # type: ignore[arg-type]
+    payload = events.QueueChanged(type=f"moderation.queue.{event}", item=QueueItemOut.of(item))  # type: ignore[arg-type]
     for stream in _queue_streams(item.level, *extra_levels):
         event_append(stream=stream, payload=payload)
 

@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from kernel.errors import NotFound
 from members.access import Action, Actor, require, require_member
 from moderation import services
-from moderation.selectors import organisation_get, queue_item_dict
+from moderation.models import QueueItem
+from moderation.schemas import QueueItemOut
+from moderation.selectors import organisation_get
 from realtime.registry import Command, StreamKind, register, register_send_guard
 
 
@@ -44,28 +46,37 @@ class EscalateIn(ItemIn):
     note: str = Field(default="", max_length=500)
 
 
+def _shown(item: QueueItem) -> dict[str, Any]:
+    """A command's result: the item as the queue shows it."""
+    return QueueItemOut.of(item).model_dump(mode="json")
+
+
 def _claim(actor: Actor, stream_id: str, args: ItemIn) -> dict[str, Any]:
-    return queue_item_dict(services.queue_claim(by=actor, item_id=args.item))
+    return _shown(services.queue_claim(by=actor, item_id=args.item))
 
 
 def _release(actor: Actor, stream_id: str, args: ItemIn) -> dict[str, Any]:
-    return queue_item_dict(services.queue_release(by=actor, item_id=args.item))
+    return _shown(services.queue_release(by=actor, item_id=args.item))
 
 
 def _approve(actor: Actor, stream_id: str, args: ItemIn) -> dict[str, Any]:
-    return queue_item_dict(services.queue_approve(by=actor, item_id=args.item))
+    return _shown(services.queue_approve(by=actor, item_id=args.item))
 
 
 def _reject(actor: Actor, stream_id: str, args: RejectIn) -> dict[str, Any]:
-    return queue_item_dict(services.queue_reject(by=actor, item_id=args.item, reason=args.reason))
+    return QueueItemOut.of(services.queue_reject(by=actor, item_id=args.item, reason=args.reason)).model_dump(
+        mode="json"
+    )
 
 
 def _edit_approve(actor: Actor, stream_id: str, args: EditIn) -> dict[str, Any]:
-    return queue_item_dict(services.queue_edit_approve(by=actor, item_id=args.item, text=args.text))
+    return QueueItemOut.of(services.queue_edit_approve(by=actor, item_id=args.item, text=args.text)).model_dump(
+        mode="json"
+    )
 
 
 def _escalate(actor: Actor, stream_id: str, args: EscalateIn) -> dict[str, Any]:
-    return queue_item_dict(services.queue_escalate(by=actor, item_id=args.item, note=args.note))
+    return _shown(services.queue_escalate(by=actor, item_id=args.item, note=args.note))
 
 
 def register_streams() -> None:

@@ -23,6 +23,7 @@ from members.access import actor_for
 from moderation import selectors, services, wordlist_pages
 from moderation.matcher import ListAction
 from moderation.models import QueueStatus
+from moderation.schemas import QueueItemOut, StaffActionOut
 from moderation.wordlist_csv import Row, rows_write
 
 
@@ -42,7 +43,7 @@ def queue_page(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", QueueStatus.PENDING)
     if status not in QueueStatus.values:
         status = QueueStatus.PENDING
-    items = [selectors.queue_item_dict(i) for i in selectors.queue_items_for(actor=actor, status=status)]
+    items = [QueueItemOut.of(i) for i in selectors.queue_items_for(actor=actor, status=status)]
     context = {
         "items": items,
         "status": status,
@@ -179,7 +180,7 @@ def action_log_page(request: HttpRequest) -> HttpResponse:
         "moderation/actions.html",
         {
             "page": page,
-            "rows": [_readable(selectors.staff_action_dict(r)) for r in page],
+            "rows": [_readable(StaffActionOut.of(r).model_dump()) for r in page],
             "filters": q,
             "filter_query": filters.urlencode(),
             "verbs": STAFF_VERBS,
