@@ -35,14 +35,13 @@ import ahocorasick_rs
 from moderation.gaps import Shape, entry_breaks, spaced_script
 from moderation.normalize import (
     Normalised,
-    has_two_readings,
     is_invisible,
     normalise,
     normalise_for_scan,
     normalise_second_reading_with_map,
     normalise_with_map,
 )
-from moderation.sound import entry_sounds, sound_text, spoken
+from moderation.sound import digit_beside_letter, entry_sounds, key_of, sound_key, sound_tables, sound_text
 from moderation.splits import split_variants
 
 
@@ -113,11 +112,12 @@ class CompiledList:
     skipped: tuple[str, ...] = field(default=())
     # Entries marked to match by sound, as sound texts (moderation.sound).
     sound_patterns: tuple[_Pattern, ...] = ()
-    # With sound entries, one automaton over the sound text finds both kinds: the sound image of
-    # every spelling (checked against the normalised text) and the sound patterns. Each of its
-    # patterns stands for these: i < len(patterns) a spelling, else sound pattern i - len(patterns).
+    # With sound entries, one automaton over the text's sound key (moderation.sound) finds both
+    # kinds: the sound text of every spelling (checked against the normalised text) and the sound
+    # patterns. ``spoken_ids``: what each sound text stands for, i < len(patterns) a spelling, else
+    # sound pattern i - len(patterns).
     spoken_automaton: ahocorasick_rs.BytesAhoCorasick | None = None
-    spoken_ids: tuple[tuple[int, ...], ...] = ()
+    spoken_ids: dict[str, tuple[int, ...]] = field(default_factory=dict)
     texts: tuple[str, ...] = ()
 
     @classmethod
@@ -187,8 +187,8 @@ class CompiledList:
                 )
                 for t in sound_texts
             ),
-            spoken_automaton=_automaton([t.encode("utf-16-le") for t in images]),
-            spoken_ids=tuple(tuple(ids) for ids in images.values()),
+            spoken_automaton=_automaton(list({key_of(t): None for t in images})),
+            spoken_ids={t: tuple(ids) for t, ids in images.items()},
             texts=tuple(texts),
         )
 
@@ -204,8 +204,11 @@ class CompiledList:
             folded, two_readings = normalise_for_scan(text)
             hits = self._hits(folded)
         else:
-            found_spoken = _search(self.spoken_automaton, spoken(text))
-            if not found_spoken and _LEET_RAW.search(text) is None and not has_two_readings(text):
+            key = sound_key(text)
+            found_spoken = self.spoken_automaton.find_matches_as_indexes(key.key, overlapping=True)
+            # Without a candidate, only what the sound key does not show can match: digits for
+            # letters, and letters that are also emoji read as emoji.
+            if not found_spoken and not key.emoji_letters and not digit_beside_letter(key.mask):
                 return []
             folded, two_readings = normalise_for_scan(text)
             hits, sound_hits = self._sort_spoken(folded, found_spoken)
@@ -237,13 +240,15 @@ class CompiledList:
     def _sort_spoken(
         self, folded: str, found: list[tuple[int, int, int]]
     ) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]]:
-        """Occurrences in the sound text as (spelling index, start, end) where the normalised text
-        has the spelling itself, and (sound pattern index, start, end)."""
+        """Candidates of the sound key, kept where the sound text of the normalised text is an
+        entry's, as (spelling index, start, end) where the normalised text has the spelling itself,
+        and (sound pattern index, start, end)."""
         hits: list[tuple[int, int, int]] = []
         sound_hits: list[tuple[int, int, int]] = []
         count = len(self.patterns)
-        for key, start, end in found:
-            for index in self.spoken_ids[key]:
+        table = sound_tables().table
+        for _, start, end in found:
+            for index in self.spoken_ids.get(folded[start:end].translate(table), ()):
                 if index < count:
                     if folded[start:end] == self.texts[index]:
                         hits.append((index, start, end))
@@ -335,7 +340,6 @@ def _alnum_beside(source: str, index: int, step: int) -> bool:
 # Digits for letters in a word of letters and digits (``sh1t``, ``c0ck``, ``h4ck3r``); a run needs
 # three characters, so short model names (``5G``, ``3D``) stay what they are.
 _LEET_HINT = re.compile("[a-z][0-9]|[0-9][a-z]")
-_LEET_RAW = re.compile("[A-Za-z][0-9]|[0-9][A-Za-z]")
 _LEET_RUN = re.compile("[a-z0-9]{3,}")
 _LEET = str.maketrans("0134578", "oieastb")
 

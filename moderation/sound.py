@@ -12,14 +12,23 @@ characters, so the usual spellings that keep a word's sound but not its characte
   where a list wants it);
 * digits read as Chinese numerals (``64`` for ``六四``).
 
-The text is written as *sound text*: every character with a reading becomes one private-use
-character standing for its toneless syllable, every digit the syllable of its numeral, and letters
-stay letters. That is one :meth:`str.translate`, and it keeps the text's length, so a match's
-offsets are the normalised text's. An entry becomes several sound texts: its syllables; all of
-them spelled in letters (``dubo``, matching ``du bo`` and ``du-bo`` as the normaliser drops the
-separators); each one spelled (``法lun功``); for three syllables or more each one as its initial
-(``f轮功``) and all as initials (``flg``). The same Aho–Corasick automaton machinery that matches
-characters matches these.
+*Sound text*: every character with a reading becomes one private-use character standing for its
+toneless syllable, every digit the syllable of its numeral, and letters stay letters; it is as long
+as the normalised text, so a match's offsets are the normalised text's. An entry becomes several
+sound texts: its syllables; all of them spelled in letters (``dubo``, matching ``du bo`` and
+``du-bo`` as the normaliser drops the separators); each one spelled (``法lun功``); for three
+syllables or more each one as its initial (``f轮功``) and all as initials (``flg``).
+
+The text itself is searched as its *sound key* (:func:`sound_key`): its sound text with one byte a
+character, letters as themselves and every other character (a syllable's token, a character without
+a reading) as one of 193 other byte values. The original text becomes its key in one
+:meth:`str.translate` (the normaliser's table composed with the sound table and the bytes), and the
+key is searched by one Aho–Corasick automaton holding the keys of the entries' sound texts. A key is
+shorter to walk than any encoding of the sound text (one byte a character instead of two), and the
+automaton is about half the size; as several syllables share a byte value, a key's occurrence is a
+candidate, kept only when the sound text of the normalised text there is one of the entries' own
+(:attr:`SoundTables.table` on that slice: the few texts with a candidate are normalised anyway, to
+map the match back to the original text).
 
 The text reads each character with its first (most common) reading; an entry is read with
 pypinyin's phrase readings (``银行`` → ``yin hang``) and also character by character (``yin xing``),
@@ -33,9 +42,9 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from moderation.normalize import BEYOND_FAST, tables
+from moderation.normalize import BEYOND_FAST, has_two_readings, normalise, tables
 
 # Sound tokens live in the private-use area, which the normaliser drops from every text, so a
 # token never meets a character of the text itself.
@@ -55,8 +64,9 @@ def toneless(reading: str) -> str:
 
 @dataclass(frozen=True)
 class SoundTables:
-    """``table``: normalised text → sound text; ``raw``: original text → sound text in one step
-    (the normaliser's table composed with ``table``), whose result is as long as the normalised text."""
+    """``table``: normalised text → sound text; ``key``: original text → sound key in one step (the
+    normaliser's table composed with ``table`` and :func:`key_of`), with digits kept as digits for
+    the mask (:func:`sound_key`); ``numeral_keys``: digits → their numerals' key bytes."""
 
     syllables: tuple[str, ...]
     token_of: dict[str, str]  # syllable → its token
@@ -65,7 +75,8 @@ class SoundTables:
     # Syllables a run of letters may be split into (a consonant alone, 嗯 n, is no syllable there).
     typed: frozenset[str]
     longest: int
-    raw: list[str | int | None]
+    key: list[str | None]  # indexed by code point below FAST_LIMIT
+    numeral_keys: bytes
 
 
 def _build() -> SoundTables:
@@ -86,14 +97,31 @@ def _build() -> SoundTables:
     for digit, numeral in enumerate(NUMERALS):
         table[ord(str(digit))] = token_of[numeral]
     typed = frozenset(s for s in syllables if s in VOWEL_SYLLABLES or (len(s) > 1 and re.search("[aeiouv]", s)))
-    raw: list[str | int | None] = []
-    for cp, folded in enumerate(tables().match_fast):
-        if folded is None or isinstance(folded, int):
-            raw.append(table[cp] if folded is not None else None)
+    normaliser = tables()
+    key: list[str | None] = []
+    for cp, folded in enumerate(normaliser.match_fast):
+        if folded is None:
+            key.append(None)
+            continue
+        if isinstance(folded, int):
+            keyed = _key_char(chr(folded), table)
         else:
-            raw.append(folded.translate(table))
+            if BEYOND_FAST.search(folded) is not None:
+                folded = folded.translate(normaliser.match_beyond)  # as the normaliser's second pass
+            keyed = "".join(_key_char(c, table) for c in folded)
+        if len(keyed) == 1 and "a" <= keyed <= "z" and has_two_readings(chr(cp)):
+            keyed = keyed.upper()
+        key.append(keyed or None)
     return SoundTables(
-        syllables=syllables, token_of=token_of, table=table, typed=typed, longest=max(len(s) for s in typed), raw=raw
+        syllables=syllables,
+        token_of=token_of,
+        table=table,
+        typed=typed,
+        longest=max(len(s) for s in typed),
+        key=key,
+        numeral_keys=bytes.maketrans(
+            b"0123456789", "".join(_key_char(token_of[n], table) for n in NUMERALS).encode("latin-1")
+        ),
     )
 
 
@@ -144,13 +172,73 @@ def sound_text(folded: str) -> str:
     return folded.translate(sound_tables().table)
 
 
-def spoken(text: str) -> str:
-    """``sound_text(normalise(text))`` in one translation."""
+_DIGITS = b"0123456789"
+_LOWER = b"abcdefghijklmnopqrstuvwxyz"
+_UPPER = _LOWER.upper()
+# Key bytes: everything but ASCII letters and digits. Lower-case letters and digits stand for
+# themselves; upper-case letters, in the key of an original text only, for the letters that are also
+# emoji (moderation.normalize.has_two_readings), which the matcher reads both ways.
+_KEY_BYTES = bytes(b for b in range(1, 256) if b not in _DIGITS + _LOWER + _UPPER)
+# A key as its mask: lower-case letters as "a", upper-case "A", digits "0", anything else ".".
+_MASK = bytes(
+    ord("0") if b in _DIGITS else ord("a") if b in _LOWER else ord("A") if b in _UPPER else ord(".") for b in range(256)
+)
+
+
+def _key_char(ch: str, table: list[str | int | None]) -> str:
+    """The key of one character of a normalised text or of a sound text: the same for a character
+    and its token."""
+    if "a" <= ch <= "z" or "0" <= ch <= "9":
+        return ch
+    code = ord(ch)
+    token = table[code] if code < FAST_LIMIT else None
+    if isinstance(token, str):
+        code = ord(token)
+    return chr(_KEY_BYTES[code % len(_KEY_BYTES)])
+
+
+def _key_of_original(ch: str, t: SoundTables) -> str:
+    if ord(ch) < FAST_LIMIT:
+        return t.key[ord(ch)] or ""
+    return "".join(_key_char(c, t.table) for c in normalise(ch))
+
+
+def key_of(sound_text: str) -> bytes:
+    """The key of a sound text (an entry's), as the automaton holds it."""
+    table = sound_tables().table
+    return "".join(_key_char(c, table) for c in sound_text).encode("latin-1")
+
+
+class SoundKey(NamedTuple):
+    """An original text's sound key, and its mask: one byte for each character of the normalised
+    text, ``a`` where it has a letter, ``0`` a digit, ``.`` anything else."""
+
+    key: bytes
+    mask: bytes
+    emoji_letters: bool  # the text has letters that are also emoji (they are letters in the key)
+
+
+def sound_key(text: str) -> SoundKey:
+    """One translation of the text; the rest are C loops over bytes."""
     t = sound_tables()
-    out = text.translate(t.raw)
-    if BEYOND_FAST.search(out) is not None:
-        out = out.translate(tables().match_beyond).translate(t.table)
-    return out
+    out = text.translate(t.key)
+    try:
+        key = out.encode("latin-1")
+    except UnicodeEncodeError:  # characters beyond the table (CJK extension B and up): rare
+        key = "".join(_key_of_original(c, t) for c in text).encode("latin-1")
+    mask = key.translate(_MASK)
+    emoji_letters = b"A" in mask
+    if emoji_letters:
+        key = key.lower()
+        mask = mask.replace(b"A", b"a")
+    if b"0" in mask:
+        key = key.translate(t.numeral_keys)
+    return SoundKey(key, mask, emoji_letters)
+
+
+def digit_beside_letter(mask: bytes) -> bool:
+    """The normalised text may have digits for letters (``sh1t``): a digit next to a letter."""
+    return b"a0" in mask or b"0a" in mask
 
 
 def _as_themselves(chars: str) -> Any:

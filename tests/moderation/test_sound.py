@@ -52,6 +52,80 @@ def test_evasions_match_with_offsets_into_the_original(lists: CompiledList, text
 
 
 @pytest.mark.parametrize(
+    ("text", "word", "found"),
+    [
+        ("來玩 Ｄ·Ｕ ｂｏ 吧", "赌博", "Ｄ·Ｕ ｂｏ"),  # full-width pinyin with separators, traditional around
+        ("他們在賭\u200b搏，輸光了", "赌博", "賭\u200b搏"),  # traditional homophone, zero-width inside
+        ("😀👍🏽 法·lun·功", "法轮功", "法·lun·功"),  # characters outside the basic plane before it
+        ("𠀀𠀁 f轮功", "法轮功", "f轮功"),  # CJK extension B before it (the normaliser's second pass)
+        ("ＦＬＧ！", "法轮功", "ＦＬＧ"),  # full-width initials
+        ("弓\u200b长 三丰", "张三丰", "弓\u200b长 三丰"),  # a split character, padded
+        ("纪念６４", "六四", "６４"),  # full-width digits read as numerals
+    ],
+)
+def test_offsets_of_matches_by_sound_point_into_the_original(
+    lists: CompiledList, text: str, word: str, found: str
+) -> None:
+    assert [(m.word, text[m.start : m.end]) for m in lists.scan(text)] == [(word, found)]
+
+
+def test_a_syllable_that_shares_the_key_of_another_does_not_match_it(lists: CompiledList) -> None:
+    """The automaton searches a key of one byte a character, which several syllables share; a
+    candidate stands only where the text's own syllables are the entry's."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from moderation.sound import key_of, sound_tables, sound_text
+
+    table = sound_tables().table
+    bo = key_of(sound_text("博"))
+    alike = next(
+        chr(cp)
+        for cp in sorted(pinyin_dict)
+        if 0x4E00 <= cp <= 0x9FFF and key_of(sound_text(chr(cp))) == bo and table[cp] != table[ord("博")]
+    )
+    assert lists.scan(f"他们在赌{alike}") == []
+    assert [m.word for m in lists.scan("他们在赌搏")] == ["赌博"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "卖ｓｈ１ｔ的",  # full-width digits for letters
+        "卖sh·1t的",
+        "赌🇨🇳博",  # letters that are also emoji, read as emoji
+        "🇫🇺🇨🇰",  # and as letters
+        "他们在 賭·博 ！",
+    ],
+)
+def test_matching_by_sound_finds_every_match_by_characters(text: str) -> None:
+    by_characters = CompiledList.compile(
+        [Entry(e.word, e.action) for e in ENTRIES] + [Entry("fuck", ListAction.CENSOR)]
+    )
+    by_sound = CompiledList.compile([*ENTRIES, Entry("fuck", ListAction.CENSOR)])
+    expected = [(m.word, m.start, m.end) for m in by_characters.scan(text)]
+    assert expected
+    assert [(m.word, m.start, m.end) for m in by_sound.scan(text)] == expected
+
+
+def test_matching_by_sound_keeps_every_match_by_characters_on_random_text() -> None:
+    import random
+
+    entries = [*ENTRIES, Entry("fuck", ListAction.CENSOR), Entry("ass", ListAction.CENSOR)]
+    by_characters = CompiledList.compile([Entry(e.word, e.action) for e in entries])
+    by_sound = CompiledList.compile(entries)
+    pool = list("赌博搏法轮功灋代开发票张弓长三丰六四冰毒病台独的是了·，。 ") + [
+        *("du", "bo", "fa", "lun", "f", "g", "sh1t", "ｓｈ１ｔ", "64", "６", "1964", "fuck", "ａｓｓ", "4ß"),
+        *("\u200b", "😀", "🇨🇳", "🅵🆄🅲🅺", "𝐟", "\U00020000", "賭", "輪"),
+    ]
+    rng = random.Random(18)
+    for _ in range(2000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
+        found = by_sound.scan(text)
+        for m in by_characters.scan(text):
+            assert any(o.start <= m.start and m.end <= o.end for o in found), (text, m)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "文件或者标准输入",  # 件或 sounds like an insult of two characters, shares none of them
