@@ -21,7 +21,7 @@ syllables or more each one as its initial (``f轮功``) and all as initials (``f
 
 The text itself is searched as its *sound key* (:func:`sound_key`): its sound text with one byte a
 character, letters as themselves and every other character (a syllable's token, a character without
-a reading) as one of 193 other byte values. The original text becomes its key in one
+a reading) as one of 192 other byte values. The original text becomes its key in one
 :meth:`str.translate` (the normaliser's table composed with the sound table and the bytes), and the
 key is searched by one Aho–Corasick automaton holding the keys of the entries' sound texts. A key is
 shorter to walk than any encoding of the sound text (one byte a character instead of two), and the
@@ -76,6 +76,9 @@ class SoundTables:
     typed: frozenset[str]
     longest: int
     key: list[str | None]  # indexed by code point below FAST_LIMIT
+    # ``key`` as one byte a code point (a lookup a little quicker than the list's): DROPPED for
+    # None, LONGER for a key of several bytes (ß → ss, ㎏ → kg), which ``key`` then gives.
+    key_bytes: bytes
     numeral_keys: bytes
 
 
@@ -119,6 +122,7 @@ def _build() -> SoundTables:
         typed=typed,
         longest=max(len(s) for s in typed),
         key=key,
+        key_bytes=bytes(DROPPED if k is None else ord(k) if len(k) == 1 else LONGER for k in key),
         numeral_keys=bytes.maketrans(
             b"0123456789", "".join(_key_char(token_of[n], table) for n in NUMERALS).encode("latin-1")
         ),
@@ -178,7 +182,8 @@ _UPPER = _LOWER.upper()
 # Key bytes: everything but ASCII letters and digits. Lower-case letters and digits stand for
 # themselves; upper-case letters, in the key of an original text only, for the letters that are also
 # emoji (moderation.normalize.has_two_readings), which the matcher reads both ways.
-_KEY_BYTES = bytes(b for b in range(1, 256) if b not in _DIGITS + _LOWER + _UPPER)
+DROPPED, LONGER = 0, 0x7F
+_KEY_BYTES = bytes(b for b in range(256) if b not in _DIGITS + _LOWER + _UPPER + bytes((DROPPED, LONGER)))
 # A key as its mask: lower-case letters as "a", upper-case "A", digits "0", anything else ".".
 _MASK = bytes(
     ord("0") if b in _DIGITS else ord("a") if b in _LOWER else ord("A") if b in _UPPER else ord(".") for b in range(256)
@@ -221,11 +226,15 @@ class SoundKey(NamedTuple):
 def sound_key(text: str) -> SoundKey:
     """One translation of the text; the rest are C loops over bytes."""
     t = sound_tables()
-    out = text.translate(t.key)
     try:
-        key = out.encode("latin-1")
+        key = text.translate(t.key_bytes).encode("latin-1")
     except UnicodeEncodeError:  # characters beyond the table (CJK extension B and up): rare
         key = "".join(_key_of_original(c, t) for c in text).encode("latin-1")
+    else:
+        if LONGER in key:
+            key = text.translate(t.key).encode("latin-1")
+        elif DROPPED in key:
+            key = key.replace(b"\0", b"")
     mask = key.translate(_MASK)
     emoji_letters = b"A" in mask
     if emoji_letters:

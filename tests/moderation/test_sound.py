@@ -69,6 +69,29 @@ def test_offsets_of_matches_by_sound_point_into_the_original(
     assert [(m.word, text[m.start : m.end]) for m in lists.scan(text)] == [(word, found)]
 
 
+def test_the_sound_key_of_a_text_is_that_of_its_normalised_text() -> None:
+    """The one translation from the original text agrees with normalising, then reading aloud, on
+    every kind of character the normaliser treats (expanded, dropped, beyond the basic plane)."""
+    import random
+
+    from moderation.normalize import has_two_readings, normalise
+    from moderation.sound import key_of, sound_key, sound_text
+
+    pool = (
+        "赌博機密★·*_- ，。abcXYZＡＢＣ１２３4ßﬁ㎏½⑴ⓕ𝐟😀👍🏽\u200b\u200d\ufeff\u00ad\u0336\u3000"
+        "\U000e0041\U000e0100\U00020000\u3164é🇨🇳🅿\U0002f800\u346eøд"
+    )
+    rng = random.Random(11)
+    for _ in range(500):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 30)))
+        folded = normalise(text)
+        key = sound_key(text)
+        assert key.key == key_of(sound_text(folded)), repr(text)
+        kinds = "".join("a" if "a" <= c <= "z" else "0" if "0" <= c <= "9" else "." for c in folded)
+        assert key.mask == kinds.encode(), repr(text)
+        assert key.emoji_letters == has_two_readings(text), repr(text)
+
+
 def test_a_syllable_that_shares_the_key_of_another_does_not_match_it(lists: CompiledList) -> None:
     """The automaton searches a key of one byte a character, which several syllables share; a
     candidate stands only where the text's own syllables are the entry's."""
