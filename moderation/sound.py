@@ -24,8 +24,8 @@ character, letters as themselves and every other character (a syllable's token, 
 a reading) as one of 192 other byte values. The original text becomes its key in one
 :meth:`str.translate` (the normaliser's table composed with the sound table and the bytes), and the
 key is searched by one Aho–Corasick automaton holding the keys of the entries' sound texts. A key is
-shorter to walk than any encoding of the sound text (one byte a character instead of two), and the
-automaton is about half the size; as several syllables share a byte value, a key's occurrence is a
+half as long to walk as the sound text in UTF-16 (one byte a character instead of two), and measured
+faster (docs/benchmarks.md); as several syllables share a byte value, a key's occurrence is a
 candidate, kept only when the sound text of the normalised text there is one of the entries' own
 (:attr:`SoundTables.table` on that slice: the few texts with a candidate are normalised anyway, to
 map the match back to the original text).
