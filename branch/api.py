@@ -24,9 +24,7 @@ from branch.schemas import (
     CourseItemOut,
     CourseLessonIn,
     CourseOut,
-    DecisionIn,
     DuesRowOut,
-    Id,
     MeetingLinkIn,
     MemberProgressOut,
     MemberYearOut,
@@ -38,6 +36,7 @@ from branch.schemas import (
     OrganisationProgressOut,
     OrganisationReceiptsOut,
     ParticipantOut,
+    PaymentDecisionIn,
     PaymentIn,
     PaymentOut,
     RatingsIn,
@@ -49,9 +48,9 @@ from branch.schemas import (
     StandardOut,
     StudyProgressOut,
     TextIn,
-    Year,
     YearChartOut,
 )
+from kernel.ids import Id, Year
 from lessons import courses
 from lessons.models import Course
 from members.access import Action, Actor, actor_for, can
@@ -131,7 +130,7 @@ def dues_payment_declare(request: HttpRequest, payload: PaymentIn) -> Status[Pay
 
 
 @router.post("/dues/payments/{payment_id}/decision", response=PaymentOut)
-def dues_payment_decide(request: HttpRequest, payment_id: Id, payload: DecisionIn) -> PaymentOut:
+def dues_payment_decide(request: HttpRequest, payment_id: Id, payload: PaymentDecisionIn) -> PaymentOut:
     return _payment_out(
         services.dues_payment_decide(by=_actor(request), payment_id=payment_id, confirm=payload.confirm)
     )

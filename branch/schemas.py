@@ -10,10 +10,9 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from branch.models import DuesCategory, Grade, PaymentMethod
-from kernel.ids import Id
+from kernel.ids import Id, Year
 
 Fen = Annotated[int, Field(ge=0, le=10_000_000_00)]
-Year = Annotated[int, Field(ge=2000, le=2100)]
 Months = Annotated[int, Field(ge=1, le=24)]
 CategoryName = Literal["employed", "retired", "student", "unemployed", "rural"]
 MethodName = Literal["cash", "transfer", "mobile"]  # "provider" only through the provider seam
@@ -70,7 +69,7 @@ class PaymentOut(Schema):
     status: str
 
 
-class DecisionIn(In):
+class PaymentDecisionIn(In):
     confirm: bool
 
 

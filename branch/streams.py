@@ -10,15 +10,14 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from branch import selectors
-from kernel.errors import NotFound
+from kernel.ids import require_id
 from members.access import Actor
 from realtime.registry import StreamKind, register
 
 
 def authorise(actor: Actor, stream_id: str) -> None:
-    if not stream_id.isdigit() or len(stream_id) > 12:
-        raise NotFound(_("No such notice."))
-    selectors.notice_manage_for(actor=actor, notice_id=int(stream_id))
+    notice_id = require_id(stream_id, message=_("No such notice."))
+    selectors.notice_manage_for(actor=actor, notice_id=notice_id)
 
 
 def register_streams() -> None:

@@ -20,6 +20,7 @@ from branch import charts, dues_rules, selectors, services
 from branch.models import DuesCategory, Grade, PaymentMethod
 from kernel import files
 from kernel.errors import DomainError, Invalid, NotFound
+from kernel.ids import MAX_ID, id_or_none, int_or_none
 from lessons import courses
 from meetings.models import Meeting, MeetingKind
 from members.access import Action, actor_for, can, can_at_branch, organisations_where, subtree_q
@@ -30,8 +31,8 @@ MAX_NAMED = 500  # members listed on the notice form for naming
 
 
 def _int(value: str | None, default: int | None = None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) <= 10 else default
+    number = int_or_none((value or "").strip(), 0, MAX_ID)
+    return default if number is None else number
 
 
 def _fen(value: str | None) -> int:
@@ -264,7 +265,7 @@ def notice_new(request: HttpRequest) -> HttpResponse:
                 by=actor, organisation_id=_int(request.POST.get("organisation"), 0) or 0,
                 title=request.POST.get("title", ""), body=request.POST.get("body", ""),
                 requires_confirmation=request.POST.get("requires_confirmation") == "on",
-                member_ids=[int(v) for v in request.POST.getlist("members") if v.isdigit() and len(v) <= 10] or None,
+                member_ids=[i for i in map(id_or_none, request.POST.getlist("members")) if i] or None,
                 uploads=[(f.name or "file", f) for f in request.FILES.getlist("files")],
             ))  # fmt: skip
 
@@ -443,9 +444,9 @@ def _appraisal_post(request: HttpRequest, appraisal_id: int) -> None:
                  _("Your self-assessment is saved."))  # fmt: skip
     elif action == "rate":
         ratings = [
-            (int(key.removeprefix("grade-")), str(value))
+            (member_id, str(value))
             for key, value in request.POST.items()
-            if key.startswith("grade-") and key[6:].isdigit() and len(key) < 20 and value
+            if key.startswith("grade-") and value and (member_id := id_or_none(key.removeprefix("grade-")))
         ]
         _attempt(request, lambda: services.ratings_cast(by=actor, appraisal_id=appraisal_id, ratings=ratings),
                  _("Your ratings are in. Nobody can see which grade you gave."))  # fmt: skip

@@ -44,7 +44,7 @@ class PostIn(In):
     cid: str | None = Field(default=None, max_length=64)
 
 
-class EditIn(In):
+class PostEditIn(In):
     text: str = Field(min_length=1, max_length=services.MAX_SOURCE)
 
 
@@ -65,7 +65,7 @@ class MoveIn(In):
     board_id: Id
 
 
-class ReadIn(In):
+class ThreadReadIn(In):
     post_id: Id
 
 
@@ -192,13 +192,13 @@ def thread_move(request: HttpRequest, thread_id: Id, payload: MoveIn) -> ThreadO
 
 
 @router.post("/threads/{thread_id}/read", response=ReadOut)
-def thread_read(request: HttpRequest, thread_id: Id, payload: ReadIn) -> ReadOut:
+def thread_read(request: HttpRequest, thread_id: Id, payload: ThreadReadIn) -> ReadOut:
     upto = services.thread_mark_read(by=actor_for(request.user), thread_id=thread_id, post_id=payload.post_id)
     return ReadOut(read_upto=upto)
 
 
 @router.patch("/posts/{post_id}", response=PostOut)
-def post_edit(request: HttpRequest, post_id: Id, payload: EditIn) -> PostOut:
+def post_edit(request: HttpRequest, post_id: Id, payload: PostEditIn) -> PostOut:
     return selectors.post_out(services.post_edit(by=actor_for(request.user), post_id=post_id, source=payload.text))
 
 
@@ -220,7 +220,9 @@ def post_react(request: HttpRequest, post_id: Id, payload: ReactionIn) -> Reacti
 
 @router.get("/search", response=list[SearchHitOut])
 def search(
-    request: HttpRequest, q: str = Query(..., min_length=1, max_length=100), offset: int = Query(0, ge=0, le=1000)
+    request: HttpRequest,
+    q: str = Query(..., min_length=1, max_length=100),
+    offset: int = Query(0, ge=0, le=selectors.SEARCH_OFFSET_MAX),
 ) -> list[SearchHitOut]:
     hits = selectors.posts_search(actor=actor_for(request.user), query=q, offset=offset)
     return [selectors.search_hit_out(h) for h in hits]

@@ -560,6 +560,9 @@ class SearchHit:
     snippet_html: str
 
 
+SEARCH_OFFSET_MAX = 1000  # results further down are not worth a deeper scan
+
+
 def posts_search(*, actor: Actor, query: str, limit: int = 20, offset: int = 0) -> list[SearchHit]:
     """Published posts the actor may read that contain every segment of ``query``, best first.
 
@@ -570,6 +573,7 @@ def posts_search(*, actor: Actor, query: str, limit: int = 20, offset: int = 0) 
     needles = search.query_needles(query)
     if not needles:
         return []
+    offset = max(0, min(offset, SEARCH_OFFSET_MAX))
     posts = Post.objects.filter(
         visible_q(actor, Board, prefix="thread__board__"),
         status=PostStatus.PUBLISHED,

@@ -17,15 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from forum import selectors, services
 from kernel.errors import NotFound
+from kernel.ids import Id, require_id
 from members.access import Actor, require_member
 from realtime.protocol import ClientId
 from realtime.registry import Command, StreamKind, register
 
 
 def _int_id(stream_id: str) -> int:
-    if not stream_id.isdigit():
-        raise NotFound(_("Unknown stream."))
-    return int(stream_id)
+    return require_id(stream_id, message=_("Unknown stream."))
 
 
 def board_authorise(actor: Actor, stream_id: str) -> None:
@@ -41,8 +40,8 @@ def thread_authorise(actor: Actor, stream_id: str) -> None:
 class PostIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     text: str  # empty and too long are the service's to refuse, in words the member can read
-    quote: int | None = None
-    attachments: list[int] = Field(default_factory=list, max_length=services.MAX_ATTACHMENTS)
+    quote: Id | None = None
+    attachments: list[Id] = Field(default_factory=list, max_length=services.MAX_ATTACHMENTS)
     cid: ClientId | None = None
 
 
@@ -55,14 +54,14 @@ class ThreadIn(BaseModel):
 
 class ReactIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    post: int
+    post: Id
     kind: str = Field(max_length=20)
     on: bool = True
 
 
 class ReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    post: int
+    post: Id
 
 
 def thread_post(actor: Actor, stream_id: str, args: PostIn) -> dict[str, Any]:

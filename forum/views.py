@@ -20,6 +20,7 @@ from forum import rules, selectors, services
 from forum.models import REACTION_EMOJI, ReactionKind
 from kernel import files
 from kernel.errors import DomainError
+from kernel.ids import id_or_none
 from members.access import Actor, actor_for
 
 View = Callable[..., HttpResponseBase]
@@ -34,10 +35,6 @@ def domain_errors(view: View) -> View:
             return render(request, "forum/error.html", {"error": error}, status=error.status)
 
     return wrapped
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 def _uploads(request: HttpRequest) -> list[int]:
@@ -61,7 +58,7 @@ def _refused(request: HttpRequest, error: DomainError) -> None:
 @domain_errors
 def board_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    organisation = _int(request.GET.get("organisation"))
+    organisation = id_or_none(request.GET.get("organisation"))
     boards = selectors.board_list_for(actor=actor, organisation_id=organisation)
     return render(request, "forum/board_list.html", {"boards": boards})
 
@@ -72,7 +69,7 @@ def board(request: HttpRequest, board_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     board = selectors.board_get_for(actor=actor, board_id=board_id)
     seq = selectors.live_seq(stream=services.board_stream(board.pk))
-    page = selectors.board_threads(actor=actor, board=board, before=_int(request.GET.get("before")))
+    page = selectors.board_threads(actor=actor, board=board, before=id_or_none(request.GET.get("before")))
     context = {"board": board, "page": page, "can_start": rules.can_start_thread(actor, board), "seq": seq}
     return render(request, "forum/board.html", context)
 
@@ -117,7 +114,7 @@ def _thread_page(
     seq = selectors.live_seq(stream=services.thread_stream(thread.pk))
     params = {} if draft is not None else request.GET
     page = selectors.thread_posts(
-        actor=actor, thread=thread, after=_int(params.get("after")), before=_int(params.get("before")),
+        actor=actor, thread=thread, after=id_or_none(params.get("after")), before=id_or_none(params.get("before")),
         last=draft is not None or params.get("last") == "1", unread=params.get("unread") == "1",
     )  # fmt: skip
     if page.posts and actor.is_member and page.posts[-1].pk > page.read_upto:
@@ -191,7 +188,7 @@ def post_reply(request: HttpRequest, thread_id: int) -> HttpResponse:
     try:
         post = services.post_create(
             by=actor_for(request.user), thread_id=thread_id, source=request.POST.get("text", ""),
-            quote_id=_int(request.POST.get("quote")), attachment_ids=_uploads(request),
+            quote_id=id_or_none(request.POST.get("quote")), attachment_ids=_uploads(request),
             cid=request.POST.get("cid") or None,
         )  # fmt: skip
     except DomainError as error:
@@ -266,7 +263,7 @@ def thread_manage(request: HttpRequest, thread_id: int) -> HttpResponse:
     elif action in ("lock", "unlock"):
         services.thread_lock(by=actor, thread_id=thread_id, locked=action == "lock")
     elif action == "move":
-        services.thread_move(by=actor, thread_id=thread_id, board_id=_int(request.POST.get("board")) or 0)
+        services.thread_move(by=actor, thread_id=thread_id, board_id=id_or_none(request.POST.get("board")) or 0)
     return redirect("forum:thread", thread_id=thread_id)
 
 
@@ -274,7 +271,7 @@ def thread_manage(request: HttpRequest, thread_id: int) -> HttpResponse:
 @domain_errors
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    offset = _int(request.GET.get("offset")) or 0
+    offset = min(id_or_none(request.GET.get("offset")) or 0, selectors.SEARCH_OFFSET_MAX)
     hits = selectors.posts_search(actor=actor_for(request.user), query=query, offset=offset) if query else []
     return render(request, "forum/search.html", {"query": query, "hits": hits, "offset": offset})
 

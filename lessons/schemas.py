@@ -8,11 +8,12 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from kernel.ids import Id
 from lessons import questions
 
 
 class LecturerIn(Schema):
-    member_id: int | None
+    member_id: Id | None
 
 
 class LecturerOut(Schema):
@@ -75,7 +76,7 @@ class LessonStateOut(Schema):
 class TurnIn(Schema):
     action: Literal["next", "previous", "goto"]
     page: int | None = Field(default=None, ge=1, le=10_000)
-    deck: int | None = None
+    deck: Id | None = None
 
 
 class TimelineOut(Schema):
@@ -135,8 +136,8 @@ class RecordingOut(Schema):
 
 
 class HeartbeatIn(Schema):
-    recording: int
-    position: float = Field(ge=0)
+    recording: Id
+    position: float = Field(ge=0, le=10**7)
     playing: bool
 
 

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
-from kernel.errors import NotFound
+from kernel.ids import Id, require_id
 from lessons import questions, slides, state
 from lessons.rules import require_lesson
 from meetings import room
@@ -29,7 +29,7 @@ class NoArgs(In):
 class TurnIn(In):
     action: Literal["next", "previous", "goto"]
     page: int | None = Field(default=None, ge=1, le=10_000)
-    deck: int | None = None
+    deck: Id | None = None
 
 
 class AskIn(In):
@@ -37,19 +37,17 @@ class AskIn(In):
 
 
 class VoteIn(In):
-    question: int
+    question: Id
     up: bool = True
 
 
 class AnswerIn(In):
-    question: int
+    question: Id
     answered: bool = True
 
 
 def _lesson(actor: Actor, stream_id: str) -> Meeting:
-    if not stream_id.isdigit():
-        raise NotFound(_("Unknown stream."))
-    meeting = room.room_get_for(actor=actor, meeting_id=int(stream_id))
+    meeting = room.room_get_for(actor=actor, meeting_id=require_id(stream_id, message=_("Unknown stream.")))
     require_lesson(meeting)
     return meeting
 

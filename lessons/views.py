@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.errors import NotFound
+from kernel.ids import YEARS, int_or_none
 from lessons import recordings, slides, study
 from lessons.models import DeckStatus
 from lessons.selectors import lesson_get_for
@@ -209,11 +210,7 @@ def recording_file(request: HttpRequest, meeting_id: int, recording_id: int) -> 
 
 
 def _year(request: HttpRequest) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
+    return int_or_none(request.GET.get("year"), *YEARS) or timezone.localdate().year
 
 
 def _csv_response(filename: str) -> tuple[HttpResponse, Any]:

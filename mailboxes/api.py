@@ -13,10 +13,12 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict, Field
 
+from kernel.ids import Id, Quarter, Year
 from mailboxes import access_log, selectors, services
 from mailboxes.models import MailboxFile, Tip, TipEntry, Writing
-from mailboxes.schemas import ConversationDetailOut, ConversationOut, PersonOut
+from mailboxes.schemas import ConversationDetailOut, ConversationOut, MailboxPersonOut
 from members.access import actor_for
+from realtime.protocol import Seq
 
 router = Router(tags=["mailbox"])
 
@@ -34,20 +36,20 @@ class SeqOut(Schema):
     seq: int
 
 
-class ReadIn(In):
-    upto: int = Field(ge=0)
+class ConversationReadIn(In):
+    upto: Seq
 
 
 class AbuseIn(In):
-    seq: int
+    seq: Seq
     reason: str = Field(default="", max_length=500)
     consent: bool
 
 
-@router.get("/partners", response=list[PersonOut])
-def partners(request: HttpRequest) -> list[PersonOut]:
+@router.get("/partners", response=list[MailboxPersonOut])
+def partners(request: HttpRequest) -> list[MailboxPersonOut]:
     """Members you may start a heart-to-heart conversation with."""
-    return [PersonOut.of(m) for m in selectors.partners_for(actor=actor_for(request.user))[:500]]
+    return [MailboxPersonOut.of(m) for m in selectors.partners_for(actor=actor_for(request.user))[:500]]
 
 
 @router.get("/conversations", response=list[ConversationOut])
@@ -56,7 +58,7 @@ def conversations(request: HttpRequest) -> list[ConversationOut]:
         ConversationOut(
             id=row["conversation"].pk,
             stream=row["conversation"].stream,
-            other=PersonOut.of(row["other"]),
+            other=MailboxPersonOut.of(row["other"]),
             unread=row["unread"],
             seq=row["head"],
         )
@@ -65,7 +67,7 @@ def conversations(request: HttpRequest) -> list[ConversationOut]:
 
 
 class OpenIn(In):
-    member: int
+    member: Id
 
 
 @router.post("/conversations", response={200: ConversationOut})
@@ -85,7 +87,7 @@ def _conversation_out(
     base: dict[str, Any] = {
         "id": c.pk,
         "stream": c.stream,
-        "other": PersonOut.of(other),
+        "other": MailboxPersonOut.of(other),
         "unread": selectors.unread_in(c, actor.mid),
         "seq": selectors.stream_head_of(c),
     }
@@ -100,13 +102,13 @@ def _conversation_out(
 
 
 @router.get("/conversations/{conversation_id}", response=ConversationDetailOut)
-def conversation(request: HttpRequest, conversation_id: int, before: int | None = None) -> object:
+def conversation(request: HttpRequest, conversation_id: Id, before: Seq | None = None) -> object:
     """The conversation with a page of messages (``before``: older than this seq)."""
     return _conversation_out(request, conversation_id, messages=True, before=before)
 
 
 @router.post("/conversations/{conversation_id}/messages", response={201: SeqOut})
-def message_send(request: HttpRequest, conversation_id: int, payload: MessageIn) -> Status[SeqOut]:
+def message_send(request: HttpRequest, conversation_id: Id, payload: MessageIn) -> Status[SeqOut]:
     """Send a message; the same ``cid`` again is stored once and answers with the same seq."""
     seq = services.message_send(
         by=actor_for(request.user), conversation_id=conversation_id, text=payload.text, cid=payload.cid
@@ -115,13 +117,13 @@ def message_send(request: HttpRequest, conversation_id: int, payload: MessageIn)
 
 
 @router.post("/conversations/{conversation_id}/read", response=SeqOut)
-def conversation_read(request: HttpRequest, conversation_id: int, payload: ReadIn) -> SeqOut:
+def conversation_read(request: HttpRequest, conversation_id: Id, payload: ConversationReadIn) -> SeqOut:
     upto = services.conversation_read(by=actor_for(request.user), conversation_id=conversation_id, upto=payload.upto)
     return SeqOut(seq=upto)
 
 
 @router.post("/conversations/{conversation_id}/report", response={201: SeqOut})
-def message_report(request: HttpRequest, conversation_id: int, payload: AbuseIn) -> Status[SeqOut]:
+def message_report(request: HttpRequest, conversation_id: Id, payload: AbuseIn) -> Status[SeqOut]:
     """Send one received message (and nothing else) to moderation as abuse, with your consent."""
     services.message_report(
         by=actor_for(request.user),
@@ -201,15 +203,15 @@ def _writing_out(w: Writing) -> WritingOut:
 
 
 class WritingIn(In):
-    kind: str = "thought_report"
+    kind: str = Field(default="thought_report", max_length=40)
     title: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=services.MAX_TEXT)
-    year: int | None = None
-    quarter: int | None = Field(default=None, ge=1, le=4)
+    year: Year | None = None
+    quarter: Quarter | None = None
     submit: bool = False
 
 
-class TextIn(In):
+class WritingTextIn(In):
     text: str = Field(min_length=1, max_length=services.MAX_TEXT)
 
 
@@ -239,10 +241,10 @@ def review_organisations(request: HttpRequest) -> list[ReviewOrganisationOut]:
 
 
 class BranchQuery(Schema):
-    organisation: int
-    year: int | None = None
-    quarter: int | None = Field(default=None, ge=1, le=4)
-    status: str | None = None
+    organisation: Id
+    year: Year | None = None
+    quarter: Quarter | None = None
+    status: str | None = Field(default=None, max_length=40)
 
 
 @router.get("/writings/branch", response=list[WritingOut])
@@ -261,13 +263,13 @@ def writings_branch(request: HttpRequest, query: Query[BranchQuery]) -> list[Wri
 
 
 class MissingQuery(Schema):
-    organisation: int
-    year: int | None = None
-    quarter: int | None = Field(default=None, ge=1, le=4)
+    organisation: Id
+    year: Year | None = None
+    quarter: Quarter | None = None
 
 
-@router.get("/writings/missing", response=list[PersonOut])
-def writings_missing(request: HttpRequest, query: Query[MissingQuery]) -> list[PersonOut]:
+@router.get("/writings/missing", response=list[MailboxPersonOut])
+def writings_missing(request: HttpRequest, query: Query[MissingQuery]) -> list[MailboxPersonOut]:
     """Members of the subtree with no thought report submitted for the quarter (default: this one)."""
     this_year, this_quarter = services.current_period()
     rows = selectors.members_without_report(
@@ -276,11 +278,11 @@ def writings_missing(request: HttpRequest, query: Query[MissingQuery]) -> list[P
         year=query.year or this_year,
         quarter=query.quarter or this_quarter,
     )
-    return [PersonOut.of(m) for m in rows[:1000]]
+    return [MailboxPersonOut.of(m) for m in rows[:1000]]
 
 
 @router.get("/writings/{writing_id}", response=WritingOut)
-def writing_get(request: HttpRequest, writing_id: int) -> WritingOut:
+def writing_get(request: HttpRequest, writing_id: Id) -> WritingOut:
     return _writing_out(selectors.writing_get_for(actor=actor_for(request.user), writing_id=writing_id))
 
 
@@ -290,7 +292,7 @@ class WritingEditIn(In):
 
 
 @router.patch("/writings/{writing_id}", response=WritingOut)
-def writing_update(request: HttpRequest, writing_id: int, payload: WritingEditIn) -> WritingOut:
+def writing_update(request: HttpRequest, writing_id: Id, payload: WritingEditIn) -> WritingOut:
     """Change a draft (a submitted report is final)."""
     writing = services.writing_update(
         by=actor_for(request.user), writing_id=writing_id, title=payload.title, text=payload.text
@@ -299,7 +301,7 @@ def writing_update(request: HttpRequest, writing_id: int, payload: WritingEditIn
 
 
 @router.post("/writings/{writing_id}/files", response={201: WritingOut})
-def writing_attach(request: HttpRequest, writing_id: int, files: File[list[UploadedFile]]) -> Status[WritingOut]:
+def writing_attach(request: HttpRequest, writing_id: Id, files: File[list[UploadedFile]]) -> Status[WritingOut]:
     """Attach images or PDFs to a draft (multipart ``files``); typed by their bytes."""
     actor = actor_for(request.user)
     services.writing_attach(by=actor, writing_id=writing_id, uploads=[(f.name or "file", f) for f in files])
@@ -307,19 +309,19 @@ def writing_attach(request: HttpRequest, writing_id: int, files: File[list[Uploa
 
 
 @router.post("/writings/{writing_id}/submit", response=WritingOut)
-def writing_submit(request: HttpRequest, writing_id: int) -> WritingOut:
+def writing_submit(request: HttpRequest, writing_id: Id) -> WritingOut:
     return _writing_out(services.writing_submit(by=actor_for(request.user), writing_id=writing_id))
 
 
 @router.post("/writings/{writing_id}/comments", response={201: WritingOut})
-def writing_comment(request: HttpRequest, writing_id: int, payload: TextIn) -> Status[WritingOut]:
+def writing_comment(request: HttpRequest, writing_id: Id, payload: WritingTextIn) -> Status[WritingOut]:
     actor = actor_for(request.user)
     services.writing_comment(by=actor, writing_id=writing_id, text=payload.text)
     return Status(201, _writing_out(selectors.writing_get_for(actor=actor, writing_id=writing_id)))
 
 
 @router.post("/writings/{writing_id}/review", response=WritingOut)
-def writing_review(request: HttpRequest, writing_id: int, payload: TextIn | None = None) -> WritingOut:
+def writing_review(request: HttpRequest, writing_id: Id, payload: WritingTextIn | None = None) -> WritingOut:
     writing = services.writing_review(
         by=actor_for(request.user), writing_id=writing_id, comment=payload.text if payload else ""
     )
@@ -382,7 +384,7 @@ def _tip_out(tip: Tip, *, reporter_view: bool = False) -> TipOut:
 @router.post("/tips", response={201: TipFiledOut})
 def tip_file(
     request: HttpRequest,
-    organisation: Form[int],
+    organisation: Form[Id],
     subject: Form[str],
     text: Form[str],
     person_concerned: Form[str] = "",
@@ -449,7 +451,7 @@ def tip_get(request: HttpRequest, public_id: str) -> TipOut:
 
 
 @router.post("/tips/{public_id}/replies", response={201: TipOut})
-def tip_reply(request: HttpRequest, public_id: str, payload: TextIn) -> Status[TipOut]:
+def tip_reply(request: HttpRequest, public_id: str, payload: WritingTextIn) -> Status[TipOut]:
     entry = services.tip_reply(by=actor_for(request.user), public_id=public_id, text=payload.text)
     return Status(201, _tip_out(entry.tip))
 

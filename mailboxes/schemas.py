@@ -10,20 +10,20 @@ from members.models import Member
 from realtime.models import StreamEvent
 
 
-class PersonOut(Schema):
+class MailboxPersonOut(Schema):
     id: int
     real_name: str
     organisation: str
 
     @classmethod
-    def of(cls, member: Member) -> PersonOut:
+    def of(cls, member: Member) -> MailboxPersonOut:
         return cls(id=member.pk, real_name=member.real_name, organisation=member.organisation.name)
 
 
 class ConversationOut(Schema):
     id: int
     stream: str
-    other: PersonOut
+    other: MailboxPersonOut
     unread: int
     seq: int
 

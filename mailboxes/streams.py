@@ -13,19 +13,19 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from kernel.errors import Invalid, NotFound
+from kernel.errors import Invalid
+from kernel.ids import require_id
 from mailboxes import selectors, services
 from mailboxes.events import MessageSent
 from members.access import Actor
+from realtime.protocol import Seq
 from realtime.registry import Command, StreamKind, register
 
 
 def _id(stream_id: str) -> int:
-    if not stream_id.isdigit():
-        raise NotFound(_("No such conversation."))
-    return int(stream_id)
+    return require_id(stream_id, message=_("No such conversation."))
 
 
 def authorise(actor: Actor, stream_id: str) -> None:
@@ -50,7 +50,7 @@ def _after(conversation_id: int, sender_id: int) -> None:
 
 class ReadIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    upto: int = Field(ge=0)
+    upto: Seq
 
 
 def read(actor: Actor, stream_id: str, args: ReadIn) -> dict[str, Any]:

@@ -17,14 +17,11 @@ from django.views.decorators.http import require_POST
 
 from kernel import files
 from kernel.errors import DomainError, NotFound, RateLimited
+from kernel.ids import id_or_none
 from mailboxes import access_log, selectors, services
 from mailboxes.models import MailboxFile, TipStatus, WritingKind, WritingStatus
 from members.access import Action, actor_for, can
 from members.models import Member
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
 
 
 def _uploads(request: HttpRequest) -> list[tuple[str, Any]]:
@@ -48,7 +45,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
     conversation = services.conversation_open(
-        by=actor_for(request.user), other_id=_int(request.POST.get("member")) or 0
+        by=actor_for(request.user), other_id=id_or_none(request.POST.get("member")) or 0
     )
     return redirect("mailbox:conversation", conversation.pk)
 
@@ -72,7 +69,7 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
             messages.error(request, str(error))
             draft, status = request.POST.get("text", ""), error.status  # shown again: nothing is lost
     other = Member.objects.select_related("organisation").get(pk=c.other_id(actor.mid))
-    before = _int(request.GET.get("before")) if request.method == "GET" else None
+    before = id_or_none(request.GET.get("before")) if request.method == "GET" else None
     head = selectors.stream_head_of(c)
     # Older pages by seq (``before``); one more than a page tells whether there is an older one.
     history = selectors.messages_for(actor=actor, conversation_id=c.pk, before=before, limit=HISTORY_PAGE + 1)
@@ -106,7 +103,7 @@ def report_message(request: HttpRequest, conversation_id: int) -> HttpResponse:
         services.message_report(
             by=actor_for(request.user),
             conversation_id=conversation_id,
-            seq=_int(request.POST.get("seq")) or 0,
+            seq=id_or_none(request.POST.get("seq")) or 0,
             reason=request.POST.get("reason", ""),
             consent=request.POST.get("consent") == "on",
         )
@@ -131,8 +128,8 @@ def writings(request: HttpRequest) -> HttpResponse:
                 kind=request.POST.get("kind", WritingKind.THOUGHT_REPORT),
                 title=request.POST.get("title", ""),
                 text=request.POST.get("text", ""),
-                year=_int(request.POST.get("year")),
-                quarter=_int(request.POST.get("quarter")),
+                year=id_or_none(request.POST.get("year")),
+                quarter=id_or_none(request.POST.get("quarter")),
                 submit=request.POST.get("submit") == "on",
                 uploads=_uploads(request),
             )
@@ -209,10 +206,10 @@ def branch_writings(request: HttpRequest) -> HttpResponse:
     organisations = selectors.reviewable_organisations(actor=actor)
     if not organisations:
         raise NotFound(_("You do not review thought reports."))
-    chosen = next((o for o in organisations if o.pk == _int(request.GET.get("org"))), organisations[0])
+    chosen = next((o for o in organisations if o.pk == id_or_none(request.GET.get("org"))), organisations[0])
     this_year, this_quarter = services.current_period()
-    year = _int(request.GET.get("year")) or this_year
-    quarter = _int(request.GET.get("quarter"))
+    year = id_or_none(request.GET.get("year")) or this_year
+    quarter = id_or_none(request.GET.get("quarter"))
     status = request.GET.get("status") or None
     rows = selectors.writings_for_branch(actor=actor, organisation=chosen, year=year, quarter=quarter, status=status)
     missing = selectors.members_without_report(
@@ -249,7 +246,7 @@ def tip_new(request: HttpRequest) -> HttpResponse:
         try:
             tip, code = services.tip_file(
                 by=actor,
-                organisation_id=_int(request.POST.get("organisation")) or 0,
+                organisation_id=id_or_none(request.POST.get("organisation")) or 0,
                 subject=request.POST.get("subject", ""),
                 text=request.POST.get("text", ""),
                 person_concerned=request.POST.get("person_concerned", ""),

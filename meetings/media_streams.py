@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
-from kernel.errors import NotFound
+from kernel.ids import require_id
 from meetings import relay, room
 from meetings.models import Meeting
 from meetings.schemas import Candidate
@@ -55,9 +55,7 @@ class RecordIn(In):
 
 
 def _room(actor: Actor, stream_id: str) -> Meeting:
-    if not stream_id.isdigit():
-        raise NotFound(_("Unknown stream."))
-    return room.room_get_for(actor=actor, meeting_id=int(stream_id))
+    return room.room_get_for(actor=actor, meeting_id=require_id(stream_id, message=_("Unknown stream.")))
 
 
 def join(actor: Actor, stream_id: str, args: JoinIn) -> dict[str, Any]:

@@ -22,11 +22,12 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from kernel import files
 from kernel.errors import DomainError, Forbidden, Invalid
+from kernel.ids import YEARS, IdsChoiceField, id_or_none, int_or_none
 from meetings import attachments, lifecycle, selectors, services
 from meetings.charts import bar_chart, percent
 from meetings.models import LeaveRequest, Meeting, MeetingKind, MeetingStatus
 from meetings.rules import is_host, may_knock, may_run, minute_taker
-from meetings.schemas import AttachmentOut, MeetingStatsOut
+from meetings.schemas import MeetingAttachmentOut, MeetingStatsOut
 from meetings.sections import sections_for
 from members.access import Action, actor_for, organisations_where, subtree_q
 from members.models import Member, Organisation
@@ -62,13 +63,13 @@ class EditForm(forms.Form):
     agenda = forms.CharField(
         label=gettext_lazy("Agenda (one item a line)"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    cohosts = forms.ModelMultipleChoiceField(
+    cohosts = IdsChoiceField(
         queryset=Member.objects.none(),
         required=False,
         label=gettext_lazy("Co-hosts"),
         widget=forms.CheckboxSelectMultiple,
     )
-    invitees = forms.ModelMultipleChoiceField(
+    invitees = IdsChoiceField(
         queryset=Member.objects.none(),
         required=False,
         label=gettext_lazy("Invited members"),
@@ -103,12 +104,9 @@ def _hostable_organisations(request: HttpRequest) -> QuerySet[Organisation]:
 def calendar_page(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-        month = int(request.GET.get("month", today.month))
-        first = dt.date(year, month, 1)
-    except ValueError:
-        first = today.replace(day=1)
+    year = int_or_none(request.GET.get("year"), *YEARS) or today.year
+    month = int_or_none(request.GET.get("month"), 1, 12) or today.month
+    first = dt.date(year, month, 1)
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
     by_day: dict[dt.date, list[Meeting]] = defaultdict(list)
     for meeting in selectors.meetings_in_range_for(actor=actor, start=first, end=last + dt.timedelta(days=1)):
@@ -189,7 +187,7 @@ def detail_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "motions": [selectors.motion_dict(m) for m in meeting.motions.order_by("opened_at", "pk")],
             "sections": sections_for(meeting),
             "minute_taker": minute_taker(actor, meeting),
-            "attachments": [AttachmentOut.of(a) for a in attachments.attachments_of(meeting)],
+            "attachments": [MeetingAttachmentOut.of(a) for a in attachments.attachments_of(meeting)],
             "can_attach": host and meeting.status in (MeetingStatus.SCHEDULED, MeetingStatus.LIVE),
             "attachment_limit": attachments.max_bytes(),
         },
@@ -220,10 +218,10 @@ def _detail_action(request: HttpRequest, meeting: Meeting) -> None:
         )
         messages.success(request, _("Attached: %(name)s") % {"name": attachment.filename})
     elif action == "detach":
-        attachment_id = request.POST.get("attachment", "")
-        if not attachment_id.isdigit():
+        attachment_id = id_or_none(request.POST.get("attachment"))
+        if attachment_id is None:
             raise Invalid(_("No such file in this meeting."))
-        attachments.attachment_delete(by=actor, meeting=meeting, attachment_id=int(attachment_id))
+        attachments.attachment_delete(by=actor, meeting=meeting, attachment_id=attachment_id)
         messages.success(request, _("The attachment is removed."))
 
 
@@ -325,11 +323,8 @@ def stats_page(request: HttpRequest, org_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     organisation = get_object_or_404(Organisation, pk=org_id)
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year", today.year))
-        quarter = int(request.GET.get("quarter", (today.month - 1) // 3 + 1))
-    except ValueError:
-        year, quarter = today.year, (today.month - 1) // 3 + 1
+    year = int_or_none(request.GET.get("year"), *YEARS) or today.year
+    quarter = int_or_none(request.GET.get("quarter"), 1, 4) or (today.month - 1) // 3 + 1
     stats = selectors.meeting_stats_for(actor=actor, organisation=organisation, year=year, quarter=quarter)
     if request.GET.get("format") == "csv":
         return stats_csv(organisation, stats)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from kernel.ids import Id
 from meetings.models import Meeting, MeetingAttachment, Motion
 from meetings.rules import BREAKOUT_MINUTES_MAX
 
@@ -29,11 +30,11 @@ class NoArgs(In):
 
 
 class MemberIn(In):
-    member: int
+    member: Id
 
 
 class AdmitIn(In):
-    member: int
+    member: Id
     admit: bool = True
 
 
@@ -46,15 +47,15 @@ class ModeIn(In):
 
 
 class FloorIn(In):
-    member: int | None
+    member: Id | None
 
 
 class LowerIn(In):
-    member: int | None = None  # default: one's own hand
+    member: Id | None = None  # default: one's own hand
 
 
 class MuteIn(In):
-    member: int
+    member: Id
     mic: bool | None = None
     video: bool | None = None
 
@@ -64,12 +65,12 @@ class AudioOnlyIn(In):
 
 
 class CohostsIn(In):
-    members: list[int] = Field(max_length=50)
+    members: list[Id] = Field(max_length=50)
 
 
 class RoomIn(In):
     name: str = Field(min_length=1, max_length=120)
-    members: list[int] = Field(min_length=1, max_length=500)
+    members: list[Id] = Field(min_length=1, max_length=500)
 
 
 class BreakoutIn(In):
@@ -82,21 +83,24 @@ class ChatIn(In):
     text: str = Field(min_length=1, max_length=2000)
 
 
+VoteOption = Annotated[str, StringConstraints(max_length=200)]
+
+
 class VoteOpenIn(In):
     title: str = Field(min_length=1, max_length=300)
     kind: Literal["motion", "election"] = "motion"
-    options: list[Annotated[str, StringConstraints(max_length=200)]] = Field(default_factory=list, max_length=100)
+    options: list[VoteOption] = Field(default_factory=list, max_length=100)
     secret: bool = False
     max_choices: int = Field(default=1, ge=1, le=100)
 
 
 class VoteCastIn(In):
-    motion: int
-    choices: list[Annotated[str, StringConstraints(max_length=200)]] = Field(min_length=1, max_length=100)
+    motion: Id
+    choices: list[VoteOption] = Field(min_length=1, max_length=100)
 
 
 class VoteCloseIn(In):
-    motion: int
+    motion: Id
 
 
 class Description(In):
@@ -119,7 +123,7 @@ class SignalIn(In):
     ``peer_session`` names the page the sender's connection was made for, so a page drops what
     a connection to its earlier incarnation still sends."""
 
-    to: int
+    to: Id
     kind: Literal["description", "candidates", "restart", "hangup"]
     description: Description | None = None
     candidates: list[Candidate] = Field(default_factory=list, max_length=50)
@@ -138,23 +142,26 @@ class SignalIn(In):
 # --- The JSON API -------------------------------------------------------------------------------
 
 
+AgendaItem = Annotated[str, Field(max_length=500)]
+
+
 class MeetingIn(Schema):
-    organisation_id: int
-    kind: str
+    organisation_id: Id
+    kind: str = Field(max_length=20)
     title: str = Field(min_length=1, max_length=200)
     starts_at: dt.datetime
     ends_at: dt.datetime
-    agenda: list[str] = []
-    cohost_ids: list[int] = []
-    invitee_ids: list[int] | None = None
-    quorum_ratio: Decimal = Decimal("0.5")
+    agenda: list[AgendaItem] = Field(default=[], max_length=100)
+    cohost_ids: list[Id] = Field(default=[], max_length=50)
+    invitee_ids: list[Id] | None = Field(default=None, max_length=5000)
+    quorum_ratio: Decimal = Field(default=Decimal("0.5"), max_digits=4, decimal_places=3)
 
 
 class MeetingPatch(Schema):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
-    agenda: list[str] | None = None
+    agenda: list[AgendaItem] | None = Field(default=None, max_length=100)
 
 
 class MeetingOut(Schema):
@@ -196,7 +203,7 @@ class MeetingOut(Schema):
 
 
 class InviteesIn(Schema):
-    member_ids: list[int] = Field(max_length=5000)
+    member_ids: list[Id] = Field(max_length=5000)
 
 
 class CohostsOut(Schema):
@@ -214,7 +221,7 @@ class LeaveOut(Schema):
     status: str
 
 
-class DecisionIn(Schema):
+class LeaveDecisionIn(Schema):
     approve: bool
 
 
@@ -233,10 +240,10 @@ class AttendanceRow(Schema):
 
 class MotionIn(Schema):
     title: str = Field(min_length=1, max_length=300)
-    kind: str = "motion"
-    options: list[str] = []
+    kind: str = Field(default="motion", max_length=20)
+    options: list[VoteOption] = Field(default=[], max_length=100)
     secret: bool = False
-    max_choices: int = 1
+    max_choices: int = Field(default=1, ge=1, le=100)
 
 
 class MotionResult(Schema):
@@ -283,7 +290,7 @@ class MotionOut(Schema):
 
 
 class BallotIn(Schema):
-    choices: list[str]
+    choices: list[VoteOption] = Field(max_length=100)
 
 
 class MinutesIn(Schema):
@@ -353,7 +360,7 @@ class Ok(Schema):
     ok: bool = True
 
 
-class AttachmentOut(Schema):
+class MeetingAttachmentOut(Schema):
     id: int
     filename: str
     content_type: str
@@ -363,7 +370,7 @@ class AttachmentOut(Schema):
     url: str
 
     @classmethod
-    def of(cls, attachment: MeetingAttachment) -> AttachmentOut:
+    def of(cls, attachment: MeetingAttachment) -> MeetingAttachmentOut:
         return cls(
             id=attachment.pk,
             filename=attachment.filename,

@@ -20,7 +20,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from pydantic import BaseModel
 
-from kernel.errors import NotFound
+from kernel.ids import require_id
 from meetings import breakouts, chat, hands, lifecycle, lobby, room, room_state, selectors, services, signalling, votes
 from meetings import mode as meeting_mode
 from meetings.media_streams import MEDIA_COMMANDS
@@ -49,9 +49,7 @@ from realtime.registry import Command, StreamKind, register
 
 
 def _meeting_id(stream_id: str) -> int:
-    if not stream_id.isdigit():
-        raise NotFound(_("Unknown stream."))
-    return int(stream_id)
+    return require_id(stream_id, message=_("Unknown stream."))
 
 
 def _room(actor: Actor, stream_id: str) -> Meeting:

@@ -5,9 +5,10 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from kernel.errors import Forbidden, Invalid, NotAuthenticated
+from kernel.ids import Id
 from kernel.origin import require_same_origin
 from members import selectors
 from members.access import actor_for
@@ -18,8 +19,8 @@ router = Router(tags=["auth & members"])
 
 
 class LoginIn(Schema):
-    username: str
-    password: str
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=4096)
 
 
 class LoginOut(Schema):
@@ -89,5 +90,5 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/organisations/{org_id}/subtree", response={200: list[OrganisationOut], 403: ErrorOut, 404: ErrorOut})
-def organisation_subtree(request: HttpRequest, org_id: int) -> list[OrganisationOut]:
+def organisation_subtree(request: HttpRequest, org_id: Id) -> list[OrganisationOut]:
     return selectors.organisation_subtree_for(actor=actor_for(request.user), org_id=org_id)

@@ -18,13 +18,13 @@ from members.models import Member, Organisation
 from membership import selectors, services, steps
 from membership.schemas import (
     BoardMemberOut,
-    BoardOut,
-    DecisionIn,
     LetterOut,
     MemberListOut,
     MigrantIn,
     MigrantOut,
     PersonalIn,
+    PipelineBoardOut,
+    ProposalDecisionIn,
     ProposalOut,
     RecordOut,
     RefuseIn,
@@ -89,12 +89,12 @@ def step_take(request: HttpRequest, member_id: Id, step: StepName, payload: Step
     return _record(request, member_id)
 
 
-@router.get("/membership/organisations/{org_id}/board", response={200: BoardOut, **ERRORS})
-def board(request: HttpRequest, org_id: Id) -> BoardOut:
+@router.get("/membership/organisations/{org_id}/board", response={200: PipelineBoardOut, **ERRORS})
+def board(request: HttpRequest, org_id: Id) -> PipelineBoardOut:
     actor = actor_for(request.user)
     org = selectors.organisation_get_for(actor=actor, org_id=org_id)
     stages = selectors.pipeline_board(actor=actor, organisation=org)
-    return BoardOut(
+    return PipelineBoardOut(
         organisation_id=org.pk, stages={k: [BoardMemberOut.of(r) for r in rows] for k, rows in stages.items()}
     )
 
@@ -112,7 +112,7 @@ def proposals(request: HttpRequest) -> list[ProposalOut]:
 
 
 @router.post("/membership/proposals/{proposal_id}/decision", response={200: ProposalOut, **ERRORS})
-def proposal_decide(request: HttpRequest, proposal_id: Id, payload: DecisionIn) -> ProposalOut:
+def proposal_decide(request: HttpRequest, proposal_id: Id, payload: ProposalDecisionIn) -> ProposalOut:
     actor = actor_for(request.user)
     proposal = selectors.proposal_get_for(actor=actor, proposal_id=proposal_id)
     decided = services.proposal_decide(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.ids import IdsChoiceField
 from meetings.models import Motion
 from members.models import Member, Organisation
 
@@ -42,7 +43,7 @@ class TalkForm(DayForm):
 class PeopleForm(forms.Form):
     """Two people chosen among ``choices`` (contact members or introducers)."""
 
-    people = forms.ModelMultipleChoiceField(queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple)
+    people = IdsChoiceField(queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: object, choices: object = None, label: str = "", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

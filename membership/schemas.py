@@ -118,7 +118,7 @@ class BoardMemberOut(Schema):
         )  # fmt: skip
 
 
-class BoardOut(Schema):
+class PipelineBoardOut(Schema):
     organisation_id: int
     stages: dict[str, list[BoardMemberOut]]
 
@@ -161,7 +161,7 @@ class PersonalIn(Schema):
     phone: str | None = Field(default=None, max_length=30)
 
 
-class DecisionIn(Schema):
+class ProposalDecisionIn(Schema):
     approve: bool
     on: dt.date
     note: str = Field(default="", max_length=4000)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
+from kernel.ids import require_id
 from members.access import Action, Actor, require
 from members.models import Organisation
 from realtime.registry import StreamKind, register
 
 
 def authorise(actor: Actor, stream_id: str) -> None:
-    org = Organisation.objects.filter(pk=int(stream_id)).first() if stream_id.isdigit() else None
+    org = Organisation.objects.filter(pk=require_id(stream_id, message=_("No such organisation."))).first()
     if org is None:
         raise NotFound(_("No such organisation."))
     require(actor, Action.MANAGE_MEMBERS, org)

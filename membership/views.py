@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kernel.errors import DomainError, NotFound
+from kernel.ids import id_or_none, require_id
 from meetings.models import Meeting, MeetingKind, MeetingStatus, Motion, MotionStatus
 from members.access import Action, Actor, actor_for, branch_of, can, has_role, organisations_where
 from members.models import Member, MemberStatus, Organisation
@@ -225,12 +226,10 @@ def record_page(request: HttpRequest, member_id: int) -> HttpResponse:
 def approvals_page(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     if request.method == "POST":
-        proposal_id = request.POST.get("proposal", "")
         form = forms.DecideForm(request.POST)
         try:
-            if not proposal_id.isdigit():
-                raise NotFound()
-            proposal = selectors.proposal_get_for(actor=actor, proposal_id=int(proposal_id))
+            proposal_id = require_id(request.POST.get("proposal", ""))
+            proposal = selectors.proposal_get_for(actor=actor, proposal_id=proposal_id)
             if form.is_valid():
                 approve = request.POST.get("action") == "approve"
                 services.proposal_decide(by=actor, proposal=proposal, approve=approve, on=form.cleaned_data["on"],
@@ -252,12 +251,10 @@ def approvals_page(request: HttpRequest) -> HttpResponse:
 def transfers_page(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     if request.method == "POST":
-        transfer_id = request.POST.get("transfer", "")
         action = request.POST.get("action")
         try:
-            if not transfer_id.isdigit():
-                raise NotFound()
-            transfer = selectors.transfer_get_for(actor=actor, transfer_id=int(transfer_id))
+            transfer_id = require_id(request.POST.get("transfer", ""))
+            transfer = selectors.transfer_get_for(actor=actor, transfer_id=transfer_id)
             if action == "approve":
                 services.transfer_approve(by=actor, transfer=transfer)
                 messages.success(request, _("Approved; the letter of introduction is issued."))
@@ -302,11 +299,8 @@ def migrants_page(request: HttpRequest, org_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     org = selectors.organisation_get_for(actor=actor, org_id=org_id)
     if request.method == "POST":
-        meeting_id = request.POST.get("meeting", "")
         try:
-            meeting = Meeting.objects.filter(
-                pk=int(meeting_id) if meeting_id.isdigit() else 0, organisation=org
-            ).first()
+            meeting = Meeting.objects.filter(pk=id_or_none(request.POST.get("meeting")) or 0, organisation=org).first()
             if meeting is None:
                 raise NotFound()
             invited = services.migrants_invite(by=actor, meeting=meeting)

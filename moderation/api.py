@@ -6,8 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
+from kernel.ids import Id
 from members.access import actor_for
 from moderation import selectors, services
 from moderation.decision import evaluate
@@ -16,12 +17,12 @@ from moderation.pipeline import reasons_text
 from moderation.schemas import (
     CheckIn,
     CheckOut,
-    EditIn,
     EntriesOut,
     EscalateIn,
     FlagIn,
     FlagOut,
     Ok,
+    QueueEditIn,
     QueueItemOut,
     RejectIn,
     SanctionIn,
@@ -54,40 +55,42 @@ def flag_create(request: HttpRequest, payload: FlagIn) -> Status[dict[str, Any]]
 
 
 @router.get("/queue", response=list[QueueItemOut])
-def queue_list(request: HttpRequest, status: str = "pending", organisation_id: int | None = None) -> list[QueueItemOut]:
+def queue_list(
+    request: HttpRequest, status: str = Query("pending", max_length=20), organisation_id: Id | None = None
+) -> list[QueueItemOut]:
     items = selectors.queue_items_for(actor=_actor(request), status=status, organisation_id=organisation_id)
     return [QueueItemOut.of(i) for i in items]
 
 
 @router.post("/queue/{item_id}/claim", response=QueueItemOut)
-def queue_claim(request: HttpRequest, item_id: int) -> QueueItemOut:
+def queue_claim(request: HttpRequest, item_id: Id) -> QueueItemOut:
     return QueueItemOut.of(services.queue_claim(by=_actor(request), item_id=item_id))
 
 
 @router.post("/queue/{item_id}/release", response=QueueItemOut)
-def queue_release(request: HttpRequest, item_id: int) -> QueueItemOut:
+def queue_release(request: HttpRequest, item_id: Id) -> QueueItemOut:
     return QueueItemOut.of(services.queue_release(by=_actor(request), item_id=item_id))
 
 
 @router.post("/queue/{item_id}/approve", response=QueueItemOut)
-def queue_approve(request: HttpRequest, item_id: int) -> QueueItemOut:
+def queue_approve(request: HttpRequest, item_id: Id) -> QueueItemOut:
     return QueueItemOut.of(services.queue_approve(by=_actor(request), item_id=item_id))
 
 
 @router.post("/queue/{item_id}/reject", response=QueueItemOut)
-def queue_reject(request: HttpRequest, item_id: int, payload: RejectIn) -> QueueItemOut:
+def queue_reject(request: HttpRequest, item_id: Id, payload: RejectIn) -> QueueItemOut:
     item = services.queue_reject(by=_actor(request), item_id=item_id, reason=payload.reason)
     return QueueItemOut.of(item)
 
 
 @router.post("/queue/{item_id}/edit-approve", response=QueueItemOut)
-def queue_edit_approve(request: HttpRequest, item_id: int, payload: EditIn) -> QueueItemOut:
+def queue_edit_approve(request: HttpRequest, item_id: Id, payload: QueueEditIn) -> QueueItemOut:
     item = services.queue_edit_approve(by=_actor(request), item_id=item_id, text=payload.text)
     return QueueItemOut.of(item)
 
 
 @router.post("/queue/{item_id}/escalate", response=QueueItemOut)
-def queue_escalate(request: HttpRequest, item_id: int, payload: EscalateIn) -> QueueItemOut:
+def queue_escalate(request: HttpRequest, item_id: Id, payload: EscalateIn) -> QueueItemOut:
     item = services.queue_escalate(by=_actor(request), item_id=item_id, note=payload.note)
     return QueueItemOut.of(item)
 
@@ -113,7 +116,7 @@ def sanction_apply(request: HttpRequest, payload: SanctionIn) -> Status[Sanction
 
 
 @router.post("/sanctions/{sanction_id}/lift", response=SanctionOut)
-def sanction_lift(request: HttpRequest, sanction_id: int) -> SanctionOut:
+def sanction_lift(request: HttpRequest, sanction_id: Id) -> SanctionOut:
     return SanctionOut.of(services.sanction_lift(by=_actor(request), sanction_id=sanction_id))
 
 
@@ -123,9 +126,9 @@ def sanction_lift(request: HttpRequest, sanction_id: int) -> SanctionOut:
 @router.get("/actions", response=list[StaffActionOut])
 def action_list(
     request: HttpRequest,
-    verb: str | None = None,
-    moderator_id: int | None = None,
-    organisation_id: int | None = None,
+    verb: str | None = Query(None, max_length=60),
+    moderator_id: Id | None = None,
+    organisation_id: Id | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     limit: int = 100,
@@ -138,7 +141,7 @@ def action_list(
         since=since,
         until=until,
     )
-    return [StaffActionOut.of(r) for r in rows[: max(1, min(limit, 500))]]
+    return [StaffActionOut.of(r) for r in rows[:limit]]
 
 
 # --- Word lists ----------------------------------------------------------------------------------
@@ -162,13 +165,13 @@ def word_list_create(request: HttpRequest, payload: WordListIn) -> Status[dict[s
 
 
 @router.get("/wordlists/{list_id}/entries", response=list[WordEntryOut])
-def word_entry_list(request: HttpRequest, list_id: int, search: str = "") -> list[dict[str, str]]:
+def word_entry_list(request: HttpRequest, list_id: Id, search: str = Query("", max_length=200)) -> list[dict[str, str]]:
     word_list = selectors.word_list_get_for(actor=_actor(request), list_id=list_id)
     return [{"word": e.word, "action": e.action} for e in selectors.word_entries_of(word_list=word_list, search=search)]
 
 
 @router.post("/wordlists/{list_id}/entries", response=EntriesOut)
-def word_entries_set(request: HttpRequest, list_id: int, payload: WordEntriesIn) -> dict[str, int]:
+def word_entries_set(request: HttpRequest, list_id: Id, payload: WordEntriesIn) -> dict[str, int]:
     actor = _actor(request)
     word_list = selectors.word_list_get_for(actor=actor, list_id=list_id, write=True)
     count = services.word_entries_set(
@@ -178,7 +181,7 @@ def word_entries_set(request: HttpRequest, list_id: int, payload: WordEntriesIn)
 
 
 @router.delete("/wordlists/{list_id}/entries/{word}", response=Ok)
-def word_entry_delete(request: HttpRequest, list_id: int, word: str) -> Ok:
+def word_entry_delete(request: HttpRequest, list_id: Id, word: str) -> Ok:
     actor = _actor(request)
     word_list = selectors.word_list_get_for(actor=actor, list_id=list_id, write=True)
     services.word_entry_delete(by=actor, word_list=word_list, word=word)

@@ -30,6 +30,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from kernel.errors import NotFound
+from kernel.ids import require_id
 from members.access import Actor
 from members.models import Member, Organisation
 
@@ -84,9 +85,7 @@ def content_ref(obj: Model) -> str:
 
 def content_parse(ref: str) -> tuple[ContentKind, int]:
     label, _sep, pk = ref.partition(":")
-    if not pk.isdigit():
-        raise NotFound(_("Unknown content."))
-    return content_kind_get(label), int(pk)
+    return content_kind_get(label), require_id(pk, message=_("Unknown content."))
 
 
 def content_load(ref: str) -> tuple[ContentKind, Model]:

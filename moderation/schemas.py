@@ -6,6 +6,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from kernel.ids import Id
 from moderation.models import FlagReason, QueueItem, Sanction, StaffAction
 
 
@@ -14,9 +15,9 @@ class Ok(Schema):
 
 
 class FlagIn(Schema):
-    content: str = Field(description='content reference, e.g. "forum.post:42"')
-    reason: str
-    note: str = ""
+    content: str = Field(max_length=100, description='content reference, e.g. "forum.post:42"')
+    reason: str = Field(max_length=40)
+    note: str = Field(default="", max_length=500)
 
 
 class FlagOut(Schema):
@@ -28,7 +29,7 @@ class RejectIn(Schema):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class EditIn(Schema):
+class QueueEditIn(Schema):
     text: str = Field(min_length=1, max_length=100_000)
 
 
@@ -36,33 +37,36 @@ class EscalateIn(Schema):
     note: str = Field(default="", max_length=500)
 
 
+SANCTION_MINUTES_MAX = 60 * 24 * 366 * 10  # ten years; longer is a suspension until lifted
+
+
 class SanctionIn(Schema):
-    member_id: int
-    kind: str
+    member_id: Id
+    kind: str = Field(max_length=20)
     reason: str = Field(min_length=1, max_length=500)
-    minutes: int | None = None
+    minutes: int | None = Field(default=None, ge=1, le=SANCTION_MINUTES_MAX)
 
 
 class WordListIn(Schema):
-    organisation_id: int
+    organisation_id: Id
     name: str = Field(min_length=1, max_length=120)
-    description: str = ""
+    description: str = Field(default="", max_length=2000)
 
 
 class WordEntryIn(Schema):
     word: str = Field(min_length=1, max_length=200)
-    action: str
+    action: str = Field(max_length=20)
 
 
 class WordEntriesIn(Schema):
-    entries: list[WordEntryIn]
+    entries: list[WordEntryIn] = Field(max_length=10_000)
     replace: bool = False
 
 
 class CheckIn(Schema):
     text: str = Field(max_length=100_000)
     kind: str = Field(default="plain", pattern="^(plain|rich)$")
-    organisation_id: int | None = None
+    organisation_id: Id | None = None
 
 
 class Ref(Schema):

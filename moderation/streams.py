@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field
 
-from kernel.errors import NotFound
+from kernel.ids import Id, require_id
 from members.access import Action, Actor, require, require_member
 from moderation import services
 from moderation.models import QueueItem
@@ -24,14 +24,13 @@ from realtime.registry import Command, StreamKind, register, register_send_guard
 
 def _authorise(actor: Actor, stream_id: str) -> None:
     require_member(actor)
-    if not stream_id.isdigit():
-        raise NotFound(_("Unknown stream."))
-    require(actor, Action.MODERATE, organisation_get(organisation_id=int(stream_id)))
+    organisation_id = require_id(stream_id, message=_("Unknown stream."))
+    require(actor, Action.MODERATE, organisation_get(organisation_id=organisation_id))
 
 
 class ItemIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    item: int
+    item: Id
 
 
 class RejectIn(ItemIn):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from kernel import times
 from kernel.errors import Conflict, DomainError, Forbidden
+from kernel.ids import id_or_none
 from members.access import actor_for
 from moderation import selectors, services, wordlist_pages
 from moderation.matcher import ListAction
@@ -168,7 +169,7 @@ def action_log_page(request: HttpRequest) -> HttpResponse:
     rows = selectors.staff_actions_for(
         actor=actor_for(request.user),
         verb=q.get("verb") or None,
-        moderator_id=int(q["moderator"]) if q.get("moderator", "").isdigit() else None,
+        moderator_id=id_or_none(q.get("moderator")),
         since=_parse_moment(q.get("since")),
         until=_parse_moment(q.get("until")),
     )

@@ -13,6 +13,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from kernel.errors import Invalid
+from kernel.ids import id_or_none
 from members.access import Actor
 from moderation import services
 from moderation.decision import Verdict, evaluate
@@ -36,11 +37,11 @@ def entries_change(
         )
         return _("Entry saved: it applies from the next post.")
     if op == "edit":
-        entry_id = data.get("entry", "")
-        if not entry_id.isdigit():
+        entry_id = id_or_none(data.get("entry"))
+        if entry_id is None:
             raise Invalid(_("Unknown entry."))
         services.word_entry_update(
-            by=by, word_list=word_list, entry_id=int(entry_id), word=data.get("word", ""),
+            by=by, word_list=word_list, entry_id=entry_id, word=data.get("word", ""),
             action=data.get("action", ""), sound=sound, note=data.get("note", ""),
         )  # fmt: skip
         return _("Entry saved: it applies from the next post.")
