@@ -133,23 +133,29 @@ def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    # From a worker thread of a running event loop (a socket frame, an async view) the send is
-    # handed to that loop and this returns. Waiting here would hold the thread, which Channels
-    # shares between all database calls of the process, for as long as the loop is busy
-    # fanning out, and so serialise every writer behind every delivery.
+    if not run_from_sync(lambda: _send_async(layer, group, message)):
+        # The event is stored; its subscribers fill it from storage when they resume.
+        _publish_health.failed(RuntimeError("the event loop has stopped"))
+
+
+def run_from_sync(work: Callable[[], Coroutine[Any, Any, None]]) -> bool:
+    """Run ``work()`` from synchronous code, the one way every sync caller reaches async code.
+
+    From a worker thread of an event loop (a socket frame, an async view) it is handed to that
+    loop and this returns at once: waiting would hold the thread, which Channels shares between
+    all database calls of the process, for as long as the loop is busy. In plain synchronous code
+    (a management command, a WSGI request) it runs to completion on a loop of its own. False, and
+    nothing run, when this thread's loop has stopped (the server is shutting down):
+    ``async_to_sync`` would wait for that loop for ever and the process would never exit."""
     loop = _owning_loop()
     if loop is not None:
-        if not call_in_loop(lambda: _send_async(layer, group, message), loop=loop):
-            # The loop has stopped (the server is shutting down): ``async_to_sync`` would wait
-            # for it forever and the process would never exit. The event is stored; its
-            # subscribers fill it from storage when they resume.
-            _publish_health.failed(RuntimeError("the event loop has stopped"))
-        return
-    try:
-        async_to_sync(layer.group_send)(group, message)
-        _publish_health.ok()
-    except Exception as error:  # the layer's errors are its transport's: Redis, sockets
-        _publish_health.failed(error)
+        return call_in_loop(work, loop=loop)
+
+    async def run() -> None:
+        await work()
+
+    async_to_sync(run)()
+    return True
 
 
 def _owning_loop() -> asyncio.AbstractEventLoop | None:

@@ -17,12 +17,11 @@ import asyncio
 import logging
 from typing import Any
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
 from meetings.media.messages import Message
-from realtime.services import call_in_loop
+from realtime.services import call_in_loop, run_from_sync
 
 logger = logging.getLogger("meetings.media")
 
@@ -48,13 +47,11 @@ def worker_send(message: Message) -> None:
         except Exception as error:
             logger.warning("media request for meeting %s not sent: %r", message.meeting, error)
 
-    if call_in_loop(send):
-        return
-    if settings.MEDIA_WORKER == "inprocess":
-        # A management command or a test without an event loop: no worker can run here.
-        logger.info("media request for meeting %s dropped: no event loop runs the worker", message.meeting)
-        return
-    async_to_sync(send)()
+    # The in-process worker lives on a running event loop; a management command's or a test's
+    # passing loop would end with it.
+    sent = call_in_loop(send) if settings.MEDIA_WORKER == "inprocess" else run_from_sync(send)
+    if not sent:  # no running loop here, or the server is shutting down
+        logger.info("media request for meeting %s dropped: no event loop runs here", message.meeting)
 
 
 def ensure_local_worker(channel: str) -> None:
