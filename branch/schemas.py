@@ -11,6 +11,7 @@ from pydantic import ConfigDict, Field
 
 from branch.models import DuesCategory, Grade, PaymentMethod
 from kernel.ids import Id, Year
+from kernel.times import Moment
 
 Fen = Annotated[int, Field(ge=0, le=10_000_000_00)]
 Months = Annotated[int, Field(ge=1, le=24)]
@@ -202,8 +203,8 @@ class CountOut(Schema):
 class AppraisalIn(In):
     organisation: Id
     year: Year
-    rating_starts: dt.datetime
-    rating_ends: dt.datetime
+    rating_starts: Moment
+    rating_ends: Moment
     meeting: Id | None = None
 
 

@@ -5,15 +5,33 @@ live (``web/static/js/clock.js`` writes the same strings).
 - a moment (a post, a message, a decision): ``14:05`` on the day it is shown, otherwise
   ``2026-12-03 14:05``;
 - a day (a report's day of arrival, a meeting's date): ``2026-12-03``.
+
+A moment a request carries (a meeting's start, an appraisal's rating window, a filter's bound)
+is a :data:`Moment`: taken to UTC where it arrives, so the database never sees the offset it was
+written with (Python allows up to ±23:59, PostgreSQL refuses more than ±15:59 with a DataError).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.utils import timezone
+from pydantic import AfterValidator
 
 from kernel import clock
+
+
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        return value  # the site's time zone, as Django reads a naive moment
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # within a day of year 1 or 9999
+        raise ValueError("the moment is out of range") from None
+
+
+Moment = Annotated[dt.datetime, AfterValidator(_in_utc)]
 
 TIME_FORMAT = "%H:%M"
 DAY_FORMAT = "%Y-%m-%d"

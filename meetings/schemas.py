@@ -17,6 +17,7 @@ from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from kernel.ids import Id
+from kernel.times import Moment
 from meetings.models import Meeting, MeetingAttachment, Motion
 from meetings.rules import BREAKOUT_MINUTES_MAX
 
@@ -149,8 +150,8 @@ class MeetingIn(Schema):
     organisation_id: Id
     kind: str = Field(max_length=20)
     title: str = Field(min_length=1, max_length=200)
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: Moment
+    ends_at: Moment
     agenda: list[AgendaItem] = Field(default=[], max_length=100)
     cohost_ids: list[Id] = Field(default=[], max_length=50)
     invitee_ids: list[Id] | None = Field(default=None, max_length=5000)
@@ -159,8 +160,8 @@ class MeetingIn(Schema):
 
 class MeetingPatch(Schema):
     title: str | None = Field(default=None, min_length=1, max_length=200)
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     agenda: list[AgendaItem] | None = Field(default=None, max_length=100)
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from kernel.ids import Id
+from kernel.times import Moment
 from members.access import actor_for
 from moderation import selectors, services
 from moderation.decision import evaluate
@@ -129,9 +129,9 @@ def action_list(
     verb: str | None = Query(None, max_length=60),
     moderator_id: Id | None = None,
     organisation_id: Id | None = None,
-    since: dt.datetime | None = None,
-    until: dt.datetime | None = None,
-    limit: int = 100,
+    since: Moment | None = None,
+    until: Moment | None = None,
+    limit: int = Query(100, ge=1, le=500),
 ) -> list[StaffActionOut]:
     rows = selectors.staff_actions_for(
         actor=_actor(request),

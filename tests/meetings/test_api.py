@@ -54,6 +54,25 @@ def test_secretary_schedules_through_the_api_and_invitees_are_notified(org_tree,
     assert outsider.get(f"/api/meetings/{meeting_id}").json()["code"] == "forbidden"
 
 
+def test_a_start_written_with_any_offset_is_the_same_moment(org_tree, member_factory, client_for):
+    """Python reads offsets up to ±23:59, PostgreSQL refuses more than ±15:59: the moment is
+    taken to UTC where it arrives, so any offset a client writes schedules the same instant."""
+    secretary = member_factory(org_tree.branch_a, roles=[(RoleKind.SECRETARY, org_tree.branch_a)])
+    start = (timezone.now() + dt.timedelta(days=1)).replace(microsecond=0)
+    far_east = dt.timezone(dt.timedelta(hours=19, minutes=53))
+    response = post(
+        client_for(secretary),
+        "/api/meetings",
+        {
+            "organisation_id": org_tree.branch_a.pk, "kind": "branch_general", "title": "支部党员大会",
+            "starts_at": start.astimezone(far_east).isoformat(),
+            "ends_at": (start + dt.timedelta(hours=2)).astimezone(far_east).isoformat(),
+        },
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert Meeting.objects.get(pk=response.json()["id"]).starts_at == start
+
+
 def test_ice_servers_hand_out_coturn_rest_credentials(org_tree, member_factory, client_for, settings, actor_of):
     settings.STUN_URLS = ["stun:turn.example.org:3478"]
     settings.TURN_URLS = ["turn:turn.example.org:3478?transport=udp"]
