@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
 
+from kernel.nul import json_has_nul
 from realtime.groups import ID_PATTERN, KIND_PATTERN, STREAM_MAX
 
 StreamName = Annotated[str, StringConstraints(max_length=STREAM_MAX, pattern=rf"^{KIND_PATTERN}(?::{ID_PATTERN})?$")]
@@ -247,9 +248,12 @@ def parse_frame(text: str, *, max_bytes: int) -> Subscribe | Unsubscribe | Send 
         )
     try:
         raw = json.loads(text, parse_constant=_refuse_constant)
-        # An escaped lone surrogate ("\ud800") decodes to a string no UTF-8 frame can carry back.
+        # An escaped lone surrogate ("\ud800") decodes to a string no UTF-8 frame can carry back;
+        # an escaped NUL to one no stored text can hold.
         if "\\u" in text:
             json.dumps(raw, ensure_ascii=False).encode("utf-8")
+            if json_has_nul(text):
+                raise ValueError("a NUL character")
     except (ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
         raise ProtocolError("bad_json", _("The frame is not valid JSON.")) from None
     ref = _ref_of(raw)

@@ -3,12 +3,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 
 from kernel.errors import DomainError, NotAuthenticated, http_error
 from kernel.language import language_from_cookies
+from kernel.nul import any_nul, json_has_nul
 
 API_PREFIX = "/api/"
 
@@ -41,6 +43,43 @@ class ApiJsonErrorsMiddleware:
         for cookie in response.cookies.values():
             replacement.cookies[cookie.key] = cookie
         return replacement
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class NoNulCharactersMiddleware:
+    """A request with a NUL character (kernel/nul.py) in its path, query, cookies, form fields or
+    JSON body is refused (400) before any view reads it. Uploaded files may hold any bytes; a
+    body too large for Django to read is left to the view, which refuses it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._carries_nul(request):
+            raise BadRequest("a NUL character in the request")
+        return self.get_response(request)
+
+    @staticmethod
+    def _carries_nul(request: HttpRequest) -> bool:
+        query = request.GET
+        if "\x00" in request.path_info or any_nul(request.COOKIES.values()):
+            return True
+        if any_nul(query.keys()) or any(any_nul(query.getlist(key)) for key in query):
+            return True
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return False
+        if request.content_type in _FORMS:
+            form = request.POST  # a malformed or oversized form raises here as it would in the view
+            return any_nul(form.keys()) or any(any_nul(form.getlist(key)) for key in form)
+        if request.content_type != "application/json":
+            return False
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return False
+        return json_has_nul(body.decode("latin-1"))  # each byte one character: escapes are ASCII
 
 
 class ChineseFirstLocaleMiddleware:

@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("web.page_urls")),
 ]
 
+handler400 = "web.views.bad_request"
 handler404 = "web.views.not_found"
 handler500 = "web.views.server_error"

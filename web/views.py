@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from forum.selectors import board_list_for, posts_search
-from kernel.errors import DomainError
+from kernel.errors import DomainError, http_error
 from mailboxes.selectors import conversations_for, mailbox_search_for
 from meetings.models import MeetingKind
 from meetings.selectors import meetings_search_for, meetings_upcoming_for
@@ -53,6 +53,13 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "not_found", "message": _("Not found.")}, status=404)
     return render(request, "404.html", status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    body = http_error(400)
+    if request.path.startswith("/api/"):
+        return JsonResponse(body, status=400)
+    return render(request, "error.html", {"error": body}, status=400)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -102,6 +102,10 @@ async def test_bad_frames_get_error_codes_and_the_socket_and_subscriptions_survi
     odd = {"type": "test.room.nope", "stream": f"test.room:{room}", "cid": [1, {"x": "雌"}]}
     assert (await expect_error(comm, odd, "unknown_type")).get("cid") is None
     await expect_error(comm, {"type": "ping", "pad": "x" * 4000}, "too_large")
+    # A NUL no stored text can hold (PostgreSQL refuses it), in a send's body or anywhere else.
+    nul = {"type": "send", "stream": f"test.room:{room}", "cid": "n1", "body": {"text": "a\u0000b"}}
+    await expect_error(comm, nul, "bad_json")
+    await expect_error(comm, {"type": "ping", "ref": "\u0000"}, "bad_json")
     await comm.send_to(bytes_data=b"\x00\x01")
     assert (await recv(comm))["code"] == "bad_frame"
 
