@@ -146,10 +146,18 @@ def run_from_sync(work: Callable[[], Coroutine[Any, Any, None]]) -> bool:
     all database calls of the process, for as long as the loop is busy. In plain synchronous code
     (a management command, a WSGI request) it runs to completion on a loop of its own. False, and
     nothing run, when this thread's loop has stopped (the server is shutting down):
-    ``async_to_sync`` would wait for that loop for ever and the process would never exit."""
+    ``async_to_sync`` would wait for that loop for ever and the process would never exit; False
+    too in a thread where a loop that is not ours runs (a driver's, such as Playwright's sync
+    API), which cannot be blocked."""
     loop = _owning_loop()
     if loop is not None:
         return call_in_loop(work, loop=loop)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        return False
 
     async def run() -> None:
         await work()
