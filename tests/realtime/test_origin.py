@@ -1,7 +1,8 @@
 """The socket's origin check (realtime/origin.py): the page opening ``/ws/`` must have this
 site's scheme, host and port, or be a trusted origin. A refused socket never opens (the
-handshake gets HTTP 403); an accepted one without a session opens and is closed with 4401, so
-these tests need no database."""
+handshake gets HTTP 403); an accepted one without a session opens and is closed with 4401.
+Nothing is stored, but Channels closes the worker thread's stale database connections around
+every consumer (the denier's too), which an earlier test in the same process may have left open."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ async def opens_socket(headers: list[tuple[bytes, bytes]]) -> bool:
     await comm.disconnect()
     return bool(connected)
 
+
+pytestmark = pytest.mark.django_db
 
 SITE = "127.0.0.1:8102"  # the Host the socket is reached on
 
