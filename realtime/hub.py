@@ -264,6 +264,22 @@ class Hub:
         except Exception:
             logger.exception("realtime access recheck failed")
 
+    async def close(self, *, grace: float = 2.0) -> None:
+        """Stop reading and the periodic pass, bounded: a channel layer can hang in its own
+        clean-up when cancelled (channels_redis pubsub unsubscribes inside its cancellation
+        handler, on a connection that may never answer), and a second cancel ends that."""
+        running = (self._reader, self._task, self._rechecking, *self._fills)
+        tasks = [t for t in running if t is not None and not t.done()]
+        for _ in range(2):
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                _, pending = await asyncio.wait(tasks, timeout=grace)
+                tasks = list(pending)
+        self._reader = self._task = self._rechecking = None
+        self.channel = None
+        self.joined.clear()
+
     def _spawn(self, coro: object) -> None:
         task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)  # type: ignore[arg-type]
         self._fills.add(task)
@@ -271,6 +287,13 @@ class Hub:
 
 
 _hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+async def hub_close() -> None:
+    """Close this loop's hub, if it has one (a test's loop before it ends)."""
+    found = _hubs.pop(asyncio.get_running_loop(), None)
+    if found is not None:
+        await found.close()
 
 
 def hub() -> Hub:

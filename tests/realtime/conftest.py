@@ -20,6 +20,7 @@ from django.test import Client
 
 from kernel import ratelimit
 from members.models import Member
+from realtime.hub import hub_close
 from tests.conftest import MemberFactory, OrgTree
 from tests.live import ROOT
 from tests.realtime.kinds import register_test_kinds, unregister_test_kinds
@@ -113,6 +114,7 @@ async def connect() -> AsyncIterator[Connect]:
             await comm.disconnect(timeout=5)
         except Exception:  # already closed by the server
             pass
+    await hub_close()  # bounded: left to the loop's own teardown, a hung layer clean-up hangs the test
 
 
 async def recv(comm: WebsocketCommunicator, *, skip: tuple[str, ...] = ("presence", "typing")) -> dict[str, Any]:
