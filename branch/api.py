@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import timezone
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from branch import selectors, services
-from branch.models import Appraisal, DuesPayment, DuesStandard, Notice, NoticeReceipt
+from branch.models import Appraisal
 from branch.schemas import (
     AppraisalIn,
     AppraisalOut,
@@ -21,38 +19,32 @@ from branch.schemas import (
     ConclusionIn,
     CountOut,
     CourseIn,
-    CourseItemOut,
     CourseLessonIn,
     CourseOut,
     DuesRowOut,
     MeetingLinkIn,
-    MemberProgressOut,
     MemberYearOut,
-    MonthOut,
-    NoticeFileOut,
     NoticeIn,
     NoticeListItemOut,
     NoticeOut,
     OrganisationProgressOut,
-    OrganisationReceiptsOut,
     ParticipantOut,
     PaymentDecisionIn,
     PaymentIn,
     PaymentOut,
     RatingsIn,
-    ReceiptOut,
     ReceiptsOut,
     RemindersOut,
     RequirementIn,
     StandardIn,
     StandardOut,
-    StudyProgressOut,
     TextIn,
     YearChartOut,
 )
 from kernel.ids import Id, Year
 from lessons import courses
 from lessons.models import Course
+from lessons.schemas import StudyProgressOut
 from members.access import Action, Actor, actor_for, can
 from realtime.services import stream_head
 
@@ -70,29 +62,8 @@ def _this_year() -> int:
 # --- Dues ------------------------------------------------------------------------------------------
 
 
-def _standard_out(s: DuesStandard | None) -> StandardOut | None:
-    if s is None:
-        return None
-    return StandardOut(member=s.member_id, year=s.year, effective_from=s.effective_from, category=s.category,
-                       income_fen=s.income_fen, monthly_fen=s.monthly_fen)  # fmt: skip
-
-
-def _payment_out(p: DuesPayment) -> PaymentOut:
-    return PaymentOut(id=p.pk, member=p.member_id, first_month=p.first_month, months=p.months,
-                      amount_fen=p.amount_fen, method=p.method, paid_on=p.paid_on, status=p.status)  # fmt: skip
-
-
 def _member_year(actor: Actor, member_id: int, year: int | None) -> MemberYearOut:
-    data = selectors.dues_member_year(actor=actor, member_id=member_id, year=year or _this_year())
-    return MemberYearOut(
-        member=data["member"].pk,
-        name=data["member"].real_name,
-        standard=_standard_out(data["standard"]),
-        months=[MonthOut(**m) for m in data["months"]],
-        months_overdue=data["row"].months_overdue,
-        arrears_fen=data["row"].arrears_fen,
-        payments=[_payment_out(p) for p in data["payments"]],
-    )
+    return MemberYearOut.of(selectors.dues_member_year(actor=actor, member_id=member_id, year=year or _this_year()))
 
 
 @router.get("/dues/me", response=MemberYearOut)
@@ -112,26 +83,26 @@ def dues_member(request: HttpRequest, member_id: Id, year: Year | None = None) -
 def dues_standard_set(request: HttpRequest, member_id: Id, payload: StandardIn) -> StandardOut | None:
     """Set the member's yearly standard from the declared monthly income base (fen)."""
     standard = services.dues_standard_set(by=_actor(request), member_id=member_id, **payload.dict())
-    return _standard_out(standard)
+    return StandardOut.of(standard) if standard else None
 
 
 @router.post("/dues/members/{member_id}/payments", response={201: PaymentOut})
 def dues_payment_record(request: HttpRequest, member_id: Id, payload: PaymentIn) -> Status[PaymentOut]:
     """The branch records a payment it received (confirmed at once)."""
     payment = services.dues_payment_record(by=_actor(request), member_id=member_id, **payload.dict())
-    return Status(201, _payment_out(payment))
+    return Status(201, PaymentOut.of(payment))
 
 
 @router.post("/dues/payments", response={201: PaymentOut})
 def dues_payment_declare(request: HttpRequest, payload: PaymentIn) -> Status[PaymentOut]:
     """Declare a payment of my own dues; the branch confirms it."""
     payment = services.dues_payment_declare(by=_actor(request), **payload.dict())
-    return Status(201, _payment_out(payment))
+    return Status(201, PaymentOut.of(payment))
 
 
 @router.post("/dues/payments/{payment_id}/decision", response=PaymentOut)
 def dues_payment_decide(request: HttpRequest, payment_id: Id, payload: PaymentDecisionIn) -> PaymentOut:
-    return _payment_out(
+    return PaymentOut.of(
         services.dues_payment_decide(by=_actor(request), payment_id=payment_id, confirm=payload.confirm)
     )
 
@@ -141,24 +112,7 @@ def dues_branch_month(request: HttpRequest, organisation_id: Id, month: dt.date 
     """The branch's month: paid, due, arrears and months overdue per member."""
     when = month or timezone.localdate()
     branch, rows = selectors.dues_branch_month(actor=_actor(request), organisation_id=organisation_id, month=when)
-    return BranchMonthOut(
-        organisation=branch.pk,
-        month=when.replace(day=1),
-        rows=[
-            DuesRowOut(
-                member=r.member.pk,
-                name=r.member.real_name,
-                organisation=r.member.organisation.name,
-                monthly_fen=r.standard.monthly_fen if r.standard else None,
-                paid_this_month=r.paid_this_month,
-                declared_this_month=r.declared_this_month,
-                months_overdue=r.months_overdue,
-                arrears_fen=r.arrears_fen,
-                review_due=r.review_due,
-            )  # fmt: skip
-            for r in rows
-        ],
-    )
+    return BranchMonthOut(organisation=branch.pk, month=when.replace(day=1), rows=[DuesRowOut.of(r) for r in rows])
 
 
 @router.post("/dues/branches/{organisation_id}/reminders", response=RemindersOut)
@@ -170,53 +124,16 @@ def dues_reminders(request: HttpRequest, organisation_id: Id) -> dict[str, list[
 @router.get("/dues/organisations/{organisation_id}/year/{year}", response=YearChartOut)
 def dues_year(request: HttpRequest, organisation_id: Id, year: Year) -> YearChartOut:
     """Due and paid per month for an organisation's subtree, and per branch below it."""
-    chart = selectors.dues_year_chart(actor=_actor(request), organisation_id=organisation_id, year=year)
-    return YearChartOut(organisation=organisation_id, year=year, due_fen=chart["due"], paid_fen=chart["paid"],
-                        branches=chart["branches"])  # fmt: skip
+    return YearChartOut.of(selectors.dues_year_chart(actor=_actor(request), organisation_id=organisation_id, year=year))
 
 
 # --- Notices ---------------------------------------------------------------------------------------
 
 
-def _notice_out(notice: Notice, receipt: NoticeReceipt | None) -> NoticeOut:
-    return NoticeOut(
-        id=notice.pk,
-        organisation=notice.organisation.name,
-        publisher=notice.publisher.real_name,
-        title=notice.title,
-        body=notice.body,
-        requires_confirmation=notice.requires_confirmation,
-        created=notice.created,
-        files=[
-            NoticeFileOut(
-                id=f.pk,
-                filename=f.filename,
-                content_type=f.content_type,
-                size=f.size,
-                url=reverse("branch:notice_file", args=[notice.pk, f.pk]),
-            )  # fmt: skip
-            for f in notice.files.order_by("pk")
-        ],
-        read_at=receipt.read_at if receipt else None,
-        confirmed_at=receipt.confirmed_at if receipt else None,
-    )
-
-
 @router.get("/notices", response=list[NoticeListItemOut])
 def notices(request: HttpRequest) -> list[NoticeListItemOut]:
     """My notices, unread first."""
-    return [
-        NoticeListItemOut(
-            id=r.notice_id,
-            title=r.notice.title,
-            organisation=r.notice.organisation.name,
-            created=r.notice.created,
-            requires_confirmation=r.notice.requires_confirmation,
-            read_at=r.read_at,
-            confirmed_at=r.confirmed_at,
-        )  # fmt: skip
-        for r in selectors.notices_for(actor=_actor(request))
-    ]
+    return [NoticeListItemOut.of(r) for r in selectors.notices_for(actor=_actor(request))]
 
 
 @router.post("/notices", response={201: NoticeOut})
@@ -230,7 +147,7 @@ def notice_publish(
         requires_confirmation=payload.requires_confirmation, member_ids=payload.members,
         uploads=[(f.name or "file", f) for f in files or []],
     )  # fmt: skip
-    return Status(201, _notice_out(notice, None))
+    return Status(201, NoticeOut.of(notice, None))
 
 
 @router.get("/notices/{notice_id}", response=NoticeOut)
@@ -238,48 +155,28 @@ def notice_get(request: HttpRequest, notice_id: Id) -> NoticeOut:
     """A notice (reading it does not mark it read: POST …/read does, as opening the page does)."""
     actor = _actor(request)
     notice = selectors.notice_get_for(actor=actor, notice_id=notice_id)
-    return _notice_out(notice, selectors.notice_receipt(actor=actor, notice=notice))
+    return NoticeOut.of(notice, selectors.notice_receipt(actor=actor, notice=notice))
 
 
 @router.post("/notices/{notice_id}/read", response=NoticeOut)
 def notice_read(request: HttpRequest, notice_id: Id) -> NoticeOut:
     actor = _actor(request)
     receipt = services.notice_read(by=actor, notice_id=notice_id)
-    return _notice_out(selectors.notice_get_for(actor=actor, notice_id=notice_id), receipt)
+    return NoticeOut.of(selectors.notice_get_for(actor=actor, notice_id=notice_id), receipt)
 
 
 @router.post("/notices/{notice_id}/confirm", response=NoticeOut)
 def notice_confirm(request: HttpRequest, notice_id: Id) -> NoticeOut:
     actor = _actor(request)
     receipt = services.notice_confirm(by=actor, notice_id=notice_id)
-    return _notice_out(selectors.notice_get_for(actor=actor, notice_id=notice_id), receipt)
+    return NoticeOut.of(selectors.notice_get_for(actor=actor, notice_id=notice_id), receipt)
 
 
 @router.get("/notices/{notice_id}/receipts", response=ReceiptsOut)
 def notice_receipts(request: HttpRequest, notice_id: Id) -> ReceiptsOut:
     """Who has read and confirmed, per organisation (the publisher); follow ``stream`` from ``seq``."""
     notice, groups = selectors.notice_receipts_by_organisation(actor=_actor(request), notice_id=notice_id)
-    return ReceiptsOut(
-        notice=notice.pk,
-        stream=notice.stream,
-        seq=stream_head(stream=notice.stream),
-        organisations=[
-            OrganisationReceiptsOut(
-                organisation=g["organisation"].pk,
-                name=g["organisation"].name,
-                total=g["total"],
-                read=g["read"],
-                confirmed=g["confirmed"],
-                receipts=[
-                    ReceiptOut(
-                        member=r.member_id, name=r.member.real_name, read_at=r.read_at, confirmed_at=r.confirmed_at
-                    )
-                    for r in g["receipts"]
-                ],
-            )  # fmt: skip
-            for g in groups
-        ],
-    )
+    return ReceiptsOut.of(notice, groups, seq=stream_head(stream=notice.stream))
 
 
 @router.post("/notices/{notice_id}/remind", response=CountOut)
@@ -385,37 +282,14 @@ def announce(request: HttpRequest, appraisal_id: Id) -> AppraisalOut:
 
 
 def _course_out(actor: Actor, course: Course) -> CourseOut:
-    progress = courses.course_progress(actor=actor, course=course)
-    return CourseOut(
-        id=course.pk,
-        organisation=course.organisation.name,
-        title=course.title,
-        description=course.description,
-        followed=progress["followed"],
-        total=progress["total"],
-        items=[
-            CourseItemOut(
-                id=r["item"].pk,
-                position=r["item"].position,
-                kind=r["item"].kind,
-                title=r["item"].title,
-                meeting=r["item"].meeting_id,
-                followed=r["done"],
-                hours=r["hours"],
-                url=reverse("meetings:detail", args=[r["item"].meeting_id])
-                if r["item"].meeting_id
-                else reverse("branch:course_document", args=[course.pk, r["item"].pk]),
-            )  # fmt: skip
-            for r in progress["items"]
-        ],
-    )
+    return CourseOut.of(courses.course_progress(actor=actor, course=course))
 
 
 @router.get("/courses", response=list[CourseOut])
 def course_list(request: HttpRequest) -> list[CourseOut]:
     """The party school's catalogue with my progress through each course."""
     actor = _actor(request)
-    return [_course_out(actor, row["course"]) for row in courses.courses_for(actor=actor)]
+    return [CourseOut.of(progress) for progress in courses.courses_for(actor=actor)]
 
 
 @router.post("/courses", response={201: CourseOut})
@@ -450,7 +324,7 @@ def course_add_document(
 
 
 @router.get("/study/me", response=StudyProgressOut)
-def study_me(request: HttpRequest, year: Year | None = None) -> dict[str, Any]:
+def study_me(request: HttpRequest, year: Year | None = None) -> StudyProgressOut:
     """My study hours this year (live and replays of lessons) against what is required of me."""
     return courses.my_progress(actor=_actor(request), year=year or _this_year())
 
@@ -459,14 +333,11 @@ def study_me(request: HttpRequest, year: Year | None = None) -> dict[str, Any]:
 def study_organisation(request: HttpRequest, organisation_id: Id, year: Year | None = None) -> OrganisationProgressOut:
     report = courses.organisation_progress(actor=_actor(request), organisation_id=organisation_id,
                                            year=year or _this_year())  # fmt: skip
-    return OrganisationProgressOut(organisation=organisation_id, year=report["year"],
-                                   requirements=report["requirements"],
-                                   members=[MemberProgressOut(**{k: r[k] for k in MemberProgressOut.model_fields})
-                                            for r in report["members"]])  # fmt: skip
+    return OrganisationProgressOut.of(report)
 
 
 @router.put("/study/organisations/{organisation_id}/requirements", response=StudyProgressOut)
-def study_requirement(request: HttpRequest, organisation_id: Id, payload: RequirementIn) -> dict[str, Any]:
+def study_requirement(request: HttpRequest, organisation_id: Id, payload: RequirementIn) -> StudyProgressOut:
     """Set the hours members of one status must study in a year (secretaries and organisers)."""
     actor = _actor(request)
     courses.requirement_set(by=actor, organisation_id=organisation_id, year=payload.year, status=payload.status,

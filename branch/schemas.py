@@ -1,17 +1,23 @@
-"""Request and response models of the branch's API (pydantic v2, via ninja); its events are in
-``branch/events.py``."""
+"""Request and response models of the branch's API (pydantic v2, via ninja), and the one place
+its output is shaped: each response model makes itself from what the selectors and services
+return (``of``). Its events are in ``branch/events.py``."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
+from django.urls import reverse
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from branch.models import DuesCategory, Grade, PaymentMethod
+from branch.models import DuesCategory, DuesPayment, DuesStandard, Grade, Notice, NoticeReceipt, PaymentMethod
 from kernel.ids import Id, Year
 from kernel.times import Moment
+from lessons.schemas import CourseProgress, OrganisationProgress
+
+if TYPE_CHECKING:
+    from branch.selectors import DuesRow, MemberYear, ReceiptGroup, YearChart
 
 Fen = Annotated[int, Field(ge=0, le=10_000_000_00)]
 Months = Annotated[int, Field(ge=1, le=24)]
@@ -47,6 +53,11 @@ class StandardOut(Schema):
     income_fen: int
     monthly_fen: int
 
+    @classmethod
+    def of(cls, s: DuesStandard) -> StandardOut:
+        return cls(member=s.member_id, year=s.year, effective_from=s.effective_from, category=s.category,
+                   income_fen=s.income_fen, monthly_fen=s.monthly_fen)  # fmt: skip
+
 
 class PaymentIn(In):
     first_month: dt.date = Field(description="Any day of the first month covered.")
@@ -69,14 +80,22 @@ class PaymentOut(Schema):
     paid_on: dt.date
     status: str
 
+    @classmethod
+    def of(cls, p: DuesPayment) -> PaymentOut:
+        return cls(id=p.pk, member=p.member_id, first_month=p.first_month, months=p.months,
+                   amount_fen=p.amount_fen, method=p.method, paid_on=p.paid_on, status=p.status)  # fmt: skip
+
 
 class PaymentDecisionIn(In):
     confirm: bool
 
 
+MonthStatus = Literal["paid", "declared", "overdue", "due", "future", "none"]
+
+
 class MonthOut(Schema):
     month: dt.date
-    status: Literal["paid", "declared", "overdue", "due", "future", "none"]
+    status: MonthStatus
     fen: int
 
 
@@ -89,6 +108,18 @@ class MemberYearOut(Schema):
     arrears_fen: int
     payments: list[PaymentOut]
 
+    @classmethod
+    def of(cls, data: MemberYear) -> MemberYearOut:
+        return cls(
+            member=data.member.pk,
+            name=data.member.real_name,
+            standard=StandardOut.of(data.standard) if data.standard else None,
+            months=data.months,
+            months_overdue=data.row.months_overdue,
+            arrears_fen=data.row.arrears_fen,
+            payments=[PaymentOut.of(p) for p in data.payments],
+        )
+
 
 class DuesRowOut(Schema):
     member: int
@@ -100,6 +131,15 @@ class DuesRowOut(Schema):
     months_overdue: int
     arrears_fen: int
     review_due: bool
+
+    @classmethod
+    def of(cls, r: DuesRow) -> DuesRowOut:
+        return cls(
+            member=r.member.pk, name=r.member.real_name, organisation=r.member.organisation.name,
+            monthly_fen=r.standard.monthly_fen if r.standard else None, paid_this_month=r.paid_this_month,
+            declared_this_month=r.declared_this_month, months_overdue=r.months_overdue, arrears_fen=r.arrears_fen,
+            review_due=r.review_due,
+        )  # fmt: skip
 
 
 class BranchMonthOut(Schema):
@@ -126,6 +166,11 @@ class YearChartOut(Schema):
     due_fen: list[int]
     paid_fen: list[int]
     branches: list[BranchTotalOut]
+
+    @classmethod
+    def of(cls, chart: YearChart) -> YearChartOut:
+        return cls(organisation=chart.organisation.pk, year=chart.year, due_fen=chart.due, paid_fen=chart.paid,
+                   branches=chart.branches)  # fmt: skip
 
 
 # --- Notices ---------------------------------------------------------------------------------------
@@ -159,6 +204,31 @@ class NoticeOut(Schema):
     read_at: dt.datetime | None = None
     confirmed_at: dt.datetime | None = None
 
+    @classmethod
+    def of(cls, notice: Notice, receipt: NoticeReceipt | None) -> NoticeOut:
+        """The notice, and ``receipt``'s reader's read and confirm times."""
+        return cls(
+            id=notice.pk,
+            organisation=notice.organisation.name,
+            publisher=notice.publisher.real_name,
+            title=notice.title,
+            body=notice.body,
+            requires_confirmation=notice.requires_confirmation,
+            created=notice.created,
+            files=[
+                NoticeFileOut(
+                    id=f.pk,
+                    filename=f.filename,
+                    content_type=f.content_type,
+                    size=f.size,
+                    url=reverse("branch:notice_file", args=[notice.pk, f.pk]),
+                )  # fmt: skip
+                for f in notice.files.order_by("pk")
+            ],
+            read_at=receipt.read_at if receipt else None,
+            confirmed_at=receipt.confirmed_at if receipt else None,
+        )
+
 
 class NoticeListItemOut(Schema):
     id: int
@@ -168,6 +238,14 @@ class NoticeListItemOut(Schema):
     requires_confirmation: bool
     read_at: dt.datetime | None
     confirmed_at: dt.datetime | None
+
+    @classmethod
+    def of(cls, r: NoticeReceipt) -> NoticeListItemOut:
+        """A notice in its reader's list, from their receipt."""
+        return cls(
+            id=r.notice_id, title=r.notice.title, organisation=r.notice.organisation.name, created=r.notice.created,
+            requires_confirmation=r.notice.requires_confirmation, read_at=r.read_at, confirmed_at=r.confirmed_at,
+        )  # fmt: skip
 
 
 class ReceiptOut(Schema):
@@ -185,12 +263,29 @@ class OrganisationReceiptsOut(Schema):
     confirmed: int
     receipts: list[ReceiptOut]
 
+    @classmethod
+    def of(cls, g: ReceiptGroup) -> OrganisationReceiptsOut:
+        return cls(
+            organisation=g.organisation.pk, name=g.organisation.name, total=g.total, read=g.read,
+            confirmed=g.confirmed,
+            receipts=[
+                ReceiptOut(member=r.member_id, name=r.member.real_name, read_at=r.read_at, confirmed_at=r.confirmed_at)
+                for r in g.receipts
+            ],
+        )  # fmt: skip
+
 
 class ReceiptsOut(Schema):
     notice: int
     stream: str
     seq: int
     organisations: list[OrganisationReceiptsOut]
+
+    @classmethod
+    def of(cls, notice: Notice, groups: list[ReceiptGroup], *, seq: int) -> ReceiptsOut:
+        """Who has read and confirmed, per organisation; ``seq``: the notice's stream's head."""
+        return cls(notice=notice.pk, stream=notice.stream, seq=seq,
+                   organisations=[OrganisationReceiptsOut.of(g) for g in groups])  # fmt: skip
 
 
 class CountOut(Schema):
@@ -290,18 +385,27 @@ class CourseOut(Schema):
     total: int
     items: list[CourseItemOut]
 
+    @classmethod
+    def of(cls, progress: CourseProgress) -> CourseOut:
+        """A course and the reader's progress, each item with the page it opens."""
+        return cls(
+            **progress.model_dump(exclude={"items"}),
+            items=[
+                CourseItemOut(
+                    **item.model_dump(exclude={"size"}),
+                    url=reverse("meetings:detail", args=[item.meeting])
+                    if item.meeting
+                    else reverse("branch:course_document", args=[progress.id, item.id]),
+                )
+                for item in progress.items
+            ],
+        )
+
 
 class RequirementIn(In):
     year: Year
     status: Literal["full", "probationary", "activist"]
     hours: int = Field(ge=0, le=500)
-
-
-class StudyProgressOut(Schema):
-    year: int
-    hours: float
-    required: int | None
-    percent: int
 
 
 class MemberProgressOut(Schema):
@@ -319,3 +423,11 @@ class OrganisationProgressOut(Schema):
     year: int
     requirements: dict[str, int]
     members: list[MemberProgressOut]
+
+    @classmethod
+    def of(cls, report: OrganisationProgress) -> OrganisationProgressOut:
+        return cls(
+            organisation=report.organisation, year=report.year, requirements=report.requirements,
+            members=[MemberProgressOut(**m.model_dump(include=set(MemberProgressOut.model_fields)))
+                     for m in report.members],
+        )  # fmt: skip

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Sum
 from django.utils import timezone
@@ -26,6 +25,7 @@ from branch.models import (
     RatingCast,
     RatingTally,
 )
+from branch.schemas import BranchTotalOut, MonthOut, MonthStatus
 from kernel.errors import Forbidden, NotFound
 from members.access import (
     Action,
@@ -160,7 +160,19 @@ def dues_branch_month(*, actor: Actor, organisation_id: int, month: dt.date) -> 
     return branch, dues_rows(members=members, month=dues_rules.month_start(month))
 
 
-def dues_member_year(*, actor: Actor, member_id: int, year: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class MemberYear:
+    """One member's dues year: the standard in force, each month's state, the latest payments,
+    and what is overdue now."""
+
+    member: Member
+    standard: DuesStandard | None
+    months: list[MonthOut]
+    payments: list[DuesPayment]
+    row: DuesRow
+
+
+def dues_member_year(*, actor: Actor, member_id: int, year: int) -> MemberYear:
     """One member's year: the standard, each month's state, payments (own page and officers)."""
     member = dues_member_for(actor=actor, member_id=member_id)
     mine = standards_of([member.pk]).get(member.pk, [])
@@ -173,23 +185,32 @@ def dues_member_year(*, actor: Actor, member_id: int, year: int) -> dict[str, An
     for month in dues_rules.months_between(dt.date(year, 1, 1), dt.date(year, 12, 1)):
         standard = standard_at(mine, month)
         state = covered.get(month)
-        status = (
+        status: MonthStatus = (
             "paid" if state and state["confirmed"] else "declared" if state else
             "none" if standard is None else "overdue" if month < today else "due" if month == today else "future"
         )  # fmt: skip
-        months.append({"month": month, "status": status, "fen": standard.monthly_fen if standard else 0})
+        months.append(MonthOut(month=month, status=status, fen=standard.monthly_fen if standard else 0))
     payments = list(DuesPayment.objects.filter(member=member).order_by("-first_month", "-pk")[:50])
     overdue = dues_rows(members=[member], month=today)[0]
-    return {
-        "member": member,
-        "standard": standard_at(mine, today) or (mine[-1] if mine else None),
-        "months": months,
-        "payments": payments,
-        "row": overdue,
-    }
+    return MemberYear(
+        member=member, standard=standard_at(mine, today) or (mine[-1] if mine else None), months=months,
+        payments=payments, row=overdue,
+    )  # fmt: skip
 
 
-def dues_year_chart(*, actor: Actor, organisation_id: int, year: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class YearChart:
+    """Due and paid per month of a year (fen, January first), and per branch."""
+
+    organisation: Organisation
+    year: int
+    months: list[dt.date]
+    due: list[int]
+    paid: list[int]
+    branches: list[BranchTotalOut]
+
+
+def dues_year_chart(*, actor: Actor, organisation_id: int, year: int) -> YearChart:
     """Due and paid per month of ``year`` for an organisation's subtree (a branch, or a
     committee's whole subtree), and per branch below it: totals only, no person."""
     require_member(actor)
@@ -220,10 +241,10 @@ def dues_year_chart(*, actor: Actor, organisation_id: int, year: int) -> dict[st
         branch_paid[member_branch[r["member_id"]]] += r["fen"]
     names = dict(Organisation.objects.filter(pk__in=set(member_branch.values())).values_list("pk", "name"))
     branches = [
-        {"id": pk, "name": names[pk], "due_fen": branch_due[pk], "paid_fen": branch_paid[pk]}
+        BranchTotalOut(id=pk, name=names[pk], due_fen=branch_due[pk], paid_fen=branch_paid[pk])
         for pk in sorted(names, key=lambda pk: names[pk])
     ]
-    return {"organisation": org, "year": year, "months": months, "due": due, "paid": paid, "branches": branches}
+    return YearChart(organisation=org, year=year, months=months, due=due, paid=paid, branches=branches)
 
 
 def branch_of_cached(organisation: Organisation) -> int:
@@ -324,20 +345,28 @@ def receipt_counts(notice: Notice, organisation_id: int | None = None) -> dict[s
     )
 
 
-def notice_receipts_by_organisation(*, actor: Actor, notice_id: int) -> tuple[Notice, list[dict[str, Any]]]:
+@dataclass
+class ReceiptGroup:
+    """One organisation's recipients of a notice, and how many have read and confirmed it."""
+
+    organisation: Organisation
+    receipts: list[NoticeReceipt] = field(default_factory=list)
+    total: int = 0
+    read: int = 0
+    confirmed: int = 0
+
+
+def notice_receipts_by_organisation(*, actor: Actor, notice_id: int) -> tuple[Notice, list[ReceiptGroup]]:
     """The publisher's view: per organisation, its recipients and their read and confirm times."""
     notice = notice_manage_for(actor=actor, notice_id=notice_id)
-    groups: dict[int, dict[str, Any]] = {}
+    groups: dict[int, ReceiptGroup] = {}
     receipts = NoticeReceipt.objects.filter(notice=notice).select_related("member", "organisation")
     for r in receipts.order_by("organisation__path", "member__real_name"):
-        g = groups.setdefault(
-            r.organisation_id,
-            {"organisation": r.organisation, "receipts": [], "total": 0, "read": 0, "confirmed": 0},
-        )
-        g["receipts"].append(r)
-        g["total"] += 1
-        g["read"] += r.read_at is not None
-        g["confirmed"] += r.confirmed_at is not None
+        g = groups.setdefault(r.organisation_id, ReceiptGroup(organisation=r.organisation))
+        g.receipts.append(r)
+        g.total += 1
+        g.read += r.read_at is not None
+        g.confirmed += r.confirmed_at is not None
     return notice, list(groups.values())
 
 

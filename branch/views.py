@@ -115,7 +115,7 @@ def my_dues(request: HttpRequest) -> HttpResponse:
             return redirect("branch:my_dues")
     year = _year(request)
     data = selectors.dues_member_year(actor=actor, member_id=actor.mid, year=year)
-    return render(request, "branch/my_dues.html", {**data, "year": year, **_dues_choices()})
+    return render(request, "branch/my_dues.html", {**vars(data), "year": year, **_dues_choices()})
 
 
 def _dues_choices() -> dict[str, Any]:
@@ -149,7 +149,9 @@ def member_dues(request: HttpRequest, member_id: int) -> HttpResponse:
     year = _year(request)
     data = selectors.dues_member_year(actor=actor, member_id=member.pk, year=year)
     officer = can_at_branch(actor, Action.MANAGE_DUES, member.organisation)
-    return render(request, "branch/member_dues.html", {**data, "year": year, "officer": officer, **_dues_choices()})
+    return render(
+        request, "branch/member_dues.html", {**vars(data), "year": year, "officer": officer, **_dues_choices()}
+    )
 
 
 @login_required
@@ -219,17 +221,15 @@ def dues_chart(request: HttpRequest, organisation_id: int, year: int) -> HttpRes
         raise NotFound()
     actor = actor_for(request.user)
     chart = selectors.dues_year_chart(actor=actor, organisation_id=organisation_id, year=year)
-    labels = [str(m.month) for m in chart["months"]]
+    labels = [str(m.month) for m in chart.months]
     svg = charts.dues_year_svg(
-        due=chart["due"], paid=chart["paid"], labels=labels,
+        due=chart.due, paid=chart.paid, labels=labels,
         title=_("Dues %(year)s: due and paid per month") % {"year": year}, legend=(_("Due"), _("Paid")),
     )  # fmt: skip
-    rows = [
-        {"month": m, "due": d, "paid": p} for m, d, p in zip(chart["months"], chart["due"], chart["paid"], strict=True)
-    ]
-    return render(request, "branch/dues_chart.html", {**chart, "svg": svg, "rows": rows,
-                                                      "total_due": sum(chart["due"]),
-                                                      "total_paid": sum(chart["paid"])})  # fmt: skip
+    rows = [{"month": m, "due": d, "paid": p} for m, d, p in zip(chart.months, chart.due, chart.paid, strict=True)]
+    return render(request, "branch/dues_chart.html", {**vars(chart), "svg": svg, "rows": rows,
+                                                      "total_due": sum(chart.due),
+                                                      "total_paid": sum(chart.paid)})  # fmt: skip
 
 
 # --- Notices ---------------------------------------------------------------------------------------
@@ -346,9 +346,9 @@ def notice_receipts_csv(request: HttpRequest, notice_id: int) -> HttpResponse:
     writer.writerow([_("Organisation"), _("Member"), _("Read at"), _("Confirmed at")])
     local = timezone.localtime
     for g in groups:
-        for r in g["receipts"]:
+        for r in g.receipts:
             writer.writerow([
-                _csv_safe(g["organisation"].name), _csv_safe(r.member.real_name),
+                _csv_safe(g.organisation.name), _csv_safe(r.member.real_name),
                 f"{local(r.read_at):%Y-%m-%d %H:%M}" if r.read_at else "",
                 f"{local(r.confirmed_at):%Y-%m-%d %H:%M}" if r.confirmed_at else "",
             ])  # fmt: skip
@@ -515,7 +515,7 @@ def course(request: HttpRequest, course_id: int) -> HttpResponse:
     return render(
         request,
         "branch/course.html",
-        {"course": item, **courses.course_progress(actor=actor, course=item), "teaches": teaches,
+        {"course": item, "progress": courses.course_progress(actor=actor, course=item), "teaches": teaches,
          "lessons": lessons},
     )  # fmt: skip
 
@@ -543,4 +543,4 @@ def study_progress(request: HttpRequest, organisation_id: int) -> HttpResponse:
             _("The required hours are set."))  # fmt: skip
         return redirect(f"{request.path}?year={year}")
     report = courses.organisation_progress(actor=actor, organisation_id=organisation_id, year=year)
-    return render(request, "branch/study_progress.html", {**report, "statuses": MemberStatus.choices})
+    return render(request, "branch/study_progress.html", {**dict(report), "statuses": MemberStatus.choices})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import IO, Any
+from typing import IO, cast
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -24,6 +24,14 @@ from forum.errors import AttachmentRefused, AttachmentTooLarge
 from kernel import files
 from kernel.errors import Invalid, NotFound
 from lessons.models import Course, CourseDocumentRead, CourseItem, CourseItemKind, StudyRequirement, StudyTime
+from lessons.schemas import (
+    CourseItemProgress,
+    CourseProgress,
+    ItemKind,
+    MemberProgress,
+    OrganisationProgress,
+    StudyProgressOut,
+)
 from lessons.study import hours, organisation_study_report
 from meetings.models import Meeting, MeetingKind
 from members.access import Action, Actor, can, can_see, require, require_member, subtree_q
@@ -71,18 +79,18 @@ def course_get_for(*, actor: Actor, course_id: int) -> Course:
     return course
 
 
-def courses_for(*, actor: Actor) -> list[dict[str, Any]]:
+def courses_for(*, actor: Actor) -> list[CourseProgress]:
     """The catalogue with the member's progress through each course."""
     require_member(actor)
     courses = list(Course.objects.filter(courses_q(actor)).select_related("organisation")[:200])
-    return [{"course": c, **course_progress(actor=actor, course=c)} for c in courses]
+    return [course_progress(actor=actor, course=c) for c in courses]
 
 
 def course_items(course: Course) -> list[CourseItem]:
     return list(CourseItem.objects.filter(course=course).select_related("meeting").order_by("position"))
 
 
-def course_progress(*, actor: Actor, course: Course) -> dict[str, Any]:
+def course_progress(*, actor: Actor, course: Course) -> CourseProgress:
     """Each item with whether the member has followed it, and how many they have."""
     items = course_items(course)
     meetings = [i.meeting_id for i in items if i.meeting_id]
@@ -101,9 +109,22 @@ def course_progress(*, actor: Actor, course: Course) -> dict[str, Any]:
     for item in items:
         seconds = studied.get(item.meeting_id, 0.0) if item.meeting_id else 0.0
         done = (seconds or 0) > 0 if item.kind == CourseItemKind.LESSON else item.pk in read
-        rows.append({"item": item, "done": done, "hours": hours(seconds or 0.0)})
-    followed = sum(1 for r in rows if r["done"])
-    return {"items": rows, "followed": followed, "total": len(rows)}
+        rows.append(
+            CourseItemProgress(
+                id=item.pk,
+                position=item.position,
+                kind=cast(ItemKind, item.kind),
+                title=item.title,
+                meeting=item.meeting_id,
+                size=item.size,
+                followed=done,
+                hours=hours(seconds or 0.0),
+            )  # fmt: skip
+        )
+    return CourseProgress(
+        id=course.pk, organisation=course.organisation.name, title=course.title, description=course.description,
+        followed=sum(1 for r in rows if r.followed), total=len(rows), items=rows,
+    )  # fmt: skip
 
 
 def course_create(*, by: Actor, organisation_id: int, title: str, description: str = "") -> Course:
@@ -251,16 +272,16 @@ def _percent(done: float, required: int | None) -> int:
     return min(100, round(100 * done / required))
 
 
-def my_progress(*, actor: Actor, year: int) -> dict[str, Any]:
+def my_progress(*, actor: Actor, year: int) -> StudyProgressOut:
     """The member's study hours this year against what is required of them."""
     require_member(actor)
     member = Member.objects.select_related("organisation").get(pk=actor.mid)
     total = StudyTime.objects.filter(member=member, year=year).aggregate(s=Sum("seconds"))["s"] or 0.0
     required = required_hours(member=member, year=year)
-    return {"year": year, "hours": hours(total), "required": required, "percent": _percent(hours(total), required)}
+    return StudyProgressOut(year=year, hours=hours(total), required=required, percent=_percent(hours(total), required))
 
 
-def organisation_progress(*, actor: Actor, organisation_id: int, year: int) -> dict[str, Any]:
+def organisation_progress(*, actor: Actor, organisation_id: int, year: int) -> OrganisationProgress:
     """Each member's hours against their requirement, for the organisation's secretaries and
     organisers (the study report's rule)."""
     organisation = _organisation(organisation_id)
@@ -270,11 +291,13 @@ def organisation_progress(*, actor: Actor, organisation_id: int, year: int) -> d
     rows = []
     for r in report.members:
         required = required_hours(member=members[r.member_id], year=year)
-        rows.append({**r.model_dump(), "required": required, "percent": _percent(r.hours, required),
-                     "met": required is not None and r.hours >= required})  # fmt: skip
+        rows.append(MemberProgress(**{**r.model_dump(), "percent": _percent(r.hours, required)}, required=required,
+                                   met=required is not None and r.hours >= required))  # fmt: skip
     requirements = {r.status: r.hours for r in StudyRequirement.objects.filter(organisation=organisation, year=year)}
-    return {"organisation": organisation, "year": year, "members": rows, "requirements": requirements,
-            "may_set": can(actor, Action.HOST_MEETING, organisation)}  # fmt: skip
+    return OrganisationProgress(
+        organisation=organisation.pk, name=organisation.name, year=year, members=rows, requirements=requirements,
+        may_set=can(actor, Action.HOST_MEETING, organisation),
+    )  # fmt: skip
 
 
 def may_teach(actor: Actor) -> list[Organisation]:

@@ -14,7 +14,7 @@ rejected. Its author's page keeps a question that flags hid or a moderator rejec
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from kernel.errors import Forbidden, Invalid, NotFound
 from lessons import events
 from lessons.models import Question, QuestionVote
-from lessons.rules import require_lesson, require_presenter
+from lessons.rules import QUESTION_MAX_CHARS, require_lesson, require_presenter
+from lessons.schemas import AnsweredOut, AskedOut, ItemStatus, StateQuestionOut, VoteOut
 from meetings import room
 from meetings.models import Meeting
 from members.access import Actor, require_member
@@ -34,8 +35,6 @@ from moderation.models import ContentStatus
 from realtime.events import Event
 from realtime.services import event_append
 from realtime.streams import user_stream
-
-QUESTION_MAX_CHARS = 500
 
 
 def question_shown(question: Question) -> events.QuestionShown:
@@ -50,13 +49,13 @@ def question_shown(question: Question) -> events.QuestionShown:
     )
 
 
-def question_dict(question: Question, *, mine: set[int] | None = None) -> dict[str, Any]:
+def question_out(question: Question, *, mine: set[int]) -> StateQuestionOut:
     """A question as the lesson's state lists it: its event, what became of it (``status``, and a
     moderator's ``reason``), and whether ``mine`` has its vote."""
-    data = {**question_shown(question).payload(), "status": question.status, "reason": question.status_reason}
-    if mine is not None:
-        data["voted"] = question.pk in mine
-    return data
+    return StateQuestionOut(
+        **question_shown(question).model_dump(), status=cast(ItemStatus, question.status),
+        reason=question.status_reason, voted=question.pk in mine,
+    )  # fmt: skip
 
 
 def visible_questions(meeting: Meeting, *, member_id: int | None = None) -> QuerySet[Question]:
@@ -71,14 +70,14 @@ def visible_questions(meeting: Meeting, *, member_id: int | None = None) -> Quer
     )
 
 
-def question_list(*, meeting: Meeting, actor: Actor) -> list[dict[str, Any]]:
+def question_list(*, meeting: Meeting, actor: Actor) -> list[StateQuestionOut]:
     """The published questions and the actor's own, each saying whether ``actor`` upvoted it
     (the caller has read the meeting through the access policy)."""
     questions = list(visible_questions(meeting, member_id=actor.member_id)[:500])
     mine = set(
         QuestionVote.objects.filter(question__in=questions, member_id=actor.mid).values_list("question_id", flat=True)
     )
-    return [question_dict(q, mine=mine) for q in questions]
+    return [question_out(q, mine=mine) for q in questions]
 
 
 def _question_in(meeting: Meeting, question_id: int) -> Question:
@@ -96,7 +95,7 @@ def _append(meeting_id: int, payload: Event, *, author: int | None = None) -> No
     event_append(stream=room.room_stream(meeting_id), payload=payload, author=author)
 
 
-def question_ask(*, by: Actor, meeting: Meeting, text: str) -> dict[str, Any]:
+def question_ask(*, by: Actor, meeting: Meeting, text: str) -> AskedOut:
     """Ask through the moderation pipeline: published, held for a moderator, or refused
     (``content_blocked`` with the reason, nothing stored)."""
     from moderation.pipeline import moderate
@@ -122,10 +121,10 @@ def question_ask(*, by: Actor, meeting: Meeting, text: str) -> dict[str, Any]:
         content_submit(obj=question, decision=decision, by=by)
         if question.status == ContentStatus.PUBLISHED:
             _append(meeting.pk, question_shown(question), author=by.mid)
-    return {"id": question.pk, "status": question.status, "text": question.text}
+    return AskedOut(id=question.pk, status=question.status, text=question.text)
 
 
-def question_vote(*, by: Actor, meeting: Meeting, question_id: int, up: bool = True) -> dict[str, Any]:
+def question_vote(*, by: Actor, meeting: Meeting, question_id: int, up: bool = True) -> VoteOut:
     """Upvote (once per member) or withdraw one's vote; one's own question takes no vote."""
     require_member(by)
     if not room.is_participant(meeting, by.member_id):
@@ -148,10 +147,10 @@ def question_vote(*, by: Actor, meeting: Meeting, question_id: int, up: bool = T
             question.votes = QuestionVote.objects.filter(question=question).count()
             question.save(update_fields=["votes"])
             _append(meeting.pk, events.QuestionVoted(id=question.pk, votes=question.votes))
-    return {"id": question.pk, "votes": question.votes, "voted": up}
+    return VoteOut(id=question.pk, votes=question.votes, voted=up)
 
 
-def question_answer(*, by: Actor, meeting: Meeting, question_id: int, answered: bool = True) -> dict[str, Any]:
+def question_answer(*, by: Actor, meeting: Meeting, question_id: int, answered: bool = True) -> AnsweredOut:
     """The lecturer or a host marks a question answered (or not yet)."""
     require_presenter(by, meeting)
     with transaction.atomic():
@@ -161,7 +160,7 @@ def question_answer(*, by: Actor, meeting: Meeting, question_id: int, answered: 
             question.answered_by_id = by.member_id if answered else None
             question.save(update_fields=["answered_at", "answered_by"])
             _append(meeting.pk, events.QuestionAnswered(id=question.pk, answered=answered))
-    return {"id": question.pk, "answered": answered}
+    return AnsweredOut(id=question.pk, answered=answered)
 
 
 # --- Moderation hooks -----------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import datetime as dt
 import math
 import re
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kernel.errors import Invalid, NotFound
 from lessons.models import Recording
+from lessons.schemas import RecordingOut
 from meetings.models import Meeting
 
 # What a <video> or <audio> element plays; the worker's recorder writes one of these.
@@ -82,14 +82,11 @@ def recording_in(meeting: Meeting, recording_id: int) -> Recording:
     return recording
 
 
-def recording_dict(recording: Recording) -> dict[str, Any]:
-    return {
-        "id": recording.pk,
-        "content_type": recording.content_type,
-        "started_at": recording.started_at.isoformat(),
-        "duration": recording.duration,
-        "size": recording.size,
-    }
+def recording_out(recording: Recording) -> RecordingOut:
+    return RecordingOut(
+        id=recording.pk, content_type=recording.content_type, started_at=recording.started_at,
+        duration=recording.duration, size=recording.size,
+    )  # fmt: skip
 
 
 # --- HTTP Range (RFC 9110 §14) ------------------------------------------------------------------

@@ -10,6 +10,8 @@ from meetings.models import Meeting, MeetingKind, MeetingStatus
 from meetings.rules import can_present
 from members.access import Actor
 
+QUESTION_MAX_CHARS = 500
+
 
 def require_presenter(actor: Actor, meeting: Meeting) -> None:
     if not can_present(actor, meeting):

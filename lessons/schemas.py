@@ -1,5 +1,6 @@
-"""The lessons' shapes: the JSON API's request and response models, and the study reports.
-Output is shaped here and nowhere else."""
+"""The lessons' shapes: the JSON API's request and response models, what the lesson room's
+socket commands answer (the same models, as JSON), the party school's progress and the study
+reports. Output is shaped here and nowhere else."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import Literal
 from ninja import Field, Schema
 
 from kernel.ids import Id
-from lessons import questions
+from lessons.events import Deck, QuestionShown
+from lessons.rules import QUESTION_MAX_CHARS
 
 
 class LecturerIn(Schema):
@@ -21,13 +23,7 @@ class LecturerOut(Schema):
     name: str
 
 
-class DeckOut(Schema):
-    id: int
-    filename: str
-    status: str
-    pages: int
-    rendered: int
-    error: str
+DeckOut = Deck  # a deck as the lesson's state lists it is the deck ``lessons.deck.ready`` announces
 
 
 class SlideOut(Schema):
@@ -44,18 +40,13 @@ class ShownSlideOut(SlideOut):
 ItemStatus = Literal["published", "held", "hidden", "rejected"]
 
 
-class StateQuestionOut(Schema):
-    type: str  # the question's event type: the state lists questions as their events
-    id: int
-    author: int
-    name: str
-    text: str
-    votes: int
-    answered: bool
-    at: str
-    voted: bool
+class StateQuestionOut(QuestionShown):
+    """A question as the lesson's state lists it: its event, what became of it, and whether the
+    reader upvoted it."""
+
     status: ItemStatus = Field(description="published; or, for the author only: held, hidden, rejected")
     reason: str = Field(description="A moderator's reason for a rejection, for the author")
+    voted: bool
 
 
 class PresenterOut(Schema):
@@ -85,8 +76,16 @@ class TimelineOut(Schema):
     at: dt.datetime
 
 
+class TimelinePointOut(Schema):
+    """A page shown, as seconds ``t`` from a recording's start (negative: shown before it began)."""
+
+    t: float
+    deck: int
+    page: int
+
+
 class QuestionIn(Schema):
-    text: str = Field(min_length=1, max_length=questions.QUESTION_MAX_CHARS)
+    text: str = Field(min_length=1, max_length=QUESTION_MAX_CHARS)
 
 
 class AskedOut(Schema):
@@ -96,6 +95,8 @@ class AskedOut(Schema):
 
 
 class QuestionOut(Schema):
+    """A question as the API lists it (the state's, without its event type)."""
+
     id: int
     author: int
     name: str
@@ -201,3 +202,61 @@ class OrganisationStudyOut(Schema):
     organisation: str
     branches: list[BranchStudyOut]
     members: list[MemberStudyRow]
+
+
+# --- The party school ------------------------------------------------------------------------------
+
+
+ItemKind = Literal["lesson", "document"]
+
+
+class CourseItemProgress(Schema):
+    """One lesson or document of a course, and whether the member has followed it (a lesson:
+    study time on it; a document: opened)."""
+
+    id: int
+    position: int
+    kind: ItemKind
+    title: str
+    meeting: int | None
+    size: int
+    followed: bool
+    hours: float
+
+
+class CourseProgress(Schema):
+    """A course of the catalogue and the member's progress through it."""
+
+    id: int
+    organisation: str
+    title: str
+    description: str
+    followed: int
+    total: int
+    items: list[CourseItemProgress]
+
+
+class StudyProgressOut(Schema):
+    year: int
+    hours: float
+    required: int | None
+    percent: int
+
+
+class MemberProgress(MemberStudyRow):
+    """A member's hours against their requirement (``percent``: of the requirement)."""
+
+    required: int | None
+    met: bool
+
+
+class OrganisationProgress(Schema):
+    """Every member of an organisation's subtree against their requirement, the organisation's
+    requirements per member status, and whether the reader may set them."""
+
+    organisation: int
+    name: str
+    year: int
+    members: list[MemberProgress]
+    requirements: dict[str, int]
+    may_set: bool

@@ -25,7 +25,7 @@ import shutil
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -38,6 +38,7 @@ from kernel.errors import DomainError, Invalid, NotFound
 from lessons import events
 from lessons.models import DeckStatus, SlideDeck, SlideTurn
 from lessons.rules import require_lesson, require_not_over, require_presenter
+from lessons.schemas import ShownSlideOut, SlideOut, TimelineOut, TimelinePointOut
 from lessons.slide_pages import render_page
 from meetings.models import Meeting, MeetingStatus
 from members.access import Actor
@@ -97,15 +98,11 @@ def _phone_path(deck: SlideDeck, page: int) -> Path:
     return pages_dir(deck) / f"{page}.phone.webp"
 
 
-def deck_dict(deck: SlideDeck) -> dict[str, Any]:
-    return {
-        "id": deck.pk,
-        "filename": deck.filename,
-        "status": deck.status,
-        "pages": deck.pages,
-        "rendered": deck.rendered,
-        "error": deck.error,
-    }
+def deck_out(deck: SlideDeck) -> events.Deck:
+    return events.Deck(
+        id=deck.pk, filename=deck.filename, status=deck.status, pages=deck.pages, rendered=deck.rendered,
+        error=deck.error,
+    )  # fmt: skip
 
 
 def decks_for(meeting: Meeting) -> list[SlideDeck]:
@@ -250,7 +247,7 @@ def _ready(deck: SlideDeck) -> None:
     with transaction.atomic():
         deck.status = DeckStatus.READY
         deck.save(update_fields=["status"])
-        event_append(stream=room_stream(deck.meeting_id), payload=events.DeckReady(deck=events.Deck(**deck_dict(deck))))
+        event_append(stream=room_stream(deck.meeting_id), payload=events.DeckReady(deck=deck_out(deck)))
         _show_when_nothing_is(deck)
     _progress(deck)
 
@@ -277,16 +274,16 @@ def _latest_turn(meeting: Meeting) -> SlideTurn | None:
     return SlideTurn.objects.filter(meeting=meeting).select_related("deck").order_by("-at", "-pk").first()
 
 
-def current_slide(meeting: Meeting) -> dict[str, Any] | None:
+def current_slide(meeting: Meeting) -> ShownSlideOut | None:
     turn = _latest_turn(meeting)
     if turn is None:
         return None
-    return {"deck": turn.deck_id, "page": turn.page, "pages": turn.deck.pages, "at": turn.at.isoformat()}
+    return ShownSlideOut(deck=turn.deck_id, page=turn.page, pages=turn.deck.pages, at=turn.at.isoformat())
 
 
 def slide_turn(
     *, by: Actor, meeting: Meeting, action: str, page: int | None = None, deck_id: int | None = None
-) -> dict[str, Any]:
+) -> SlideOut:
     """``next`` / ``previous`` / ``goto`` (``page``, and ``deck`` to switch decks). Showing the
     page already shown stores nothing, so a retried command is harmless."""
     require_lesson(meeting)
@@ -319,29 +316,27 @@ def slide_turn(
             raise Invalid(_("Unknown slide action."))
         if not 1 <= wanted <= deck.pages:
             raise Invalid(_("There is no page %(n)d.") % {"n": wanted})
+        shown = SlideOut(deck=deck.pk, page=wanted, pages=deck.pages)
         if current is not None and on_deck and current.page == wanted:
-            return {"deck": deck.pk, "page": wanted, "pages": deck.pages}
+            return shown
         SlideTurn.objects.create(meeting=meeting, deck=deck, page=wanted, at=clock.now(), by_id=by.member_id)
         event_append(stream=room_stream(meeting.pk), payload=events.SlideTurned(deck=deck.pk, page=wanted))
-    return {"deck": deck.pk, "page": wanted, "pages": deck.pages}
+    return shown
 
 
-def slide_timeline(meeting: Meeting) -> list[dict[str, Any]]:
+def _turns(meeting: Meeting) -> list[tuple[int, int, dt.datetime]]:
+    return list(SlideTurn.objects.filter(meeting=meeting).order_by("at", "pk").values_list("deck_id", "page", "at"))
+
+
+def slide_timeline(meeting: Meeting) -> list[TimelineOut]:
     """Every page shown, in order, with when: what a replay follows."""
-    return [
-        {"deck": deck, "page": page, "at": at.isoformat()}
-        for deck, page, at in SlideTurn.objects.filter(meeting=meeting)
-        .order_by("at", "pk")
-        .values_list("deck_id", "page", "at")
-    ]
+    return [TimelineOut(deck=deck, page=page, at=at) for deck, page, at in _turns(meeting)]
 
 
-def slide_timeline_from(meeting: Meeting, origin: dt.datetime) -> list[dict[str, Any]]:
-    """The timeline as seconds from ``origin`` (a recording's start): ``{"t", "deck", "page"}``.
-    A page shown before the recording began has a negative ``t``: it is on screen at 0."""
+def slide_timeline_from(meeting: Meeting, origin: dt.datetime) -> list[TimelinePointOut]:
+    """The timeline as seconds from ``origin`` (a recording's start). A page shown before the
+    recording began has a negative ``t``: it is on screen at 0."""
     return [
-        {"t": round((at - origin).total_seconds(), 3), "deck": deck, "page": page}
-        for deck, page, at in SlideTurn.objects.filter(meeting=meeting)
-        .order_by("at", "pk")
-        .values_list("deck_id", "page", "at")
+        TimelinePointOut(t=round((at - origin).total_seconds(), 3), deck=deck, page=page)
+        for deck, page, at in _turns(meeting)
     ]

@@ -1,6 +1,7 @@
 """The lesson's commands on ``meeting:<id>`` (docs/protocol.md, "Lessons"), merged into the
 room's commands by meetings/streams.py. Each handler re-reads the room through
-``room.room_get_for`` (participants only), calls one function and returns its result."""
+``room.room_get_for`` (participants only), calls one function and returns its result as JSON
+(the same models the API answers with, lessons/schemas.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kernel.ids import Id, require_id
 from lessons import questions, slides, state
-from lessons.rules import require_lesson
+from lessons.rules import QUESTION_MAX_CHARS, require_lesson
 from meetings import room
 from meetings.models import Meeting
 from members.access import Actor
@@ -33,7 +34,7 @@ class TurnIn(In):
 
 
 class AskIn(In):
-    text: str = Field(min_length=1, max_length=questions.QUESTION_MAX_CHARS)
+    text: str = Field(min_length=1, max_length=QUESTION_MAX_CHARS)
 
 
 class VoteIn(In):
@@ -53,26 +54,32 @@ def _lesson(actor: Actor, stream_id: str) -> Meeting:
 
 
 def lesson_state(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
-    return state.lesson_state(actor=actor, meeting=_lesson(actor, stream_id))
+    return state.lesson_state(actor=actor, meeting=_lesson(actor, stream_id)).model_dump(mode="json")
 
 
 def slides_turn(actor: Actor, stream_id: str, args: TurnIn) -> dict[str, Any]:
     meeting = _lesson(actor, stream_id)
-    return slides.slide_turn(by=actor, meeting=meeting, action=args.action, page=args.page, deck_id=args.deck)
+    return slides.slide_turn(
+        by=actor, meeting=meeting, action=args.action, page=args.page, deck_id=args.deck
+    ).model_dump(mode="json")
 
 
 def question_ask(actor: Actor, stream_id: str, args: AskIn) -> dict[str, Any]:
-    return questions.question_ask(by=actor, meeting=_lesson(actor, stream_id), text=args.text)
+    return questions.question_ask(by=actor, meeting=_lesson(actor, stream_id), text=args.text).model_dump(mode="json")
 
 
 def question_vote(actor: Actor, stream_id: str, args: VoteIn) -> dict[str, Any]:
     meeting = _lesson(actor, stream_id)
-    return questions.question_vote(by=actor, meeting=meeting, question_id=args.question, up=args.up)
+    return questions.question_vote(by=actor, meeting=meeting, question_id=args.question, up=args.up).model_dump(
+        mode="json"
+    )
 
 
 def question_answer(actor: Actor, stream_id: str, args: AnswerIn) -> dict[str, Any]:
     meeting = _lesson(actor, stream_id)
-    return questions.question_answer(by=actor, meeting=meeting, question_id=args.question, answered=args.answered)
+    return questions.question_answer(
+        by=actor, meeting=meeting, question_id=args.question, answered=args.answered
+    ).model_dump(mode="json")
 
 
 # Asking is writing content, so a member a moderator muted cannot ask (the send guards);

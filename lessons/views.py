@@ -122,7 +122,7 @@ def replay_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
         chosen = next((r for r in items if str(r.pk) == wanted), items[-1])
     config: dict[str, Any] = {"meeting": meeting.pk}
     if chosen is not None:
-        timeline = slides.slide_timeline_from(meeting, chosen.started_at)
+        timeline = [point.model_dump() for point in slides.slide_timeline_from(meeting, chosen.started_at)]
         config.update(
             {
                 "recording": chosen.pk,

@@ -59,7 +59,7 @@ def test_only_the_members_own_branch_officers_set_and_see_the_base(branch, as_ac
     # The member and the branch's secretary and organiser see it; a peer, the publicity member
     # and the committee above (a role above the branch) do not.
     for who in (member, branch.secretary, branch.organiser):
-        assert selectors.dues_member_year(actor=as_actor(who), member_id=member.pk, year=THIS.year)["standard"]
+        assert selectors.dues_member_year(actor=as_actor(who), member_id=member.pk, year=THIS.year).standard
     for who in (branch.members[1], branch.publicity, branch.committee_secretary, branch.outsider):
         with pytest.raises(Forbidden):
             selectors.dues_member_year(actor=as_actor(who), member_id=member.pk, year=THIS.year)
@@ -184,8 +184,8 @@ def test_the_yearly_chart_for_a_branch_and_the_committees_subtree(branch, as_act
     chart = selectors.dues_year_chart(actor=as_actor(branch.committee_secretary),
                                       organisation_id=branch.tree.committee.pk, year=THIS.year)  # fmt: skip
     i = THIS.month - 1
-    assert chart["due"][i] == 4_020 and chart["paid"][i] == 4_000
-    assert {b["name"]: (b["due_fen"], b["paid_fen"]) for b in chart["branches"]}["第一党支部"][1] == 4_000
+    assert chart.due[i] == 4_020 and chart.paid[i] == 4_000
+    assert {b.name: (b.due_fen, b.paid_fen) for b in chart.branches}["第一党支部"][1] == 4_000
     with pytest.raises(Forbidden):
         selectors.dues_year_chart(actor=as_actor(member), organisation_id=branch.tree.branch_a.pk, year=THIS.year)
 

@@ -115,7 +115,7 @@ def test_opening_marks_read_once_confirming_is_explicit_and_the_publisher_sees_c
     assert len(events(notice.stream, "branch.notice.receipt")) == 2
 
     _notice, groups = selectors.notice_receipts_by_organisation(actor=as_actor(branch.secretary), notice_id=notice.pk)
-    assert [(g["organisation"].name, g["read"], g["confirmed"], g["total"]) for g in groups] == [
+    assert [(g.organisation.name, g.read, g.confirmed, g.total) for g in groups] == [
         ("第一党支部", 1, 1, 5), ("第一党小组", 1, 0, 2)
     ]  # fmt: skip
     for who in (reader, branch.organiser):

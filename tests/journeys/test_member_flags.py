@@ -75,8 +75,8 @@ def test_a_member_flags_a_lesson_chat_line_and_a_post_and_the_author_reads_why( 
     line = member.locator("#chat-lines li", has_text="散会后一起去钓鱼吧")
     line.wait_for(timeout=WAIT)
     asked = questions.question_ask(by=actor_from_member(author), meeting=meeting, text="党费怎么交？")
-    member.locator(f"#questions li[data-question='{asked['id']}'] .flag-btn").wait_for(timeout=WAIT)
-    writer.locator(f"#questions li[data-question='{asked['id']}']").wait_for(timeout=WAIT)
+    member.locator(f"#questions li[data-question='{asked.id}'] .flag-btn").wait_for(timeout=WAIT)
+    writer.locator(f"#questions li[data-question='{asked.id}']").wait_for(timeout=WAIT)
     assert writer.locator("#chat-lines .flag-btn, #questions .flag-btn").count() == 0  # not on one's own
 
     # The member flags the chat line: one dialog, showing the line, a reason and a note.

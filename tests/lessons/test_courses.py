@@ -69,9 +69,9 @@ def test_the_catalogue_follows_the_organisation_tree(school) -> None:  # type: i
     course, _doc = _course(school)
     branch_course = courses.course_create(by=actor_from_member(school["secretary"]),
                                           organisation_id=school["tree"].branch_a.pk, title="支部微党课")  # fmt: skip
-    mine = [r["course"].pk for r in courses.courses_for(actor=actor_from_member(school["member"]))]
+    mine = [r.id for r in courses.courses_for(actor=actor_from_member(school["member"]))]
     assert set(mine) == {course.pk, branch_course.pk}
-    theirs = [r["course"].pk for r in courses.courses_for(actor=actor_from_member(school["outsider"]))]
+    theirs = [r.id for r in courses.courses_for(actor=actor_from_member(school["outsider"]))]
     assert theirs == [course.pk]
     with pytest.raises(NotFound):
         courses.course_get_for(actor=actor_from_member(school["outsider"]), course_id=branch_course.pk)
@@ -80,13 +80,13 @@ def test_the_catalogue_follows_the_organisation_tree(school) -> None:  # type: i
 def test_following_counts_study_time_and_opened_documents(school) -> None:  # type: ignore[no-untyped-def]
     course, doc = _course(school)
     me = actor_from_member(school["member"])
-    assert courses.course_progress(actor=me, course=course)["followed"] == 0
+    assert courses.course_progress(actor=me, course=course).followed == 0
     study_credit(meeting_id=school["lesson"].pk, member_id=school["member"].pk, seconds=600, source="live",
                  at=school["now"] - dt.timedelta(hours=1, minutes=30))  # fmt: skip
     courses.course_document_read(by=me, course_id=course.pk, item_id=doc.pk)
     courses.course_document_read(by=me, course_id=course.pk, item_id=doc.pk)
     progress = courses.course_progress(actor=me, course=course)
-    assert (progress["followed"], progress["total"]) == (2, 2)
+    assert (progress.followed, progress.total) == (2, 2)
     assert CourseDocumentRead.objects.count() == 1
 
 
@@ -107,10 +107,10 @@ def test_required_hours_per_status_nearest_organisation_wins(school) -> None:  #
     study_credit(meeting_id=school["lesson"].pk, member_id=school["member"].pk, seconds=3600, source="live",
                  at=school["now"] - dt.timedelta(hours=1))  # fmt: skip
     mine = courses.my_progress(actor=actor_from_member(school["member"]), year=year)
-    assert (mine["hours"], mine["required"], mine["percent"]) == (1.0, 2, 50)
+    assert (mine.hours, mine.required, mine.percent) == (1.0, 2, 50)
     report = courses.organisation_progress(actor=secretary, organisation_id=school["tree"].branch_a.pk, year=year)
-    rows = {r["real_name"]: r for r in report["members"]}
-    assert rows["张三"]["required"] == 2 and rows["预备党员"]["required"] == 4 and not rows["张三"]["met"]
+    rows = {r.real_name: r for r in report.members}
+    assert rows["张三"].required == 2 and rows["预备党员"].required == 4 and not rows["张三"].met
     with pytest.raises(Forbidden):
         courses.organisation_progress(actor=actor_from_member(school["member"]),
                                       organisation_id=school["tree"].branch_a.pk, year=year)  # fmt: skip

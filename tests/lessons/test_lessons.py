@@ -13,6 +13,7 @@ from PIL import Image
 from kernel.errors import Conflict, Forbidden, Invalid
 from lessons import questions, slides
 from lessons.models import DeckStatus, Question, SlideDeck
+from lessons.schemas import SlideOut
 from lessons.services import lecturer_set
 from lessons.state import lesson_state
 from meetings import lifecycle, lobby, room, rules
@@ -154,7 +155,7 @@ def test_rendering_makes_one_image_per_page_and_tells_the_uploader_how_far_it_is
     ]  # fmt: skip
     # Nothing was on screen, so the ready deck's first page is shown without a click.
     assert events(room.room_stream(lesson.meeting.pk), mark) == [
-        {"type": "lessons.deck.ready", "deck": slides.deck_dict(deck)},
+        {"type": "lessons.deck.ready", "deck": slides.deck_out(deck).model_dump()},
         {"type": "lessons.slide.turned", "deck": deck.pk, "page": 1},
     ]
 
@@ -176,7 +177,7 @@ def test_turning_pages_stores_a_tiny_event_and_the_timeline(lesson: Lesson, acto
     deck = ready_deck(lesson, actor_of)  # shown from page 1 at once: nothing else was on screen
     mark = head(stream)
 
-    assert slides.slide_turn(by=lecturer, meeting=meeting, action="next") == {"deck": deck.pk, "page": 2, "pages": 3}
+    assert slides.slide_turn(by=lecturer, meeting=meeting, action="next") == SlideOut(deck=deck.pk, page=2, pages=3)
     slides.slide_turn(by=actor_of(lesson.secretary), meeting=meeting, action="goto", page=3)  # a host may too
     slides.slide_turn(by=lecturer, meeting=meeting, action="previous")
     slides.slide_turn(by=lecturer, meeting=meeting, action="goto", page=2)  # already shown: nothing stored
@@ -188,10 +189,10 @@ def test_turning_pages_stores_a_tiny_event_and_the_timeline(lesson: Lesson, acto
     with pytest.raises(Forbidden):
         slides.slide_turn(by=actor_of(lesson.viewers[0]), meeting=meeting, action="next")
 
-    assert slides.current_slide(meeting)["page"] == 2  # what a late joiner is shown
+    assert slides.current_slide(meeting).page == 2  # what a late joiner is shown
     timeline = slides.slide_timeline(meeting)
-    assert [(t["deck"], t["page"]) for t in timeline] == [(deck.pk, p) for p in (1, 2, 3, 2)]
-    assert [t["at"] for t in timeline] == sorted(t["at"] for t in timeline)
+    assert [(t.deck, t.page) for t in timeline] == [(deck.pk, p) for p in (1, 2, 3, 2)]
+    assert [t.at for t in timeline] == sorted(t.at for t in timeline)
 
     lifecycle.meeting_end(by=actor_of(lesson.secretary), meeting=meeting)
     with pytest.raises(Conflict):
@@ -204,11 +205,9 @@ def test_a_second_deck_is_shown_from_its_first_page(lesson: Lesson, actor_of, pr
     slides.slide_turn(by=lecturer, meeting=meeting, action="goto", page=3)
     second = ready_deck(lesson, actor_of, colours=[(0, 0, 0), (255, 255, 255)])
     # A deck ready while another is on screen does not take over: the presenter decides.
-    assert (slides.current_slide(meeting)["deck"], slides.current_slide(meeting)["page"]) == (first.pk, 3)
-    assert (
-        slides.slide_turn(by=lecturer, meeting=meeting, action="goto", page=1, deck_id=second.pk)["deck"] == second.pk
-    )
-    assert slides.slide_turn(by=lecturer, meeting=meeting, action="next") == {"deck": second.pk, "page": 2, "pages": 2}
+    assert (slides.current_slide(meeting).deck, slides.current_slide(meeting).page) == (first.pk, 3)
+    assert slides.slide_turn(by=lecturer, meeting=meeting, action="goto", page=1, deck_id=second.pk).deck == second.pk
+    assert slides.slide_turn(by=lecturer, meeting=meeting, action="next") == SlideOut(deck=second.pk, page=2, pages=2)
     assert first.pk != second.pk
 
 
@@ -223,35 +222,35 @@ def test_questions_are_ordered_by_votes_then_time_and_one_vote_per_member(lesson
     second = questions.question_ask(by=b, meeting=meeting, text="如何做合格党员？")
     assert events(stream)[-1]["type"] == "lessons.question.shown" and events(stream)[-1]["text"] == "如何做合格党员？"
 
-    questions.question_vote(by=c, meeting=meeting, question_id=second["id"])
-    questions.question_vote(by=c, meeting=meeting, question_id=second["id"])  # again: still one
-    questions.question_vote(by=a, meeting=meeting, question_id=second["id"])
-    assert events(stream)[-1] == {"type": "lessons.question.voted", "id": second["id"], "votes": 2}
+    questions.question_vote(by=c, meeting=meeting, question_id=second.id)
+    questions.question_vote(by=c, meeting=meeting, question_id=second.id)  # again: still one
+    questions.question_vote(by=a, meeting=meeting, question_id=second.id)
+    assert events(stream)[-1] == {"type": "lessons.question.voted", "id": second.id, "votes": 2}
     with pytest.raises(Invalid):
-        questions.question_vote(by=b, meeting=meeting, question_id=second["id"])  # one's own question
+        questions.question_vote(by=b, meeting=meeting, question_id=second.id)  # one's own question
 
     listed = questions.question_list(meeting=meeting, actor=c)
-    assert [(q["id"], q["votes"], q["voted"]) for q in listed] == [(second["id"], 2, True), (first["id"], 0, False)]
-    questions.question_vote(by=c, meeting=meeting, question_id=second["id"], up=False)
-    questions.question_vote(by=a, meeting=meeting, question_id=second["id"], up=False)
-    questions.question_vote(by=b, meeting=meeting, question_id=first["id"], up=True)
-    assert [q["id"] for q in questions.question_list(meeting=meeting, actor=c)] == [first["id"], second["id"]]
-    questions.question_vote(by=c, meeting=meeting, question_id=second["id"])
+    assert [(q.id, q.votes, q.voted) for q in listed] == [(second.id, 2, True), (first.id, 0, False)]
+    questions.question_vote(by=c, meeting=meeting, question_id=second.id, up=False)
+    questions.question_vote(by=a, meeting=meeting, question_id=second.id, up=False)
+    questions.question_vote(by=b, meeting=meeting, question_id=first.id, up=True)
+    assert [q.id for q in questions.question_list(meeting=meeting, actor=c)] == [first.id, second.id]
+    questions.question_vote(by=c, meeting=meeting, question_id=second.id)
     # A tie on votes: the earlier question first.
-    assert [q["id"] for q in questions.question_list(meeting=meeting, actor=c)] == [first["id"], second["id"]]
+    assert [q.id for q in questions.question_list(meeting=meeting, actor=c)] == [first.id, second.id]
 
 
 def test_the_lecturer_or_a_host_marks_a_question_answered(lesson: Lesson, actor_of) -> None:
     meeting = lesson.meeting
     asked = questions.question_ask(by=actor_of(lesson.viewers[0]), meeting=meeting, text="请讲讲四个意识")
     with pytest.raises(Forbidden):
-        questions.question_answer(by=actor_of(lesson.viewers[1]), meeting=meeting, question_id=asked["id"])
-    questions.question_answer(by=actor_of(lesson.lecturer), meeting=meeting, question_id=asked["id"])
+        questions.question_answer(by=actor_of(lesson.viewers[1]), meeting=meeting, question_id=asked.id)
+    questions.question_answer(by=actor_of(lesson.lecturer), meeting=meeting, question_id=asked.id)
     stream = room.room_stream(meeting.pk)
-    assert events(stream)[-1] == {"type": "lessons.question.answered", "id": asked["id"], "answered": True}
-    questions.question_answer(by=actor_of(lesson.secretary), meeting=meeting, question_id=asked["id"], answered=False)
+    assert events(stream)[-1] == {"type": "lessons.question.answered", "id": asked.id, "answered": True}
+    questions.question_answer(by=actor_of(lesson.secretary), meeting=meeting, question_id=asked.id, answered=False)
     assert events(stream)[-1]["answered"] is False
-    assert questions.question_list(meeting=meeting, actor=actor_of(lesson.viewers[0]))[0]["answered"] is False
+    assert questions.question_list(meeting=meeting, actor=actor_of(lesson.viewers[0]))[0].answered is False
 
 
 def test_questions_pass_the_moderation_pipeline(lesson: Lesson, org_tree, actor_of) -> None:
@@ -263,7 +262,7 @@ def test_questions_pass_the_moderation_pipeline(lesson: Lesson, org_tree, actor_
 
     mark = head(stream)
     held = questions.question_ask(by=author, meeting=meeting, text="哪里可以代开发票")
-    assert held["status"] == "held"
+    assert held.status == "held"
     assert events(stream, mark) == []  # nobody sees it yet
     assert questions.question_list(meeting=meeting, actor=actor_of(lesson.viewers[1])) == []
     with pytest.raises(ContentBlocked) as blocked:
@@ -274,16 +273,16 @@ def test_questions_pass_the_moderation_pipeline(lesson: Lesson, org_tree, actor_
         questions.question_ask(by=actor_of(lesson.outsider), meeting=meeting, text="外人提问")
 
     role_grant(by=SYSTEM, member=lesson.secretary, organisation=org_tree.branch_a, kind=RoleKind.MODERATOR)
-    item = QueueItem.objects.get(object_id=held["id"], content_type__model="question")
+    item = QueueItem.objects.get(object_id=held.id, content_type__model="question")
     queue_approve(by=actor_of(lesson.secretary), item_id=item.pk)
-    assert events(stream, mark)[-1]["id"] == held["id"]
-    assert [q["id"] for q in questions.question_list(meeting=meeting, actor=author)] == [held["id"]]
+    assert events(stream, mark)[-1]["id"] == held.id
+    assert [q.id for q in questions.question_list(meeting=meeting, actor=author)] == [held.id]
 
     rejected = questions.question_ask(by=author, meeting=meeting, text="还能代开发票吗")
-    item = QueueItem.objects.get(object_id=rejected["id"], content_type__model="question")
+    item = QueueItem.objects.get(object_id=rejected.id, content_type__model="question")
     queue_reject(by=actor_of(lesson.secretary), item_id=item.pk, reason="与党课无关")
     notice = events(user_stream(lesson.viewers[0].pk))[-1]
-    assert notice == {"type": "lessons.question.rejected", "meeting": meeting.pk, "id": rejected["id"],
+    assert notice == {"type": "lessons.question.rejected", "meeting": meeting.pk, "id": rejected.id,
                       "reason": "与党课无关"}  # fmt: skip
 
 
@@ -293,8 +292,8 @@ def test_the_lesson_state_is_what_a_late_joiner_draws(lesson: Lesson, actor_of, 
     slides.slide_turn(by=actor_of(lesson.lecturer), meeting=meeting, action="goto", page=2)
     asked = questions.question_ask(by=actor_of(lesson.viewers[0]), meeting=meeting, text="什么是初心使命？")
     state = lesson_state(actor=actor_of(lesson.viewers[1]), meeting=meeting)
-    assert state["lecturer"] == {"member": lesson.lecturer.pk, "name": lesson.lecturer.real_name}
-    assert state["me"] == {"member": lesson.viewers[1].pk, "presenter": False}
-    assert state["slide"]["deck"] == deck.pk and state["slide"]["page"] == 2 and state["slide"]["pages"] == 3
-    assert [q["id"] for q in state["questions"]] == [asked["id"]]
-    assert lesson_state(actor=actor_of(lesson.lecturer), meeting=meeting)["me"]["presenter"] is True
+    assert state.lecturer.model_dump() == {"member": lesson.lecturer.pk, "name": lesson.lecturer.real_name}
+    assert state.me.model_dump() == {"member": lesson.viewers[1].pk, "presenter": False}
+    assert state.slide is not None and (state.slide.deck, state.slide.page, state.slide.pages) == (deck.pk, 2, 3)
+    assert [q.id for q in state.questions] == [asked.id]
+    assert lesson_state(actor=actor_of(lesson.lecturer), meeting=meeting).me.presenter is True

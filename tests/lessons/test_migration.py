@@ -60,7 +60,7 @@ def test_lesson_rows_written_before_the_move_are_read_after_it(org_tree, member_
     )
 
     migrate(latest)
-    assert [q["text"] for q in questions.question_list(meeting=meeting, actor=actor_of(viewer))] == ["什么是初心使命？"]
+    assert [q.text for q in questions.question_list(meeting=meeting, actor=actor_of(viewer))] == ["什么是初心使命？"]
     assert Question.objects.get().votes == 2
     assert study.member_year(member_id=viewer.pk, year=now.year).hours == 0.5
     assert StudyTime.objects.get().seconds == 1800

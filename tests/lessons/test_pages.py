@@ -122,7 +122,7 @@ def test_the_lesson_state_over_the_api_is_the_sockets_and_is_described(lesson: L
     asked = post(viewer, f"/api/meetings/{meeting_id}/questions", {"text": "怎样做到学思用贯通？"}).json()
     got = viewer.get(f"/api/meetings/{meeting_id}/lesson")
     assert got.status_code == 200
-    assert got.json() == lesson_state(actor=actor_of(lesson.viewers[0]), meeting=lesson.meeting)
+    assert got.json() == lesson_state(actor=actor_of(lesson.viewers[0]), meeting=lesson.meeting).model_dump(mode="json")
     assert [q["id"] for q in got.json()["questions"]] == [asked["id"]]
     schema = client_for(lesson.viewers[0]).get("/api/openapi.json").json()
     operation = schema["paths"]["/api/meetings/{meeting_id}/lesson"]["get"]

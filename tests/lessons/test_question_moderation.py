@@ -4,11 +4,10 @@ room no longer shows stays on its author's list saying what became of it; others
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from lessons import questions
+from lessons.schemas import StateQuestionOut
 from lessons.state import lesson_state
 from meetings import room
 from members.access import SYSTEM
@@ -22,8 +21,8 @@ from tests.lessons.lesson_data import Lesson, lesson  # noqa: F401 - a fixture
 pytestmark = pytest.mark.django_db
 
 
-def listed(actor, meeting) -> dict[int, dict[str, Any]]:  # type: ignore[no-untyped-def]
-    return {q["id"]: q for q in questions.question_list(meeting=meeting, actor=actor)}
+def listed(actor, meeting) -> dict[int, StateQuestionOut]:  # type: ignore[no-untyped-def]
+    return {q.id: q for q in questions.question_list(meeting=meeting, actor=actor)}
 
 
 def flag(client_for, member, ref: str, reason: str = "spam"):  # type: ignore[no-untyped-def]
@@ -40,25 +39,25 @@ def test_a_question_flagged_away_then_rejected_stays_with_its_author_in_words(
     role_grant(by=SYSTEM, member=lesson.secretary, organisation=org_tree.branch_a, kind=RoleKind.MODERATOR)
     policy_set(by=SYSTEM, organisation=org_tree.branch_a, flag_threshold=2)
     asked = questions.question_ask(by=actor_of(author), meeting=meeting, text="课后能不能早点下班？")
-    ref = f"lessons.question:{asked['id']}"
+    ref = f"lessons.question:{asked.id}"
 
     assert flag(client_for, first, ref).status_code == 201
     assert flag(client_for, first, ref, reason="off_topic").status_code == 409  # counts once
-    assert listed(actor_of(second), meeting)[asked["id"]]["status"] == "published"
+    assert listed(actor_of(second), meeting)[asked.id].status == "published"
     assert flag(client_for, second, ref).status_code == 201
     hidden = StreamEvent.objects.filter(stream=room.room_stream(meeting.pk)).order_by("-seq").first()
-    assert hidden is not None and hidden.payload == {"type": "lessons.question.hidden", "id": asked["id"]}
-    assert asked["id"] not in listed(actor_of(second), meeting)
-    assert listed(actor_of(author), meeting)[asked["id"]]["status"] == "hidden"
+    assert hidden is not None and hidden.payload == {"type": "lessons.question.hidden", "id": asked.id}
+    assert asked.id not in listed(actor_of(second), meeting)
+    assert listed(actor_of(author), meeting)[asked.id].status == "hidden"
     state = lesson_state(actor=actor_of(author), meeting=meeting)
-    assert [(q["id"], q["status"]) for q in state["questions"]] == [(asked["id"], "hidden")]
+    assert [(q.id, q.status) for q in state.questions] == [(asked.id, "hidden")]
 
-    item = QueueItem.objects.get(object_id=asked["id"], content_type__model="question")
+    item = QueueItem.objects.get(object_id=asked.id, content_type__model="question")
     assert item.details["flags"] == 2
     queue_reject(by=actor_of(lesson.secretary), item_id=item.pk, reason="与党课无关")
-    mine = listed(actor_of(author), meeting)[asked["id"]]
-    assert (mine["status"], mine["reason"]) == ("rejected", "与党课无关")
-    assert asked["id"] not in listed(actor_of(first), meeting)
+    mine = listed(actor_of(author), meeting)[asked.id]
+    assert (mine.status, mine.reason) == ("rejected", "与党课无关")
+    assert asked.id not in listed(actor_of(first), meeting)
 
 
 def test_a_held_question_is_listed_for_its_author_only_and_through_the_api(
@@ -69,13 +68,13 @@ def test_a_held_question_is_listed_for_its_author_only_and_through_the_api(
     words = word_list_create(by=SYSTEM, organisation=None, name="党课待审词")
     word_entries_set(by=SYSTEM, word_list=words, entries=[("代开发票", "hold")])
     held = questions.question_ask(by=actor_of(author), meeting=meeting, text="哪里可以代开发票")
-    assert held["status"] == "held"
+    assert held.status == "held"
     api = client_for(author).get(f"/api/meetings/{meeting.pk}/questions").json()
-    assert [(q["id"], q["status"], q["reason"]) for q in api] == [(held["id"], "held", "")]
+    assert [(q["id"], q["status"], q["reason"]) for q in api] == [(held.id, "held", "")]
     assert client_for(other).get(f"/api/meetings/{meeting.pk}/questions").json() == []
-    assert flag(client_for, other, f"lessons.question:{held['id']}").status_code == 404
+    assert flag(client_for, other, f"lessons.question:{held.id}").status_code == 404
 
     role_grant(by=SYSTEM, member=lesson.secretary, organisation=org_tree.branch_a, kind=RoleKind.MODERATOR)
-    item = QueueItem.objects.get(object_id=held["id"], content_type__model="question")
+    item = QueueItem.objects.get(object_id=held.id, content_type__model="question")
     queue_approve(by=actor_of(lesson.secretary), item_id=item.pk)
-    assert listed(actor_of(other), meeting)[held["id"]]["status"] == "published"
+    assert listed(actor_of(other), meeting)[held.id].status == "published"
