@@ -3,47 +3,41 @@ the code is the anonymous reporter's only key."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from django.http import HttpRequest
-from django.urls import reverse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 from ninja.responses import Status
-from pydantic import ConfigDict, Field
 
-from kernel.ids import Id, Quarter, Year
+from kernel.ids import Id
 from mailboxes import access_log, selectors, services
-from mailboxes.models import MailboxFile, Tip, TipEntry, Writing
-from mailboxes.schemas import ConversationDetailOut, ConversationOut, MailboxPersonOut
-from members.access import actor_for
+from mailboxes.models import Conversation
+from mailboxes.schemas import (
+    AbuseIn,
+    BranchQuery,
+    ConversationDetailOut,
+    ConversationOut,
+    ConversationReadIn,
+    MailboxPersonOut,
+    MessageIn,
+    MissingQuery,
+    OpenIn,
+    ReceiptIn,
+    ReceiptTextIn,
+    ReviewOrganisationOut,
+    SeqOut,
+    StatusIn,
+    TipFiledOut,
+    TipOut,
+    TipSummaryOut,
+    WritingEditIn,
+    WritingIn,
+    WritingOut,
+    WritingTextIn,
+)
+from members.access import Actor, actor_for
 from realtime.protocol import Seq
 
 router = Router(tags=["mailbox"])
-
-
-class In(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class MessageIn(In):
-    text: str = Field(min_length=1, max_length=services.MAX_MESSAGE)
-    cid: str | None = Field(default=None, min_length=1, max_length=64)
-
-
-class SeqOut(Schema):
-    seq: int
-
-
-class ConversationReadIn(In):
-    upto: Seq
-
-
-class AbuseIn(In):
-    seq: Seq
-    reason: str = Field(default="", max_length=500)
-    consent: bool
 
 
 @router.get("/partners", response=list[MailboxPersonOut])
@@ -66,45 +60,32 @@ def conversations(request: HttpRequest) -> list[ConversationOut]:
     ]
 
 
-class OpenIn(In):
-    member: Id
-
-
 @router.post("/conversations", response={200: ConversationOut})
 def conversation_open(request: HttpRequest, payload: OpenIn) -> ConversationOut:
     actor = actor_for(request.user)
     conversation = services.conversation_open(by=actor, other_id=payload.member)
-    return _conversation_out(request, conversation.pk, messages=False)  # type: ignore[return-value]
+    return _conversation_out(actor, selectors.conversation_get_for(actor=actor, conversation_id=conversation.pk))
 
 
-def _conversation_out(
-    request: HttpRequest, conversation_id: int, *, messages: bool, before: int | None = None
-) -> object:
-    actor = actor_for(request.user)
-    c = selectors.conversation_get_for(actor=actor, conversation_id=conversation_id)
-    other_id = c.other_id(actor.mid)
-    other = selectors.Member.objects.select_related("organisation").get(pk=other_id)
-    base: dict[str, Any] = {
-        "id": c.pk,
-        "stream": c.stream,
-        "other": MailboxPersonOut.of(other),
-        "unread": selectors.unread_in(c, actor.mid),
-        "seq": selectors.stream_head_of(c),
-    }
-    if not messages:
-        return ConversationOut(**base)
-    return ConversationDetailOut(
-        **base,
-        other_read_upto=c.read_upto(other_id),
-        my_read_upto=c.read_upto(actor.mid),
-        messages=selectors.messages_for(actor=actor, conversation_id=c.pk, before=before),
-    )
+def _conversation_out(actor: Actor, c: Conversation) -> ConversationOut:
+    other = selectors.Member.objects.select_related("organisation").get(pk=c.other_id(actor.mid))
+    return ConversationOut(
+        id=c.pk, stream=c.stream, other=MailboxPersonOut.of(other), unread=selectors.unread_in(c, actor.mid),
+        seq=selectors.stream_head_of(c),
+    )  # fmt: skip
 
 
 @router.get("/conversations/{conversation_id}", response=ConversationDetailOut)
-def conversation(request: HttpRequest, conversation_id: Id, before: Seq | None = None) -> object:
+def conversation(request: HttpRequest, conversation_id: Id, before: Seq | None = None) -> ConversationDetailOut:
     """The conversation with a page of messages (``before``: older than this seq)."""
-    return _conversation_out(request, conversation_id, messages=True, before=before)
+    actor = actor_for(request.user)
+    c = selectors.conversation_get_for(actor=actor, conversation_id=conversation_id)
+    return ConversationDetailOut(
+        **dict(_conversation_out(actor, c)),
+        other_read_upto=c.read_upto(c.other_id(actor.mid)),
+        my_read_upto=c.read_upto(actor.mid),
+        messages=selectors.messages_for(actor=actor, conversation_id=c.pk, before=before),
+    )
 
 
 @router.post("/conversations/{conversation_id}/messages", response={201: SeqOut})
@@ -138,97 +119,15 @@ def message_report(request: HttpRequest, conversation_id: Id, payload: AbuseIn) 
 # --- Thought reports -----------------------------------------------------------------------------
 
 
-class CommentOut(Schema):
-    author: str
-    text: str
-    created: dt.datetime
-
-
-class FileOut(Schema):
-    id: int
-    name: str
-    content_type: str
-    size: int
-    url: str
-
-
-def _files_out(items: list[MailboxFile]) -> list[FileOut]:
-    return [
-        FileOut(
-            id=f.pk,
-            name=f.name,
-            content_type=f.content_type,
-            size=f.size,
-            url=reverse("mailbox:file", args=[f.pk]),
-        )
-        for f in items
-    ]
-
-
-class WritingOut(Schema):
-    id: int
-    kind: str
-    year: int
-    quarter: int
-    title: str
-    text: str
-    status: str
-    author: str
-    organisation: str
-    submitted_at: dt.datetime | None
-    reviewed_at: dt.datetime | None
-    comments: list[CommentOut]
-    files: list[FileOut]
-
-
-def _writing_out(w: Writing) -> WritingOut:
-    return WritingOut(
-        id=w.pk,
-        kind=w.kind,
-        year=w.year,
-        quarter=w.quarter,
-        title=w.title,
-        text=w.text,
-        status=w.status,
-        author=w.author.real_name,
-        organisation=w.organisation.name,
-        submitted_at=w.submitted_at,
-        reviewed_at=w.reviewed_at,
-        comments=[
-            CommentOut(author=c.author.real_name, text=c.text, created=c.created)
-            for c in w.comments.select_related("author")
-        ],
-        files=_files_out(list(w.files.all())),
-    )
-
-
-class WritingIn(In):
-    kind: str = Field(default="thought_report", max_length=40)
-    title: str = Field(min_length=1, max_length=200)
-    text: str = Field(min_length=1, max_length=services.MAX_TEXT)
-    year: Year | None = None
-    quarter: Quarter | None = None
-    submit: bool = False
-
-
-class WritingTextIn(In):
-    text: str = Field(min_length=1, max_length=services.MAX_TEXT)
-
-
 @router.get("/writings", response=list[WritingOut])
 def writings_own(request: HttpRequest) -> list[WritingOut]:
-    return [_writing_out(w) for w in selectors.writings_own(actor=actor_for(request.user)).select_related("author")]
+    return [WritingOut.of(w) for w in selectors.writings_own(actor=actor_for(request.user)).select_related("author")]
 
 
 @router.post("/writings", response={201: WritingOut})
 def writing_create(request: HttpRequest, payload: WritingIn) -> Status[WritingOut]:
     writing = services.writing_create(by=actor_for(request.user), **payload.model_dump())
-    return Status(201, _writing_out(writing))
-
-
-class ReviewOrganisationOut(Schema):
-    id: int
-    name: str
+    return Status(201, WritingOut.of(writing))
 
 
 @router.get("/writings/review-organisations", response=list[ReviewOrganisationOut])
@@ -238,13 +137,6 @@ def review_organisations(request: HttpRequest) -> list[ReviewOrganisationOut]:
         ReviewOrganisationOut(id=o.pk, name=o.name)
         for o in selectors.reviewable_organisations(actor=actor_for(request.user))
     ]
-
-
-class BranchQuery(Schema):
-    organisation: Id
-    year: Year | None = None
-    quarter: Quarter | None = None
-    status: str | None = Field(default=None, max_length=40)
 
 
 @router.get("/writings/branch", response=list[WritingOut])
@@ -259,13 +151,7 @@ def writings_branch(request: HttpRequest, query: Query[BranchQuery]) -> list[Wri
         quarter=query.quarter,
         status=query.status,
     )
-    return [_writing_out(w) for w in rows.prefetch_related("files")[:500]]
-
-
-class MissingQuery(Schema):
-    organisation: Id
-    year: Year | None = None
-    quarter: Quarter | None = None
+    return [WritingOut.of(w) for w in rows.prefetch_related("files")[:500]]
 
 
 @router.get("/writings/missing", response=list[MailboxPersonOut])
@@ -283,12 +169,7 @@ def writings_missing(request: HttpRequest, query: Query[MissingQuery]) -> list[M
 
 @router.get("/writings/{writing_id}", response=WritingOut)
 def writing_get(request: HttpRequest, writing_id: Id) -> WritingOut:
-    return _writing_out(selectors.writing_get_for(actor=actor_for(request.user), writing_id=writing_id))
-
-
-class WritingEditIn(In):
-    title: str = Field(min_length=1, max_length=200)
-    text: str = Field(min_length=1, max_length=services.MAX_TEXT)
+    return WritingOut.of(selectors.writing_get_for(actor=actor_for(request.user), writing_id=writing_id))
 
 
 @router.patch("/writings/{writing_id}", response=WritingOut)
@@ -297,7 +178,7 @@ def writing_update(request: HttpRequest, writing_id: Id, payload: WritingEditIn)
     writing = services.writing_update(
         by=actor_for(request.user), writing_id=writing_id, title=payload.title, text=payload.text
     )
-    return _writing_out(writing)
+    return WritingOut.of(writing)
 
 
 @router.post("/writings/{writing_id}/files", response={201: WritingOut})
@@ -305,19 +186,19 @@ def writing_attach(request: HttpRequest, writing_id: Id, files: File[list[Upload
     """Attach images or PDFs to a draft (multipart ``files``); typed by their bytes."""
     actor = actor_for(request.user)
     services.writing_attach(by=actor, writing_id=writing_id, uploads=[(f.name or "file", f) for f in files])
-    return Status(201, _writing_out(selectors.writing_get_for(actor=actor, writing_id=writing_id)))
+    return Status(201, WritingOut.of(selectors.writing_get_for(actor=actor, writing_id=writing_id)))
 
 
 @router.post("/writings/{writing_id}/submit", response=WritingOut)
 def writing_submit(request: HttpRequest, writing_id: Id) -> WritingOut:
-    return _writing_out(services.writing_submit(by=actor_for(request.user), writing_id=writing_id))
+    return WritingOut.of(services.writing_submit(by=actor_for(request.user), writing_id=writing_id))
 
 
 @router.post("/writings/{writing_id}/comments", response={201: WritingOut})
 def writing_comment(request: HttpRequest, writing_id: Id, payload: WritingTextIn) -> Status[WritingOut]:
     actor = actor_for(request.user)
     services.writing_comment(by=actor, writing_id=writing_id, text=payload.text)
-    return Status(201, _writing_out(selectors.writing_get_for(actor=actor, writing_id=writing_id)))
+    return Status(201, WritingOut.of(selectors.writing_get_for(actor=actor, writing_id=writing_id)))
 
 
 @router.post("/writings/{writing_id}/review", response=WritingOut)
@@ -325,60 +206,10 @@ def writing_review(request: HttpRequest, writing_id: Id, payload: WritingTextIn 
     writing = services.writing_review(
         by=actor_for(request.user), writing_id=writing_id, comment=payload.text if payload else ""
     )
-    return _writing_out(writing)
+    return WritingOut.of(writing)
 
 
 # --- The report mailbox ------------------------------------------------------------------------------
-
-
-class EntryOut(Schema):
-    from_reporter: bool
-    text: str
-    written_on: dt.date
-
-
-class TipOut(Schema):
-    id: str
-    organisation: str
-    subject: str
-    text: str
-    person_concerned: str
-    status: str
-    received_on: dt.date
-    named_reporter: str | None
-    entries: list[EntryOut]
-    files: list[FileOut]
-
-
-class TipSummaryOut(Schema):
-    id: str
-    organisation: str
-    subject: str
-    status: str
-    received_on: dt.date
-    named: bool
-
-
-class TipFiledOut(Schema):
-    id: str
-    receipt_code: str
-
-
-def _tip_out(tip: Tip, *, reporter_view: bool = False) -> TipOut:
-    entries: list[TipEntry] = list(tip.entries.all())
-    return TipOut(
-        id=tip.public_id,
-        organisation=tip.organisation.name,
-        subject=tip.subject,
-        text=tip.text,
-        person_concerned=tip.person_concerned,
-        status=tip.status,
-        received_on=tip.received_on,
-        named_reporter=None if reporter_view or tip.named_reporter is None else tip.named_reporter.real_name,
-        entries=[EntryOut(from_reporter=e.from_reporter, text=e.text, written_on=e.written_on) for e in entries],
-        # The reporter sees their report's text; its files are downloaded by inspectors only.
-        files=[] if reporter_view else _files_out(list(tip.files.all())),
-    )
 
 
 @router.post("/tips", response={201: TipFiledOut})
@@ -404,19 +235,11 @@ def tip_file(
     return Status(201, TipFiledOut(id=tip.public_id, receipt_code=code))
 
 
-class ReceiptIn(In):
-    receipt_code: str = Field(min_length=1, max_length=40)
-
-
-class ReceiptTextIn(ReceiptIn):
-    text: str = Field(min_length=1, max_length=services.MAX_TEXT)
-
-
 @router.post("/tips/follow-up", response=TipOut, auth=None)
 def tip_follow_up(request: HttpRequest, payload: ReceiptIn) -> TipOut:
     """The reporter reads their report and the inspectors' replies with the receipt code."""
     tip = services.tip_by_receipt(code=payload.receipt_code, client=request.META.get("REMOTE_ADDR"))
-    return _tip_out(tip, reporter_view=True)
+    return TipOut.of(tip, reporter_view=True)
 
 
 @router.post("/tips/follow-up/add", response={201: TipOut}, auth=None)
@@ -424,7 +247,7 @@ def tip_add_information(request: HttpRequest, payload: ReceiptTextIn) -> Status[
     entry = services.tip_add_information(
         code=payload.receipt_code, text=payload.text, client=request.META.get("REMOTE_ADDR")
     )
-    return Status(201, _tip_out(entry.tip, reporter_view=True))
+    return Status(201, TipOut.of(entry.tip, reporter_view=True))
 
 
 @router.get("/tips", response=list[TipSummaryOut])
@@ -447,19 +270,15 @@ def tips(request: HttpRequest, status: str | None = None) -> list[TipSummaryOut]
 @router.get("/tips/{public_id}", response=TipOut)
 def tip_get(request: HttpRequest, public_id: str) -> TipOut:
     """One report (the read is written to the archive)."""
-    return _tip_out(access_log.tip_read(actor=actor_for(request.user), public_id=public_id))
+    return TipOut.of(access_log.tip_read(actor=actor_for(request.user), public_id=public_id))
 
 
 @router.post("/tips/{public_id}/replies", response={201: TipOut})
 def tip_reply(request: HttpRequest, public_id: str, payload: WritingTextIn) -> Status[TipOut]:
     entry = services.tip_reply(by=actor_for(request.user), public_id=public_id, text=payload.text)
-    return Status(201, _tip_out(entry.tip))
-
-
-class StatusIn(In):
-    status: str
+    return Status(201, TipOut.of(entry.tip))
 
 
 @router.post("/tips/{public_id}/status", response=TipOut)
 def tip_status(request: HttpRequest, public_id: str, payload: StatusIn) -> TipOut:
-    return _tip_out(services.tip_status_set(by=actor_for(request.user), public_id=public_id, status=payload.status))
+    return TipOut.of(services.tip_status_set(by=actor_for(request.user), public_id=public_id, status=payload.status))

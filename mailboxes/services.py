@@ -36,6 +36,7 @@ from mailboxes.models import (
     WritingKind,
     WritingStatus,
 )
+from mailboxes.schemas import MAX_MESSAGE, MAX_TEXT
 from members.access import (
     ROLE_GRANTS,
     Action,
@@ -56,8 +57,6 @@ from realtime.protocol import Signal
 from realtime.services import ephemeral_send, event_append, event_seq_for_cid
 from realtime.streams import user_stream
 
-MAX_MESSAGE = 5_000
-MAX_TEXT = 50_000
 MAX_FILES = 5
 # Reports per member (anonymous ones too: the bucket lives in the rate limiter, never in a report
 # table) and follow-ups per receipt code: (per second, burst).
