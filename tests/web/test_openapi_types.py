@@ -1,5 +1,6 @@
 """The API document describes what every operation answers: a success with a body has a schema,
-and for meetings and lessons every object in it has its fields named (no free-form ``{}``)."""
+and for meetings, lessons, the branch and the mailboxes every object in it has its fields named
+(no free-form ``{}``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from web.api import api
 
 DOCUMENT = api.get_openapi_schema(path_prefix="/api/")
 COMPONENTS: dict[str, Any] = DOCUMENT.get("components", {}).get("schemas", {})
-FULLY_TYPED = {"meetings", "lessons"}
+FULLY_TYPED = {"meetings", "lessons", "branch", "mailbox"}  # the routers' tags
 
 
 def operations() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -72,10 +73,15 @@ def test_every_success_has_a_schema(name: str, operation: dict[str, Any]) -> Non
     [(name, op) for name, op in operations() if FULLY_TYPED & set(op.get("tags", []))],
     ids=[name for name, op in operations() if FULLY_TYPED & set(op.get("tags", []))],
 )
-def test_meetings_and_lessons_name_every_field(name: str, operation: dict[str, Any]) -> None:
+def test_fully_typed_apps_name_every_field(name: str, operation: dict[str, Any]) -> None:
     for status, schema in success_schemas(operation):
         assert schema is not None
         assert free_form(schema) == [], f"{name} {status}: free-form parts"
+
+
+def test_every_fully_typed_app_has_operations() -> None:
+    tags = {tag for _name, operation in operations() for tag in operation.get("tags", [])}
+    assert FULLY_TYPED <= tags
 
 
 def test_the_checks_see_a_free_form_answer() -> None:
