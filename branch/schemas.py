@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 from branch.models import DuesCategory, DuesPayment, DuesStandard, Grade, Notice, NoticeReceipt, PaymentMethod
 from kernel.ids import Id, Year
 from kernel.times import Moment
-from lessons.schemas import CourseProgress, OrganisationProgress
+from lessons.schemas import CourseHead, CourseProgress, OrganisationProgress
 
 if TYPE_CHECKING:
     from branch.selectors import DuesRow, MemberYear, ReceiptGroup, YearChart
@@ -376,13 +376,7 @@ class CourseItemOut(Schema):
     hours: float
 
 
-class CourseOut(Schema):
-    id: int
-    organisation: str
-    title: str
-    description: str
-    followed: int
-    total: int
+class CourseOut(CourseHead):
     items: list[CourseItemOut]
 
     @classmethod

@@ -224,8 +224,8 @@ class CourseItemProgress(Schema):
     hours: float
 
 
-class CourseProgress(Schema):
-    """A course of the catalogue and the member's progress through it."""
+class CourseHead(Schema):
+    """A course of the catalogue and how many of its items the member has followed."""
 
     id: int
     organisation: str
@@ -233,6 +233,11 @@ class CourseProgress(Schema):
     description: str
     followed: int
     total: int
+
+
+class CourseProgress(CourseHead):
+    """A course and the member's progress through each of its items."""
+
     items: list[CourseItemProgress]
 
 
