@@ -128,7 +128,7 @@ def lecturer(camera: Any, peer: Any) -> None:
 def web() -> None:
     """Time every database hop of the gateway (waiting for the one thread, and in it) and count
     the sockets the access rechecks look at."""
-    from realtime import consumer, gateway, hub, revocation
+    from realtime import auth, consumer, gateway, hub, revocation
 
     VALUES["_sample"] = lambda: {"access_changes": revocation._local_epoch}
 
@@ -157,6 +157,7 @@ def web() -> None:
 
         return wrap
 
+    auth.hop = timed(auth.hop)  # type: ignore[assignment]
     consumer.database_sync_to_async = timed(consumer.database_sync_to_async)  # type: ignore[assignment]
     hub.database_sync_to_async = timed(hub.database_sync_to_async)  # type: ignore[assignment]
     recheck = gateway.sockets_recheck

@@ -39,6 +39,9 @@ return tostring(wait)
 """
 
 _local: dict[str, tuple[float, float]] = {}
+# Seconds read off a monotonic clock that has run for days keep about ten decimal places: two
+# refills of half a token can add up to 0.9999999999.
+_EPSILON = 1e-9
 _local_lock = threading.Lock()
 _health = rt_redis.OnceLogger("rate limits")
 
@@ -50,8 +53,8 @@ def _take_local(key: str, rate: float, burst: int) -> float:
         tokens, ts = _local.get(key, (float(burst), now))
         tokens = min(float(burst), tokens + max(0.0, now - ts) * rate)
         wait = 0.0
-        if tokens >= 1:
-            tokens -= 1
+        if tokens >= 1 - _EPSILON:  # a token due, give or take the clock's rounding
+            tokens = max(0.0, tokens - 1)
         else:
             wait = (1 - tokens) / rate
         _local[key] = (tokens, now)

@@ -25,6 +25,11 @@ _async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, a
 _lock = threading.Lock()
 # Fail fast: a gateway waiting on a dead Redis would hold every socket's frame handling.
 _TIMEOUTS = {"socket_timeout": 2.0, "socket_connect_timeout": 2.0}
+# At most this many connections per process and client; a call that finds them all busy waits for
+# one (at most ``timeout`` seconds) instead of failing: with redis-py's default pool, a lesson's
+# start (200 sockets joining within seconds) failed presence and rate-limit calls with "Too many
+# connections".
+_POOL = {"max_connections": 100, "timeout": 2.0}
 
 
 def enabled() -> bool:
@@ -40,7 +45,8 @@ def sync_client() -> redis.Redis:
     with _lock:
         client = _sync_clients.get(url)
         if client is None:
-            client = _sync_clients[url] = redis.Redis.from_url(url, **_TIMEOUTS)  # type: ignore[arg-type]
+            pool = redis.BlockingConnectionPool.from_url(url, **_POOL, **_TIMEOUTS)  # type: ignore[arg-type]
+            client = _sync_clients[url] = redis.Redis(connection_pool=pool)
         return client
 
 
@@ -50,7 +56,8 @@ def async_client() -> aioredis.Redis:
     per_loop = _async_clients.setdefault(loop, {})
     client = per_loop.get(url)
     if client is None:
-        client = per_loop[url] = aioredis.Redis.from_url(url, **_TIMEOUTS)  # type: ignore[arg-type]
+        pool = aioredis.BlockingConnectionPool.from_url(url, **_POOL, **_TIMEOUTS)  # type: ignore[arg-type]
+        client = per_loop[url] = aioredis.Redis(connection_pool=pool)
     return client
 
 

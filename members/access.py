@@ -122,6 +122,13 @@ def actor_for(user: AbstractBaseUser | AnonymousUser | None) -> Actor:
     return actor
 
 
+def cached_actor(user: AbstractBaseUser | AnonymousUser | None) -> Actor | None:
+    """The actor :func:`actor_for` already found for this user object, without a query; None if none."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    return getattr(user, "_epa_actor", None)
+
+
 def require_member(actor: Actor) -> None:
     if actor.is_system:
         return

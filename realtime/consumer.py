@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from kernel import ratelimit
 from kernel.errors import DomainError, Forbidden, NotFound, RateLimited
 from kernel.language import language_from_cookies
-from members.access import ANONYMOUS, Actor, actor_for
+from members.access import ANONYMOUS, Actor, actor_for, cached_actor
 from realtime import conf, gateway, services
 from realtime.frames import EphemeralFrames, EventFrames, event_frame
 from realtime.hub import hub
@@ -131,7 +131,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_NOT_AUTHENTICATED)
             return
-        self.actor = await database_sync_to_async(actor_for)(user)
+        self.actor = cached_actor(user) or await database_sync_to_async(actor_for)(user)
         self.language = language_from_cookies(self.scope.get("cookies", {}))
         try:
             await hub().ready()

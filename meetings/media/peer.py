@@ -45,6 +45,9 @@ logger = logging.getLogger("meetings.media")
 Key = tuple[int, str]  # (publisher member id, or 0 for a lesson's programme; source name)
 SOURCE_KIND: dict[str, Kind] = {"mic": "audio", "cam": "video", "screen": "video"}
 Signal = Callable[[dict[str, Any]], Awaitable[None]]
+# How long a page asking again for a connection gets the first offer again rather than a new
+# connection (past it, a connection still not answered is taken as lost and replaced).
+FIRST_OFFER_PATIENCE = 30.0
 
 
 def _codecs(capabilities: RTCRtpCapabilities | None, kind: Kind, name: str) -> list[RTCRtpCodecCapability]:
@@ -106,6 +109,7 @@ class PeerSession:
         )
         self.slots: list[Slot] = []
         self.video = True  # False: audio only, no video slots are fed
+        self.created_at = time.monotonic()
         self._recv: dict[str, RTCRtpTransceiver] = {}  # source → receiving transceiver
         self._signal = signal
         self._on_track = on_track
@@ -191,8 +195,28 @@ class PeerSession:
         description = self.pc.localDescription
         await self._signal({"kind": "media.offer", "sdp": description.sdp, "layout": self.layout()})
 
+    def first_offer_pending(self, sources: Sequence[str], video: bool) -> bool:
+        """Its first offer is being made or waits for the page's answer, for the same sources and
+        video, and was asked for less than FIRST_OFFER_PATIENCE seconds ago."""
+        return (
+            not self.closed
+            and self.connected_at is None
+            and self.pc.remoteDescription is None
+            and time.monotonic() - self.created_at < FIRST_OFFER_PATIENCE
+            and list(self.sources) == list(sources)
+            and self.video == video
+        )
+
+    async def offer_again(self) -> None:
+        """The offer waiting for an answer, sent again; nothing while it is still being made."""
+        if self._awaiting_answer and not self.closed:
+            description = self.pc.localDescription
+            await self._signal({"kind": "media.offer", "sdp": description.sdp, "layout": self.layout()})
+
     async def answer(self, sdp: str) -> None:
         if not self._awaiting_answer:
+            if self.pc.remoteDescription is not None and self.pc.remoteDescription.sdp == sdp:
+                return  # the same answer twice (an offer sent again crossed the first answer)
             raise ValueError("no offer is waiting for an answer")
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type="answer"))
         self._awaiting_answer = False

@@ -117,10 +117,18 @@ class Stage:
     # --- sessions -----------------------------------------------------------------------------
 
     async def join(self, *, member_id: int, session_id: str, sources: list[str], video: bool = True) -> None:
+        allowed = LESSON_SOURCES if self.lesson else MEETING_SOURCES
+        old = self.sessions.get((member_id, session_id))
+        if old is not None and old.first_offer_pending([s for s in allowed if s in sources], video):
+            # Asked again before the offer reached the page (a page asks again after 8 s without
+            # one): the same offer again, not a new connection. Replacing it made the answer to
+            # the first offer meet the second, and at a lesson's start, with signalling slow,
+            # sessions were replaced over and over and never came up.
+            await old.offer_again()
+            return
         old = self.sessions.pop((member_id, session_id), None)
         if old is not None:
             await old.close()  # the same tab reconnecting: a fresh connection replaces the old
-        allowed = LESSON_SOURCES if self.lesson else MEETING_SOURCES
         session = PeerSession(
             member_id=member_id,
             session_id=session_id,
