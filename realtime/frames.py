@@ -23,6 +23,11 @@ def event_frame(wire_json: str, event: StoredEvent) -> str:
     return f'{{"type":"event","stream":{wire_json},"seq":{event.seq},"event":{event.payload_json}{event.meta_json}}}'
 
 
+def batch_frame(texts: list[str]) -> str:
+    """Frames already encoded, as one ``batch`` frame: joined, not encoded again."""
+    return '{"type":"batch","frames":[' + ",".join(texts) + "]}"
+
+
 class EventFrames:
     """One durable event's frame, per wire name."""
 

@@ -167,8 +167,22 @@ class Error(Frame):
     details: dict[str, Any] | None = None
 
 
-ServerFrame = Annotated[
+OneFrame = Annotated[
     Subscribed | Unsubscribed | Ack | Pong | Event | Presence | TypingOut | Signal | Result | Error,
+    Field(discriminator="type"),
+]
+
+
+class Batch(Frame):
+    """Frames that waited together in the queue of a socket that asked for batches
+    (``/ws/?batch=1``), in their order, as one WebSocket message."""
+
+    type: Literal["batch"] = "batch"
+    frames: list[OneFrame]
+
+
+ServerFrame = Annotated[
+    Subscribed | Unsubscribed | Ack | Pong | Event | Presence | TypingOut | Signal | Result | Error | Batch,
     Field(discriminator="type"),
 ]
 server_frame_adapter: TypeAdapter[ServerFrame] = TypeAdapter(ServerFrame)

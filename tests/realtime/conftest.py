@@ -96,12 +96,13 @@ async def connect() -> AsyncIterator[Connect]:
         app: Any = None,
         expect_open: bool = True,
         language: str | None = None,
+        path: str = "/ws/",
     ) -> WebsocketCommunicator:
         headers = [(b"origin", origin), (b"host", b"testserver")]
         if session is not None:
             language_cookie = f"; {settings.LANGUAGE_COOKIE_NAME}={language}" if language else ""
             headers.append((b"cookie", f"sessionid={session}{language_cookie}".encode()))
-        comm = WebsocketCommunicator(app or application(), "/ws/", headers=headers)
+        comm = WebsocketCommunicator(app or application(), path, headers=headers)
         opened.append(comm)
         connected, _ = await comm.connect(timeout=10)
         if expect_open:

@@ -22,7 +22,7 @@ from realtime.groups import stream_group
 from realtime.models import StreamEvent
 from realtime.protocol import server_frame_adapter
 from realtime.registry import register_send_guard, unregister_send_guard
-from tests.realtime.conftest import Connect, recv, recv_events, request, until
+from tests.realtime.conftest import Connect, application, recv, recv_events, request, until
 from tests.realtime.kinds import Message
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -46,6 +46,30 @@ async def events_of(comm: Any, count: int) -> list[int]:
     frames = await recv_events(comm, count)
     assert all(valid(f)["type"] == "event" for f in frames), frames
     return [f["seq"] for f in frames]
+
+
+class Stalling:
+    """The real application, with the socket's writes held while ``stuck`` is set, until
+    ``release``: a client that stopped reading."""
+
+    def __init__(self) -> None:
+        self.app = application()
+        self.stuck = asyncio.Event()
+        self.release = asyncio.Event()
+        self.blocked = 0  # writes that found the socket stuck
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def stalling_send(message: dict[str, Any]) -> None:
+            if message["type"] == "websocket.send" and self.stuck.is_set():
+                self.blocked += 1
+                await self.release.wait()
+            await send(message)
+
+        await self.app(scope, receive, stalling_send)
+
+
+def unbatch(frame: dict[str, Any]) -> list[dict[str, Any]]:
+    return frame["frames"] if frame["type"] == "batch" else [frame]
 
 
 # --- connecting -------------------------------------------------------------------------------
@@ -430,90 +454,78 @@ async def test_typing_and_presence(
 # --- backpressure -----------------------------------------------------------------------------
 
 
+@pytest.fixture
+def offered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the hub handed to sockets, in order: ``event`` or ``typing`` (any ephemeral frame)."""
+    seen: list[str] = []
+    offer, offer_ephemeral = GatewayConsumer.offer, GatewayConsumer.offer_ephemeral
+
+    def counted_offer(self: GatewayConsumer, sub: Any, frames: Any) -> None:
+        seen.append("event")
+        offer(self, sub, frames)
+
+    def counted_offer_ephemeral(self: GatewayConsumer, sub: Any, frames: Any) -> None:
+        seen.append("typing")
+        offer_ephemeral(self, sub, frames)
+
+    monkeypatch.setattr(GatewayConsumer, "offer", counted_offer)
+    monkeypatch.setattr(GatewayConsumer, "offer_ephemeral", counted_offer_ephemeral)
+    return seen
+
+
+BATCHED = pytest.mark.parametrize("path", ["/ws/", "/ws/?batch=1"], ids=["frames", "batches"])
+
+
+@BATCHED
 async def test_socket_whose_queue_stays_full_is_closed_4408(
-    connect: Connect, cookies: dict[str, str], room: str, settings: Any
+    connect: Connect, cookies: dict[str, str], room: str, settings: Any, path: str
 ) -> None:
     """A client that stops reading: its transport blocks, the queue fills, the socket closes."""
     from realtime.consumer import CLOSE_SLOW_CONSUMER
-    from tests.realtime.conftest import application
 
     settings.REALTIME_OUTBOUND_QUEUE = 4
     settings.REALTIME_QUEUE_FULL_GRACE = 0.2
-    stuck = asyncio.Event()
-    release = asyncio.Event()
-    app = application()
-
-    async def stalling_app(scope: Any, receive: Any, send: Any) -> None:
-        async def stalling_send(message: dict[str, Any]) -> None:
-            if message["type"] == "websocket.send" and stuck.is_set():
-                await release.wait()
-            await send(message)
-
-        await app(scope, receive, stalling_send)
-
+    stalling = Stalling()
     stream = f"test.room:{room}"
-    comm = await connect(cookies["alice"], app=stalling_app)
+    comm = await connect(cookies["alice"], app=stalling, path=path)
     await subscribe(comm, stream)
-    stuck.set()
+    stalling.stuck.set()
     for n in range(8):
         await append(stream=stream, payload=Message(n=n))
     closed = await comm.receive_output(timeout=10)
     assert closed == {"type": "websocket.close", "code": CLOSE_SLOW_CONSUMER}
-    release.set()
+    stalling.release.set()
 
 
+@BATCHED
 async def test_ephemeral_frames_are_dropped_before_durable_ones(
     connect: Connect,
     cookies: dict[str, str],
     people: dict[str, Member],
     room: str,
     settings: Any,
-    monkeypatch: pytest.MonkeyPatch,
+    offered: list[str],
+    path: str,
 ) -> None:
     from realtime.protocol import TypingOut
-    from tests.realtime.conftest import application
 
     settings.REALTIME_OUTBOUND_QUEUE = 8
     settings.REALTIME_EPHEMERAL_RATE = (1000.0, 1000)
-    stuck = asyncio.Event()
-    release = asyncio.Event()
-    app = application()
-
-    async def stalling_app(scope: Any, receive: Any, send: Any) -> None:
-        async def stalling_send(message: dict[str, Any]) -> None:
-            if message["type"] == "websocket.send" and stuck.is_set():
-                await release.wait()
-            await send(message)
-
-        await app(scope, receive, stalling_send)
-
-    offered: list[str] = []
-    offer, offer_ephemeral = GatewayConsumer.offer, GatewayConsumer.offer_ephemeral
-
-    def counted_offer(self: GatewayConsumer, sub: Any, frames: Any) -> None:
-        offered.append("event")
-        offer(self, sub, frames)
-
-    def counted_offer_ephemeral(self: GatewayConsumer, sub: Any, frames: Any) -> None:
-        offered.append("typing")
-        offer_ephemeral(self, sub, frames)
-
-    monkeypatch.setattr(GatewayConsumer, "offer", counted_offer)
-    monkeypatch.setattr(GatewayConsumer, "offer_ephemeral", counted_offer_ephemeral)
+    stalling = Stalling()
     stream = f"test.room:{room}"
-    comm = await connect(cookies["alice"], app=stalling_app)
+    comm = await connect(cookies["alice"], app=stalling, path=path)
     await subscribe(comm, stream)
-    stuck.set()
+    stalling.stuck.set()
     for _ in range(20):
         await services.aephemeral_send(frame=TypingOut(stream=stream, member=people["bob"].pk, active=True))
     for n in range(4):
         await append(stream=stream, payload=Message(n=n))
     # Everything reached the stuck socket before its client reads again.
     await until(lambda: offered.count("typing") == 20 and offered.count("event") == 4, f"offered {offered}")
-    release.set()
+    stalling.release.set()
     frames: list[dict[str, Any]] = []
     while sum(f["type"] == "event" for f in frames) < 4:
-        frames.append(await recv(comm, skip=()))
+        frames.extend(unbatch(valid(await recv(comm, skip=()))))
     assert await comm.receive_nothing(timeout=0.3)
     kinds = [f["type"] for f in frames]
     # One typing frame was already in the writer's hands; of the rest only what fitted under
@@ -527,31 +539,19 @@ async def test_a_write_stuck_longer_than_the_grace_closes_the_socket_4408(
 ) -> None:
     """Even with room in the queue: one write waiting on the client past the grace period."""
     from realtime.consumer import CLOSE_SLOW_CONSUMER
-    from tests.realtime.conftest import application
 
     settings.REALTIME_OUTBOUND_QUEUE = 1000
     settings.REALTIME_QUEUE_FULL_GRACE = 0.2
     settings.REALTIME_TAIL_CHECK_SECONDS = 0.1
-    stuck = asyncio.Event()
-    release = asyncio.Event()
-    app = application()
-
-    async def stalling_app(scope: Any, receive: Any, send: Any) -> None:
-        async def stalling_send(message: dict[str, Any]) -> None:
-            if message["type"] == "websocket.send" and stuck.is_set():
-                await release.wait()
-            await send(message)
-
-        await app(scope, receive, stalling_send)
-
+    stalling = Stalling()
     stream = f"test.room:{room}"
-    comm = await connect(cookies["alice"], app=stalling_app)
+    comm = await connect(cookies["alice"], app=stalling)
     await subscribe(comm, stream)
-    stuck.set()
+    stalling.stuck.set()
     await append(stream=stream, payload=Message(n=1))
     closed = await comm.receive_output(timeout=10)
     assert closed == {"type": "websocket.close", "code": CLOSE_SLOW_CONSUMER}
-    release.set()
+    stalling.release.set()
 
 
 async def test_one_slow_client_never_delays_the_others(
@@ -559,40 +559,85 @@ async def test_one_slow_client_never_delays_the_others(
 ) -> None:
     """A client whose writes hang (it stopped reading) while another keeps up: the other gets
     every event while the slow one's socket is still stuck; the slow one catches up later."""
-    from tests.realtime.conftest import application
-
     settings.REALTIME_OUTBOUND_QUEUE = 1000
     settings.REALTIME_QUEUE_FULL_GRACE = 600.0  # not closed during the test: only slow
-    stuck = asyncio.Event()
-    release = asyncio.Event()
-    writes_blocked = 0
-    app = application()
-
-    async def stalling_app(scope: Any, receive: Any, send: Any) -> None:
-        async def stalling_send(message: dict[str, Any]) -> None:
-            nonlocal writes_blocked
-            if message["type"] == "websocket.send" and stuck.is_set():
-                writes_blocked += 1
-                await release.wait()
-            await send(message)
-
-        await app(scope, receive, stalling_send)
-
+    stalling = Stalling()
     stream = f"test.room:{room}"
-    slow = await connect(cookies["alice"], app=stalling_app)
+    slow = await connect(cookies["alice"], app=stalling)
     fast = await connect(cookies["bob"])
     await subscribe(slow, stream)
     await subscribe(fast, stream)
-    stuck.set()
+    stalling.stuck.set()
     total = 60
     for n in range(total):
         await append(stream=stream, payload=Message(n=n))
     assert await events_of(fast, total) == list(range(1, total + 1))
     # The slow socket's first write is still hanging: nothing it could have delivered meanwhile.
-    assert writes_blocked == 1 and not release.is_set()
+    assert stalling.blocked == 1 and not stalling.release.is_set()
     assert await slow.receive_nothing(timeout=0.1)
-    release.set()
+    stalling.release.set()
     assert await events_of(slow, total) == list(range(1, total + 1))
+
+
+async def held_then_released(
+    connect: Connect, cookie: str, room: str, offered: list[str], path: str, count: int
+) -> list[str]:
+    """A socket's writer is stuck on a pong while ``count`` events reach the socket; then its
+    client reads again. The WebSocket messages it gets, as text."""
+    stalling = Stalling()
+    stream = f"test.room:{room}"
+    comm = await connect(cookie, app=stalling, path=path)
+    await subscribe(comm, stream)
+    stalling.stuck.set()
+    await comm.send_json_to({"type": "ping", "ref": "held"})
+    await until(lambda: stalling.blocked == 1, "the pong's write held")
+    for n in range(count):
+        await append(stream=stream, payload=Message(n=n))
+    await until(lambda: offered.count("event") == count, f"offered {offered}")
+    stalling.release.set()
+    messages: list[str] = []
+    while sum(len(unbatch(json.loads(m))) for m in messages) < 1 + count:
+        messages.append(await comm.receive_from(timeout=10))
+    assert await comm.receive_nothing(timeout=0.1)
+    return messages
+
+
+async def test_a_socket_that_asked_for_batches_gets_what_waited_as_batch_frames_in_order(
+    connect: Connect, cookies: dict[str, str], room: str, settings: Any, offered: list[str]
+) -> None:
+    settings.REALTIME_BATCH_FRAMES = 4
+    messages = await held_then_released(connect, cookies["alice"], room, offered, "/ws/?batch=1", 10)
+    frames = [valid(json.loads(m)) for m in messages]
+    # The pong was in the writer's hands; the ten events behind it went out in batches of at
+    # most four, every one once and in order.
+    assert [f["type"] for f in frames] == ["pong", "batch", "batch", "batch"]
+    assert [len(unbatch(f)) for f in frames] == [1, 4, 4, 2]
+    assert frames[0] == {"type": "pong", "ref": "held"}
+    assert [g["seq"] for f in frames[1:] for g in unbatch(f)] == list(range(1, 11))
+    assert all(g["type"] == "event" for f in frames[1:] for g in unbatch(f))
+
+
+async def test_a_batch_stays_within_its_size_bound(
+    connect: Connect, cookies: dict[str, str], room: str, settings: Any, offered: list[str]
+) -> None:
+    settings.REALTIME_BATCH_CHARS = 400  # two or three event frames
+    messages = await held_then_released(connect, cookies["alice"], room, offered, "/ws/?batch=1", 10)
+    frames = [valid(json.loads(m)) for m in messages]
+    sizes = [len(unbatch(f)) for f in frames]
+    assert sizes[0] == 1 and 1 < max(sizes) < 10
+    assert all(len(m) <= 400 + 64 for m, f in zip(messages, frames, strict=True) if f["type"] == "batch")
+    assert [g["seq"] for f in frames[1:] for g in unbatch(f)] == list(range(1, 11))
+
+
+@pytest.mark.parametrize("path", ["/ws/", "/ws/?batch=0", "/ws/?batched=1"])
+async def test_a_socket_that_did_not_ask_never_gets_a_batch(
+    connect: Connect, cookies: dict[str, str], room: str, offered: list[str], path: str
+) -> None:
+    messages = await held_then_released(connect, cookies["alice"], room, offered, path, 10)
+    frames = [valid(json.loads(m)) for m in messages]
+    assert frames[0] == {"type": "pong", "ref": "held"}
+    assert [f["type"] for f in frames[1:]] == ["event"] * 10
+    assert [f["seq"] for f in frames[1:]] == list(range(1, 11))
 
 
 async def test_layer_losses_are_counted_and_logged_once(
