@@ -53,16 +53,17 @@ class SignalGate:
         self.offers = 0
 
     def attach(self, page: Any) -> None:
-        page.route_web_socket(re.compile(r"/ws/$"), self._route)
+        page.route_web_socket(re.compile(r"/ws/(\?batch=1)?$"), self._route)
 
     def _route(self, ws: Any) -> None:
         server = ws.connect_to_server()
 
         def to_page(message: str | bytes) -> None:
-            if _frame(message).get("type") == "signal" and (self.shut or self.held):
-                self.held.append((ws, message))
-                return
-            ws.send(message)
+            for one in _unbatched(message):  # a batch's frames pass (or wait) one by one
+                if _frame(one).get("type") == "signal" and (self.shut or self.held):
+                    self.held.append((ws, one))
+                else:
+                    ws.send(one)
 
         def to_server(message: str | bytes) -> None:
             frame = _frame(message)
@@ -78,6 +79,14 @@ class SignalGate:
         while self.held:  # in order; frames arriving meanwhile queue behind the held ones
             ws, message = self.held.pop(0)
             ws.send(message)
+
+
+def _unbatched(message: str | bytes) -> list[str | bytes]:
+    """The page's socket asks for batches (``?batch=1``): the frames of one, each as a message."""
+    frame = _frame(message)
+    if frame.get("type") == "batch":
+        return [json.dumps(one) for one in frame["frames"]]
+    return [message]
 
 
 def _frame(message: str | bytes) -> dict[str, Any]:

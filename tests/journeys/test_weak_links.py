@@ -157,20 +157,23 @@ class AckLoser:
         self.sockets = 0
         self.lost: list[str] = []
         self.armed = False
-        page.route_web_socket(re.compile(r"/ws/$"), self._route)
+        page.route_web_socket(re.compile(r"/ws/(\?batch=1)?$"), self._route)
 
     def _route(self, ws: Any) -> None:
         self.sockets += 1
         server = ws.connect_to_server()
 
         def to_page(message: str | bytes) -> None:
-            if self.armed and json.loads(message).get("type") == "ack":
-                self.armed = False
-                self.lost.append(str(message))
-                ws.close(code=4000, reason="link lost")
-                server.close()
-                return
-            ws.send(message)
+            frame = json.loads(message)
+            # The page's socket asks for batches (``?batch=1``): their frames pass one by one.
+            for one in frame["frames"] if frame.get("type") == "batch" else [frame]:
+                if self.armed and one.get("type") == "ack":
+                    self.armed = False
+                    self.lost.append(json.dumps(one))
+                    ws.close(code=4000, reason="link lost")
+                    server.close()
+                    return
+                ws.send(json.dumps(one))
 
         server.on_message(to_page)
         ws.on_message(lambda message: server.send(message))

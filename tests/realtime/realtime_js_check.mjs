@@ -36,7 +36,7 @@ const window = { EpaRealtime };
 
 const indicator = { dataset: {}, textContent: "", getAttribute: (name) => (name === "data-label-open" ? "在线" : null) };
 const rt = new window.EpaRealtime.Connection({ indicator });
-assert.strictEqual(sockets[0].url, "wss://example.org/ws/");
+assert.strictEqual(sockets[0].url, "wss://example.org/ws/?batch=1");
 assert.strictEqual(indicator.dataset.state, "connecting");
 sockets[0].open();
 assert.strictEqual(indicator.dataset.state, "open");
@@ -236,5 +236,41 @@ assert.strictEqual(live.state, "offline");
 assert.strictEqual(timers.length, 0);
 fakeWindow.navigator.onLine = true;
 live.close();
+
+// --- Batches: unpacked in order, so handlers and listeners see each frame on its own. ---------
+const batched = new window.EpaRealtime.Connection({ member: null });
+const got = [];
+const heard = [];
+batched.subscribe("moderation.queue", (frame) => got.push(frame.seq));
+batched.onFrame((frame) => heard.push(frame.type));
+socket = sockets[sockets.length - 1];
+assert.ok(socket.url.endsWith("/ws/?batch=1"));
+socket.open();
+const answer = batched.command("forum.thread.read", "forum.thread:9", { post: 1 });
+const asked = socket.sent[socket.sent.length - 1];
+heard.length = 0;
+socket.deliver({
+  type: "batch",
+  frames: [
+    { type: "subscribed", stream: "moderation.queue", seq: 2 },
+    { type: "event", stream: "moderation.queue", seq: 3, event: {} },
+    { type: "result", stream: "forum.thread:9", command: "read", data: { ok: 1 }, ref: asked.ref },
+    { type: "event", stream: "moderation.queue", seq: 4, event: {} },
+    { type: "event", stream: "moderation.queue", seq: 4, event: {} }, // a duplicate, dropped
+    { type: "event", stream: "moderation.queue", seq: 2, event: {} }, // old, dropped
+  ],
+});
+assert.deepStrictEqual(got, [3, 4]);
+assert.deepStrictEqual(heard, ["subscribed", "event", "result", "event"]);
+assert.deepStrictEqual(await answer, { ok: 1 });
+// A plain frame after a batch is handled as ever, and a reconnect resumes after the batch.
+socket.deliver({ type: "event", stream: "moderation.queue", seq: 5, event: {} });
+assert.deepStrictEqual(got, [3, 4, 5]);
+socket.drop(1006);
+timers.shift().fn();
+socket = sockets[sockets.length - 1];
+socket.open();
+assert.deepStrictEqual(socket.sent[0], { type: "subscribe", stream: "moderation.queue", since: 5 });
+batched.close();
 
 console.log("ok");

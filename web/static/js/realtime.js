@@ -8,6 +8,9 @@
  *   rt.deliver("forum.thread.post", "forum.thread:42", { text: "hi" }, { label: "hi" }).then((data) => …);
  *   rt.command("forum.thread.read", "forum.thread:42", { post: 9 }).then((data) => …);
  *
+ * The socket asks for batches (several frames in one message, docs/protocol.md); they are
+ * unpacked here, so handlers and `onFrame` listeners always see one frame at a time.
+ *
  * Reconnects with exponential backoff and full jitter, resubscribes every stream with `since` =
  * the last seq it handled, and drops events it has already seen (by seq).
  *
@@ -128,7 +131,8 @@ class Outbox {
 class Connection {
   constructor(options = {}) {
     const loc = global.location;
-    this.url = options.url || (loc.protocol === "https:" ? "wss://" : "ws://") + loc.host + "/ws/";
+    // `?batch=1`: frames that wait together on the server come as one `batch` message.
+    this.url = options.url || (loc.protocol === "https:" ? "wss://" : "ws://") + loc.host + "/ws/?batch=1";
     this.indicator = options.indicator || null;
     if (this.indicator) this.indicator.hidden = false; // pages render it hidden for visitors without JavaScript
     this.backoffInitial = options.backoffInitial || 500; // ms
@@ -205,7 +209,11 @@ class Connection {
       let frame;
       try { frame = JSON.parse(message.data); } catch (e) { return; }
       this.alive();
-      this.handle(frame);
+      if (frame && frame.type === "batch" && Array.isArray(frame.frames)) {
+        for (const one of frame.frames) this.handle(one);
+      } else {
+        this.handle(frame);
+      }
     };
     socket.onclose = (event) => this.closed(socket, event.code);
   }
