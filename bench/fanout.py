@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/fanout.py                         # 100, 1,000, 5,000 subscribers
     .venv/bin/python bench/fanout.py --clients 1000 --layers pubsub,bare --events 200
+    .venv/bin/python bench/fanout.py --clients 1000 --layers pubsub,pubsub+batch,bare   # with and without batches
 
 For each layer and each N it starts the web processes (two Daphne processes on Redis; one for the
 in-memory layer, which cannot cross processes), connects N authenticated clients split across
@@ -19,6 +20,10 @@ them, subscribes them all to one stream, and measures:
   shared with other work, rates and latencies move with the load; CPU time per delivery moves
   far less, so it is the figure to compare across runs. ``--py-spy DIR`` samples the gateway
   servers with py-spy during this phase (raw collapsed stacks, one file per server).
+
+A layer named with ``+batch`` (``pubsub+batch``) runs the same gateway with subscribers that
+ask for batches (``/ws/?batch=1``, docs/protocol.md): each event inside a ``batch`` frame counts
+as one delivery, with its own latency; ``ev/msg`` is the events per WebSocket message received.
 
 In the same run it measures a bare ``websockets`` broadcast server doing the same work (two
 processes, the publisher sends each message to both, each broadcasts to its half): the ceiling
@@ -220,8 +225,18 @@ def start_py_spy(out_dir: str | None, label: str, servers: list[subprocess.Popen
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     return [
         subprocess.Popen(
-            [binary, "record", "--format", "raw", "--rate", "250", "--pid", str(server.pid), "--output",
-             str(Path(out_dir) / f"{label}-{server.pid}.txt")],
+            [
+                binary,
+                "record",
+                "--format",
+                "raw",
+                "--rate",
+                "250",
+                "--pid",
+                str(server.pid),
+                "--output",
+                str(Path(out_dir) / f"{label}-{server.pid}.txt"),
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -275,6 +290,7 @@ async def bare_server(port: int) -> None:
 class Stats:
     latencies: list[float] = field(default_factory=list)
     delivered: int = 0
+    messages: int = 0  # WebSocket messages that carried events
     last_delivery: float = 0.0
     errors: int = 0
 
@@ -307,10 +323,15 @@ async def subscriber(url: str, session: str | None, stats: Stats, ready: asyncio
             async for message in ws:
                 now = time.time()
                 frame = json.loads(message)
-                body = frame.get("event", frame)
-                if "t" in body:
-                    stats.latencies.append(now - body["t"])
-                    stats.delivered += 1
+                carried = False
+                for one in frame["frames"] if frame.get("type") == "batch" else [frame]:
+                    body = one.get("event", one)
+                    if "t" in body:
+                        stats.latencies.append(now - body["t"])
+                        stats.delivered += 1
+                        carried = True
+                if carried:
+                    stats.messages += 1
                     stats.last_delivery = now
 
     task = asyncio.create_task(reader())
@@ -431,9 +452,13 @@ class Result:
     connect_s: float
     server_cpu_us: float  # server CPU time per delivery while sustained (all server processes)
     client_cpu_us: float  # this process's CPU time per delivery while sustained
+    per_message: float  # events per WebSocket message while sustained
 
 
-async def measure(layer: str, n: int, sessions: list[str], args: argparse.Namespace) -> Result:
+async def measure(spec: str, n: int, sessions: list[str], args: argparse.Namespace) -> Result:
+    layer, _, option = spec.partition("+")
+    if option not in ("", "batch") or (option and layer == "bare"):
+        raise SystemExit(f"unknown layer {spec!r}")
     env_extra: dict[str, str] = {}
     count = 2
     if layer == "memory":
@@ -447,6 +472,7 @@ async def measure(layer: str, n: int, sessions: list[str], args: argparse.Namesp
     kind = "bare" if layer == "bare" else "gateway"
     servers = [start_server(kind, server_env(env_extra), args.server) for _ in range(count)]
     urls = [f"ws://127.0.0.1:{port}/ws/" for _, port in servers]
+    subscriber_urls = [f"{url}?batch=1" for url in urls] if option else urls
     session_of = None if layer == "bare" else sessions
     stats = Stats()
     publisher = Publisher(urls, None if layer == "bare" else sessions[-1])
@@ -460,7 +486,7 @@ async def measure(layer: str, n: int, sessions: list[str], args: argparse.Namesp
         await asyncio.sleep(1.0)
         before = sum(rss_kib(p.pid) for p, _ in servers)
         started = time.perf_counter()
-        clients = await connect_all(urls, session_of, n, stats)
+        clients = await connect_all(subscriber_urls, session_of, n, stats)
         connect_s = time.perf_counter() - started
         await asyncio.sleep(2.0)
         after = sum(rss_kib(p.pid) for p, _ in servers)
@@ -480,6 +506,7 @@ async def measure(layer: str, n: int, sessions: list[str], args: argparse.Namesp
         stats.latencies.clear()
         m = args.events or max(20, 100_000 // n)
         base = stats.delivered
+        base_messages = stats.messages
         window = asyncio.Semaphore(32)
         first_send = time.time()
         server_cpu = sum(cpu_seconds(p.pid) for p, _ in servers)
@@ -491,7 +518,7 @@ async def measure(layer: str, n: int, sessions: list[str], args: argparse.Namesp
                 window.release()
 
         ack_task = asyncio.create_task(acks())
-        spies = start_py_spy(args.py_spy, f"{layer}-{n}", [p for p, _ in servers]) if kind == "gateway" else []
+        spies = start_py_spy(args.py_spy, f"{spec}-{n}", [p for p, _ in servers]) if kind == "gateway" else []
         for i in range(m):
             await window.acquire()
             await publisher.publish(10_000 + i)
@@ -504,7 +531,7 @@ async def measure(layer: str, n: int, sessions: list[str], args: argparse.Namesp
         delivered = max(1, stats.delivered - base)
         rate = delivered / elapsed
         return Result(
-            layer,
+            spec,
             n,
             mem,
             pct(single, 0.5),
@@ -517,6 +544,7 @@ async def measure(layer: str, n: int, sessions: list[str], args: argparse.Namesp
             connect_s,
             server_cpu / delivered * 1e6,
             client_cpu / delivered * 1e6,
+            delivered / max(1, stats.messages - base_messages),
         )
     finally:
         await publisher.close()
@@ -546,17 +574,18 @@ async def main(args: argparse.Namespace, sessions: list[str]) -> None:
         flush=True,
     )
     header = (
-        f"{'layer':<8} {'clients':>7} {'KiB/conn':>9} {'1-ev p50':>9} {'p95':>7} {'p99':>7} "
-        f"{'deliv/s':>9} {'load p50':>9} {'p99':>7} {'srv µs/d':>8} {'cli µs/d':>8} {'connect s':>9} ok  load"
+        f"{'layer':<12} {'clients':>7} {'KiB/conn':>9} {'1-ev p50':>9} {'p95':>7} {'p99':>7} "
+        f"{'deliv/s':>9} {'load p50':>9} {'p99':>7} {'srv µs/d':>8} {'cli µs/d':>8} {'ev/msg':>6} "
+        f"{'connect s':>9} ok  load"
     )
     print(header, flush=True)
     for n in args.clients:
         for layer in layers:
             r = await measure(layer, n, sessions, args)
             print(
-                f"{r.layer:<8} {r.clients:>7} {r.mem_kib_per_conn:>9.1f} {r.single_p50:>9.1f} {r.single_p95:>7.1f} "
+                f"{r.layer:<12} {r.clients:>7} {r.mem_kib_per_conn:>9.1f} {r.single_p50:>9.1f} {r.single_p95:>7.1f} "
                 f"{r.single_p99:>7.1f} {r.rate:>9.0f} {r.load_p50:>9.1f} {r.load_p99:>7.1f} "
-                f"{r.server_cpu_us:>8.1f} {r.client_cpu_us:>8.1f} {r.connect_s:>9.1f} "
+                f"{r.server_cpu_us:>8.1f} {r.client_cpu_us:>8.1f} {r.per_message:>6.1f} {r.connect_s:>9.1f} "
                 f"{'yes' if r.complete else 'NO':<3} {os.getloadavg()[0]:5.1f}",
                 flush=True,
             )
