@@ -20,9 +20,11 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_FULL_GRACE": 5.0,
     # A socket that asked for batches (``/ws/?batch=1``) gets the frames waiting in its queue
     # as one ``batch`` frame of at most this many frames and characters of JSON (a frame
-    # longer than that on its own still goes, alone).
+    # longer than that on its own still goes, alone). Its writer holds the first frame up to
+    # BATCH_DELAY seconds (less once a whole batch waits) so that others join it.
     "BATCH_FRAMES": 64,
     "BATCH_CHARS": 64 * 1024,
+    "BATCH_DELAY": 0.02,
     # Seconds between two looks at the stored heads of every stream subscribed in a process;
     # a subscription still behind the head seen one look earlier fetches the missing events.
     "TAIL_CHECK_SECONDS": 2.0,

@@ -69,6 +69,11 @@ class SlowConsumer(Exception):
     pass
 
 
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class GatewayConsumer(AsyncWebsocketConsumer):
     actor: Actor = ANONYMOUS
 
@@ -117,10 +122,12 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         self.hooked: dict[str, StreamKind] = {}  # canonical stream → its kind, when it has join/leave hooks
         self._lock = asyncio.Lock()
         self._out: asyncio.Queue[str] = asyncio.Queue(maxsize=conf.get("OUTBOUND_QUEUE"))
-        # (frames, characters) of one batch when the client asked for batches, else None.
-        self._batch: tuple[int, int] | None = None
+        # (frames, characters, delay) of a batch when the client asked for batches, else None.
+        self._batch: tuple[int, int, float] | None = None
         if parse_qs(self.scope.get("query_string", b"").decode("latin-1")).get("batch") == ["1"]:
-            self._batch = (conf.get("BATCH_FRAMES"), conf.get("BATCH_CHARS"))
+            self._batch = (conf.get("BATCH_FRAMES"), conf.get("BATCH_CHARS"), conf.get("BATCH_DELAY"))
+        # While the writer waits for a batch to fill: done once a whole batch waits (or the queue is full).
+        self._gathering: asyncio.Future[None] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._send_started: float | None = None
         self._closed = False
@@ -163,9 +170,11 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     # --- outbound ---------------------------------------------------------------------------
 
     async def _write_loop(self) -> None:
-        """One frame at a time; for a socket that asked for batches, every frame waiting when
-        the writer comes back (up to the batch's bounds) as one ``batch`` frame: Daphne's cost
-        is per WebSocket message (framing and writing it), whatever its size."""
+        """One frame at a time; for a socket that asked for batches, the first frame waits
+        BATCH_DELAY for others (or until a whole batch waits) and every frame waiting then goes
+        in one ``batch`` frame: Daphne's cost is per WebSocket message (framing and writing
+        it), whatever its size, and without the wait a busy process writes each event to every
+        socket before it reads the next (docs/benchmarks.md, "Coalesced frames")."""
         queue = self._out
         held: str | None = None  # taken out but past the batch's bounds: it starts the next one
         while True:
@@ -173,7 +182,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             held = None
             texts = [text]
             if self._batch is not None:
-                most, chars = self._batch
+                most, chars, delay = self._batch
+                if delay > 0 and queue.qsize() + 1 < most and not queue.full():
+                    await self._gather(delay)
                 size = len(text)
                 while len(texts) < most and not queue.empty():
                     text = queue.get_nowait()
@@ -187,6 +198,24 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             finally:
                 for _ in texts:
                     queue.task_done()
+
+    async def _gather(self, wait: float) -> None:
+        """Wait ``wait`` seconds, or until a whole batch waits (or the queue is full), so that
+        what comes meanwhile goes in the same message."""
+        loop = asyncio.get_running_loop()
+        gathering = self._gathering = loop.create_future()
+        timer = loop.call_later(wait, _settle, gathering)
+        try:
+            await gathering
+        finally:
+            timer.cancel()
+            self._gathering = None
+
+    def _queued(self) -> None:
+        gathering = self._gathering
+        if gathering is not None and self._batch is not None and not gathering.done():
+            if self._out.qsize() + 1 >= self._batch[0] or self._out.full():
+                gathering.set_result(None)
 
     async def _send_now(self, text: str) -> None:
         # Writing inline when the queue is empty was measured (bench/fanout.py) and was not
@@ -216,6 +245,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 self.dropped_ephemeral += 1
                 return
             queue.put_nowait(text)
+            if self._gathering is not None:
+                self._queued()
             return
         try:
             queue.put_nowait(text)
@@ -226,6 +257,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 logger.info("closing slow socket %s: outbound queue full", self.socket_id)
                 await self._close(CLOSE_SLOW_CONSUMER)
                 raise SlowConsumer() from None
+        if self._gathering is not None:
+            self._queued()
 
     async def reply(self, frame: Any) -> None:
         await self.push(frame.model_dump_json())
@@ -404,6 +437,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             if event.seq == sub.last_seq + 1 and not self._out.full():
                 sub.last_seq = event.seq
                 self._out.put_nowait(frames.text_for(sub))
+                if self._gathering is not None:
+                    self._queued()
                 return
         self._defer((sub, frames))
 
@@ -417,12 +452,15 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         if frames.droppable:
             if queue.qsize() * 4 >= queue.maxsize * 3:
                 self.dropped_ephemeral += 1
-            else:
-                queue.put_nowait(text)
+                return
+            queue.put_nowait(text)
         elif not self._deferred and not queue.full():
             queue.put_nowait(text)
         else:
             self._defer(text)  # a signal waits its turn, as a durable frame does
+            return
+        if self._gathering is not None:
+            self._queued()
 
     def _defer(self, item: tuple[Subscription, EventFrames] | str) -> None:
         if len(self._deferred) >= conf.get("OUTBOUND_QUEUE"):

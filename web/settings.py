@@ -162,6 +162,8 @@ if os.environ.get("REALTIME_SEND_RATE"):
     REALTIME_SEND_RATE = (float(_rate), int(_burst))
 if os.environ.get("REALTIME_TAIL_CHECK_SECONDS"):
     REALTIME_TAIL_CHECK_SECONDS = float(os.environ["REALTIME_TAIL_CHECK_SECONDS"])
+if os.environ.get("REALTIME_BATCH_DELAY"):
+    REALTIME_BATCH_DELAY = float(os.environ["REALTIME_BATCH_DELAY"])
 
 # --- Auth -----------------------------------------------------------------------------------
 PASSWORD_HASHERS = [
