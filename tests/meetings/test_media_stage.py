@@ -222,6 +222,35 @@ async def test_a_late_joiner_gets_a_keyframe_at_once(lesson: Harness) -> None:
     assert camera.keyframes > keyframes
 
 
+async def test_a_page_asking_again_before_its_offer_arrived_gets_the_same_offer(lesson: Harness) -> None:
+    """A page asks again when no offer came within seconds (signalling is slow when hundreds
+    join at once): it gets the offer it is owed again, not a new connection that the answer
+    to the first would then meet."""
+    lecturer = lesson.peer(1, {"cam": Colour(BLUE)})
+    await lecturer.join()
+    viewer = lesson.peer(10)
+    offers: list[str] = []
+    answer_offer = viewer.on_signal
+
+    async def first_offer_delayed(data: dict[str, Any]) -> None:
+        if data.get("kind") == "media.offer" and data.get("session") == viewer.session:
+            offers.append(data["sdp"])
+            if len(offers) == 1:
+                return  # still on its way when the page asks again
+        await answer_offer(data)
+
+    viewer.on_signal = first_offer_delayed  # type: ignore[method-assign]
+    await viewer.join()
+    assert await eventually(lambda: len(offers) == 1)
+    session = lesson.stage.sessions[(10, viewer.session)]
+    await viewer.join()
+    assert await eventually(lambda: len(offers) == 2)
+    assert offers[1] == offers[0]
+    assert lesson.stage.sessions[(10, viewer.session)] is session
+    first = (await frames(await viewer.track("cam"), 1))[0]
+    assert abs(mean_u(first) - BLUE[1]) < 25
+
+
 async def test_a_viewers_picture_loss_indication_reaches_the_shared_encoder(lesson: Harness) -> None:
     lecturer = lesson.peer(1, {"cam": Colour(GREEN)})
     await lecturer.join()

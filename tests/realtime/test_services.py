@@ -138,6 +138,24 @@ async def test_redis_async_token_bucket(redis_url: str, settings: Any) -> None:
         await ratelimit.acheck(key, rate=0.5, burst=1)
 
 
+async def test_more_calls_than_redis_connections_wait_for_one(
+    redis_url: str, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a lesson's start hundreds of sockets ask Redis at once: past the pool's size a call
+    waits for a free connection instead of failing over to the process's own buckets."""
+    import redis
+
+    from kernel import redis as rt_redis
+
+    settings.REDIS_URL = redis_url
+    monkeypatch.setattr(rt_redis, "_POOL", {"max_connections": 3, "timeout": 10.0})
+    monkeypatch.setattr(rt_redis, "_async_clients", type(rt_redis._async_clients)())
+    keys = [f"t:pool:{time.monotonic_ns()}:{i}" for i in range(40)]
+    await asyncio.gather(*(ratelimit.acheck(key, rate=10, burst=5) for key in keys))
+    client = redis.Redis.from_url(redis_url)
+    assert all(client.exists(f"{settings.REDIS_PREFIX}:rt:rl:{key}") for key in keys)
+
+
 async def test_rate_limits_fall_back_to_the_process_when_redis_is_down(settings: Any) -> None:
     from tests.services import free_port
 
