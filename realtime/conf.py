@@ -24,7 +24,7 @@ DEFAULTS: dict[str, Any] = {
     # BATCH_DELAY seconds (less once a whole batch waits) so that others join it.
     "BATCH_FRAMES": 64,
     "BATCH_CHARS": 64 * 1024,
-    "BATCH_DELAY": 0.02,
+    "BATCH_DELAY": 0.05,
     # Seconds between two looks at the stored heads of every stream subscribed in a process;
     # a subscription still behind the head seen one look earlier fetches the missing events.
     "TAIL_CHECK_SECONDS": 2.0,
