@@ -20,8 +20,9 @@ DEFAULTS: dict[str, Any] = {
     "QUEUE_FULL_GRACE": 5.0,
     # A socket that asked for batches (``/ws/?batch=1``) gets the frames waiting in its queue
     # as one ``batch`` frame of at most this many frames and characters of JSON (a frame
-    # longer than that on its own still goes, alone). Its writer holds the first frame up to
-    # BATCH_DELAY seconds (less once a whole batch waits) so that others join it.
+    # longer than that on its own still goes, alone). While frames keep coming its writer sends
+    # at most one message per BATCH_DELAY seconds (sooner once a whole batch waits); a frame
+    # after BATCH_DELAY of quiet goes at once.
     "BATCH_FRAMES": 64,
     "BATCH_CHARS": 64 * 1024,
     "BATCH_DELAY": 0.05,

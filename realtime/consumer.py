@@ -12,6 +12,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+import math
 import time
 import uuid
 from collections.abc import Iterator
@@ -170,12 +171,17 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     # --- outbound ---------------------------------------------------------------------------
 
     async def _write_loop(self) -> None:
-        """One frame at a time; for a socket that asked for batches, the first frame waits
-        BATCH_DELAY for others (or until a whole batch waits) and every frame waiting then goes
-        in one ``batch`` frame: Daphne's cost is per WebSocket message (framing and writing
-        it), whatever its size, and without the wait a busy process writes each event to every
-        socket before it reads the next (docs/benchmarks.md, "Coalesced frames")."""
+        """One frame at a time; for a socket that asked for batches, at most one message per
+        BATCH_DELAY while frames keep coming (a frame that finds the socket's last message
+        younger than that waits out the rest, or until a whole batch waits), and every frame
+        waiting then goes in one ``batch`` frame: Daphne's cost is per WebSocket message
+        (framing and writing it), whatever its size, and without the wait a busy process writes
+        each event to every socket before it reads the next (docs/benchmarks.md, "Coalesced
+        frames"). A frame on a socket that was quiet for BATCH_DELAY goes at once (Nagle's
+        rule), so a lone event is not delayed."""
         queue = self._out
+        loop = asyncio.get_running_loop()
+        last_sent = -math.inf
         held: str | None = None  # taken out but past the batch's bounds: it starts the next one
         while True:
             text = held if held is not None else await queue.get()
@@ -183,8 +189,9 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             texts = [text]
             if self._batch is not None:
                 most, chars, delay = self._batch
-                if delay > 0 and queue.qsize() + 1 < most and not queue.full():
-                    await self._gather(delay)
+                rest = delay - (loop.time() - last_sent)
+                if rest > 0 and queue.qsize() + 1 < most and not queue.full():
+                    await self._gather(rest)
                 size = len(text)
                 while len(texts) < most and not queue.empty():
                     text = queue.get_nowait()
@@ -196,6 +203,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             try:
                 await self._send_now(texts[0] if len(texts) == 1 else batch_frame(texts))
             finally:
+                last_sent = loop.time()
                 for _ in texts:
                     queue.task_done()
 
