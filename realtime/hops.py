@@ -15,7 +15,7 @@ only wait for each other's lock (measured: every hop slower, the start no faster
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
@@ -27,17 +27,10 @@ from realtime import conf
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_pool: ThreadPoolExecutor | None = None
-_lock = threading.Lock()
 
-
+@functools.cache
 def _executor() -> ThreadPoolExecutor:
-    global _pool
-    if _pool is None:
-        with _lock:
-            if _pool is None:
-                _pool = ThreadPoolExecutor(max_workers=conf.get("DATABASE_THREADS"), thread_name_prefix="realtime-db")
-    return _pool
+    return ThreadPoolExecutor(max_workers=conf.get("DATABASE_THREADS"), thread_name_prefix="realtime-db")
 
 
 def hop(func: Callable[P, R]) -> Any:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
+from kernel import clock as kernel_clock
 from meetings import lifecycle, lobby, votes
 from meetings import services as meeting_services
 from meetings.models import MeetingKind, Motion
@@ -72,9 +73,11 @@ def branch_vote(actor_of) -> VoteFactory:
             meeting_services.attendance_join(meeting=meeting, member_id=voter.pk)
             votes.ballot_cast(by=actor, motion=motion, choices=["for" if number < in_favour else "against"])
         motion = votes.motion_close(by=host_actor, motion=motion)
-        if days_ago:
-            Motion.objects.filter(pk=motion.pk).update(closed_at=motion.closed_at - dt.timedelta(days=days_ago))
-            motion.refresh_from_db()
+        # Closed on the site's day as the test set it (on_day), not the machine's: the day of a
+        # resolution is the site's local date, which from 16:00 UTC is already the next one.
+        closed = kernel_clock.now() - dt.timedelta(days=days_ago)
+        Motion.objects.filter(pk=motion.pk).update(closed_at=closed)
+        motion.refresh_from_db()
         return motion
 
     return vote
