@@ -99,11 +99,17 @@ def test_a_lecturer_runs_his_lesson_and_a_member_replays_it(  # type: ignore[no-
     teacher.wait_for_function(STAGE_PLAYING, timeout=WAIT)
     assert teacher.is_hidden("#media-stage .stage-waiting")
 
-    # Two members watch on their phones: the lecturer's video through the relay.
+    # Two members watch on their phones: the lecturer's video through the relay. The first
+    # one's picture keeps playing while the second joins (a join must not stall the lesson).
     viewers = [_phone(new_page, live_server_url, name) for name in (f"a{u}", f"b{u}")]
+    watching, joining = viewers
+    _join(watching)
+    watching.wait_for_function(STAGE_PLAYING, timeout=WAIT)
+    since = watching.evaluate(STAGE_PLAYING)
+    _join(joining)
+    joining.wait_for_function(STAGE_PLAYING, timeout=WAIT)
+    watching.wait_for_function(f"() => ({STAGE_PLAYING})() > {since} + 2", timeout=WAIT)
     for viewer in viewers:
-        _join(viewer)
-        viewer.wait_for_function(STAGE_PLAYING, timeout=WAIT)
         assert viewer.locator("#slide-next").count() == 0
 
     # The deck: uploaded, rendered, and on every screen without another click.
