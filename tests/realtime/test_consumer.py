@@ -598,7 +598,10 @@ async def held_then_released(
     messages: list[str] = []
     while sum(len(unbatch(json.loads(m))) for m in messages) < 1 + count:
         messages.append(await comm.receive_from(timeout=10))
-    assert await comm.receive_nothing(timeout=0.1)
+    # Nothing else was waiting: frames go out in order, so a ping's answer comes next and alone.
+    await comm.send_json_to({"type": "ping", "ref": "after"})
+    after = unbatch(json.loads(await comm.receive_from(timeout=10)))
+    assert [(f["type"], f["ref"]) for f in after] == [("pong", "after")]
     return messages
 
 
