@@ -220,6 +220,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             self._gathering = None
 
     def _queued(self) -> None:
+        """A frame was queued: a writer gathering a batch stops once a whole batch waits or the
+        queue is full."""
         gathering = self._gathering
         if gathering is not None and self._batch is not None and not gathering.done():
             if self._out.qsize() + 1 >= self._batch[0] or self._out.full():
@@ -249,12 +251,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
             return
         queue = self._out
         if droppable:
-            if queue.qsize() * 4 >= queue.maxsize * 3:
-                self.dropped_ephemeral += 1
-                return
-            queue.put_nowait(text)
-            if self._gathering is not None:
-                self._queued()
+            self._enqueue_droppable(text)
             return
         try:
             queue.put_nowait(text)
@@ -265,8 +262,19 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 logger.info("closing slow socket %s: outbound queue full", self.socket_id)
                 await self._close(CLOSE_SLOW_CONSUMER)
                 raise SlowConsumer() from None
-        if self._gathering is not None:
-            self._queued()
+        self._queued()
+
+    def _enqueue(self, text: str) -> None:
+        """Queue a frame the queue has room for."""
+        self._out.put_nowait(text)
+        self._queued()
+
+    def _enqueue_droppable(self, text: str) -> None:
+        """Queue a typing or presence frame, or drop it above three quarters of the queue."""
+        if self._out.qsize() * 4 >= self._out.maxsize * 3:
+            self.dropped_ephemeral += 1
+            return
+        self._enqueue(text)
 
     async def reply(self, frame: Any) -> None:
         await self.push(frame.model_dump_json())
@@ -444,9 +452,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
                 return  # already delivered (from storage)
             if event.seq == sub.last_seq + 1 and not self._out.full():
                 sub.last_seq = event.seq
-                self._out.put_nowait(frames.text_for(sub))
-                if self._gathering is not None:
-                    self._queued()
+                self._enqueue(frames.text_for(sub))
                 return
         self._defer((sub, frames))
 
@@ -456,19 +462,12 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         text = frames.text_for(sub, self.actor.member_id)
         if text is None:
             return
-        queue = self._out
         if frames.droppable:
-            if queue.qsize() * 4 >= queue.maxsize * 3:
-                self.dropped_ephemeral += 1
-                return
-            queue.put_nowait(text)
-        elif not self._deferred and not queue.full():
-            queue.put_nowait(text)
+            self._enqueue_droppable(text)
+        elif not self._deferred and not self._out.full():
+            self._enqueue(text)
         else:
             self._defer(text)  # a signal waits its turn, as a durable frame does
-            return
-        if self._gathering is not None:
-            self._queued()
 
     def _defer(self, item: tuple[Subscription, EventFrames] | str) -> None:
         if len(self._deferred) >= conf.get("OUTBOUND_QUEUE"):
