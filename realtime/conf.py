@@ -48,7 +48,7 @@ DEFAULTS: dict[str, Any] = {
     # Every socket's session and subscriptions are checked again this often, and at once
     # (at the hub's next pass) when access changed anywhere (realtime/revocation.py).
     "RECHECK_SECONDS": 300.0,
-    # Threads per process for the handshake's database reads (realtime/hops.py).
+    # Threads per process for the handshake's database reads (realtime/auth.py).
     "DATABASE_THREADS": 4,
 }
 
