@@ -64,7 +64,11 @@ assert.ok(timers[0].ms >= 0 && timers[0].ms <= 500);
 timers.shift().fn();
 sockets[1].open();
 assert.deepStrictEqual(sockets[1].sent[0], { type: "subscribe", stream: "forum.thread:1", since: 5 });
+assert.strictEqual(sockets[1].sent.length, 1); // the outbox waits until the stream is resumed
+sockets[1].deliver({ type: "subscribed", stream: "forum.thread:1", seq: 5 });
+assert.strictEqual(indicator.dataset.state, "open");
 assert.deepStrictEqual(sockets[1].sent[1], sendFrame);
+assert.strictEqual(sockets[1].sent.length, 2); // once
 sockets[1].deliver({ type: "ack", stream: "forum.thread:1", cid: sendFrame.cid, seq: 6 });
 sockets[1].deliver({ type: "event", stream: "forum.thread:1", seq: 6, event: {} });
 sockets[1].deliver({ type: "event", stream: "forum.thread:1", seq: 6, event: {} });
@@ -191,8 +195,11 @@ const live = new window.EpaRealtime.Connection({ indicator: { dataset: {}, getAt
 live.subscribe("forum.thread:9", () => {});
 socket = sockets[sockets.length - 1];
 socket.open();
-socket.deliver({ type: "event", stream: "forum.thread:9", seq: 3, event: {} });
+// Live only once the stream is answered: an event sent before that would not reach this page.
+assert.strictEqual(live.state, "connecting");
+socket.deliver({ type: "subscribed", stream: "forum.thread:9", seq: 2 });
 assert.strictEqual(live.state, "open");
+socket.deliver({ type: "event", stream: "forum.thread:9", seq: 3, event: {} });
 fakeWindow.navigator.onLine = false;
 listeners.offline();
 assert.strictEqual(live.state, "offline");
@@ -215,7 +222,11 @@ assert.strictEqual(live.state, "reconnecting");
 const fresh = sockets[sockets.length - 1];
 fresh.open();
 assert.deepStrictEqual(fresh.sent[0], { type: "subscribe", stream: "forum.thread:9", since: 3 });
+assert.strictEqual(live.state, "reconnecting");
+// A refused stream answers too: the page is live for the others.
+fresh.deliver({ type: "error", code: "forbidden", stream: "forum.thread:9", message: "no" });
 assert.strictEqual(live.state, "open");
+live.subscribe("forum.thread:9", () => {});
 socket.drop(1006); // the old socket's close, late: ignored
 assert.strictEqual(live.state, "open");
 assert.strictEqual(timers.length, 0);
@@ -261,7 +272,9 @@ socket.deliver({
   ],
 });
 assert.deepStrictEqual(got, [3, 4]);
-assert.deepStrictEqual(heard, ["subscribed", "event", "result", "event"]);
+// … and once the batch that answered the subscription is handled, the page is live.
+assert.deepStrictEqual(heard, ["subscribed", "event", "result", "event", "state"]);
+assert.strictEqual(batched.state, "open");
 assert.deepStrictEqual(await answer, { ok: 1 });
 // A plain frame after a batch is handled as ever, and a reconnect resumes after the batch.
 socket.deliver({ type: "event", stream: "moderation.queue", seq: 5, event: {} });

@@ -27,7 +27,8 @@
  * `command` is for what is not worth keeping (reads, typing-like actions): it fails at once
  * with `disconnected` when there is no open socket.
  *
- * The connection state, truthful: connecting (the first attempt), open (frames flow: "live"),
+ * The connection state, truthful: connecting (the first attempt), open ("live": the socket is
+ * open and every stream it resumed has answered, so events flow),
  * reconnecting, offline (the browser says so, or no network), signed-out. It is shown on the
  * indicator: `data-state`, and the text of its `data-label-<state>` attribute. A socket is
  * checked with a ping and a deadline when the link comes back (`online`), the network changes,
@@ -141,6 +142,7 @@ class Connection {
     this.state = "idle";
     this.streams = new Map(); // stream → { since, handlers: Set }
     this.waiters = new Map(); // ref → { resolve, reject }
+    this.unanswered = new Set(); // streams asked for on this socket's open, not yet answered
     this.listeners = new Set(); // (frame) → void, for every frame
     this.attempt = 0;
     this.refCounter = 0;
@@ -201,18 +203,25 @@ class Connection {
       this.everOpen = true;
       this.openedAt = Date.now();
       this.lastFrameAt = Date.now();
+      this.unanswered = new Set(this.streams.keys());
       for (const [stream, sub] of this.streams) this.rawSend({ type: "subscribe", stream, since: sub.since });
-      this.flush();
-      this.setState(offline() ? "offline" : "open");
+      // Live (and the outbox sent) once every stream is answered: events flow only from then on.
+      if (offline() || this.unanswered.size === 0) {
+        this.flush();
+        this.setState(offline() ? "offline" : "open");
+      }
     };
     socket.onmessage = (message) => {
       let frame;
       try { frame = JSON.parse(message.data); } catch (e) { return; }
-      this.alive();
-      if (frame && frame.type === "batch" && Array.isArray(frame.frames)) {
-        for (const one of frame.frames) this.handle(one);
-      } else {
-        this.handle(frame);
+      try {
+        if (frame && frame.type === "batch" && Array.isArray(frame.frames)) {
+          for (const one of frame.frames) this.handle(one);
+        } else {
+          this.handle(frame);
+        }
+      } finally {
+        this.alive();
       }
     };
     socket.onclose = (event) => this.closed(socket, event.code);
@@ -241,7 +250,7 @@ class Connection {
   alive() {
     this.lastFrameAt = Date.now();
     this.clearProbe();
-    if (this.state !== "open" && this.isOpen() && !offline()) {
+    if (this.state !== "open" && this.isOpen() && !offline() && this.unanswered.size === 0) {
       this.setState("open");
       this.flush(); // what was written while the link was away goes now
     }
@@ -339,6 +348,7 @@ class Connection {
         break;
       }
       case "subscribed": {
+        this.unanswered.delete(frame.stream);
         const sub = this.streams.get(frame.stream);
         if (sub && (sub.since === null || frame.seq < sub.since)) sub.since = frame.seq;
         break;
@@ -350,6 +360,7 @@ class Connection {
         if (isOutboxRef(frame.ref)) this.answered(frame.ref.slice(OUTBOX_REF.length), null, frame.data);
         break;
       case "error": {
+        if (frame.stream) this.unanswered.delete(frame.stream);
         const cid = frame.cid || (isOutboxRef(frame.ref) ? frame.ref.slice(OUTBOX_REF.length) : null);
         if (cid && this.outbox.items.has(cid)) {
           if (frame.code === "rate_limited") {
