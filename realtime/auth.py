@@ -25,7 +25,7 @@ from typing import Any
 
 from channels.auth import AuthMiddleware
 from channels.db import DatabaseSyncToAsync
-from channels.sessions import CookieMiddleware, SessionMiddleware
+from channels.sessions import CookieMiddleware, InstanceSessionWrapper, SessionMiddleware
 from django.contrib import auth
 
 from members.access import actor_for
@@ -53,5 +53,16 @@ class SocketAuthMiddleware(AuthMiddleware):  # type: ignore[misc]
         scope["user"]._wrapped = await hop(_user_and_actor)(scope["session"])
 
 
+class SocketSessionMiddleware(SessionMiddleware):  # type: ignore[misc]
+    """Channels' session middleware without its wrapper around ``send``: that wrapper saves the
+    session when an HTTP response starts, which a socket never sends, and it cost a coroutine on
+    every frame (and hid the connection's own ``send`` from ``realtime.wire``)."""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        wrapper = InstanceSessionWrapper(scope, send)
+        await wrapper.resolve_session()
+        return await self.inner(wrapper.scope, receive, send)
+
+
 def SocketAuthMiddlewareStack(inner: Any) -> Any:  # noqa: N802 - named as Channels' own stack
-    return CookieMiddleware(SessionMiddleware(SocketAuthMiddleware(inner)))
+    return CookieMiddleware(SocketSessionMiddleware(SocketAuthMiddleware(inner)))

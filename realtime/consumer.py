@@ -57,6 +57,7 @@ from realtime.protocol import Typing as TypingIn
 from realtime.registry import Hook, StreamKind
 from realtime.services import StoredEvent
 from realtime.subscription import Subscription, gap_stats
+from realtime.wire import wire_for
 
 logger = logging.getLogger("realtime.consumer")
 
@@ -87,6 +88,7 @@ class GatewayConsumer(AsyncWebsocketConsumer):
         at a time in arrival order."""
         self.scope = scope
         self.base_send = send
+        self._wire = wire_for(send)
         self._init_state()
         try:
             with contextlib.suppress(StopConsumer):
@@ -230,6 +232,8 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     async def _send_now(self, text: str) -> None:
         # Writing inline when the queue is empty was measured (bench/fanout.py) and was not
         # faster, and a write blocked on a slow client would then stall the whole consumer.
+        if self._wire is not None and self._wire.write(text):
+            return
         self._send_started = time.monotonic()
         await self.send(text_data=text)
         self._send_started = None

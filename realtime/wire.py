@@ -1,0 +1,78 @@
+"""Writing a socket's text frames straight to Daphne's WebSocket protocol, below ASGI.
+
+An ASGI ``websocket.send`` under Daphne goes through Channels' ``send``, Daphne's
+``handle_reply`` and autobahn's ``sendMessage``, ``sendFrame`` and ``sendData`` (each with its
+checks, traffic counters and a debug log whose arguments are built on every call) before Twisted
+gets the bytes. Once per event per socket, that path was the larger part of a process's time when
+an event reaches a thousand sockets (docs/benchmarks.md, "Fan-out"). A frame from the server is
+a two- to ten-byte header and the UTF-8 text (RFC 6455 §5.2: no mask from a server), so the
+gateway builds it and hands it to the connection's transport itself, the same call autobahn ends
+in.
+
+Only where it is the same thing: a Daphne WebSocket connection that is open, without
+per-message compression or fragmentation, a frame within its size limit, and nothing waiting in
+autobahn's own send queue. Everything else (another server, a test communicator, a socket being closed) goes through
+ASGI ``send`` as before; accept and close always do.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+from typing import Any
+
+try:
+    from daphne.server import Server as _DaphneServer
+    from daphne.ws_protocol import WebSocketProtocol as _DaphneSocket
+except ImportError:  # pragma: no cover - Daphne is a dependency; another server simply has no wire
+    _DaphneServer = _DaphneSocket = None
+
+
+def text_frame(payload: bytes) -> bytes:
+    """One final, unmasked text frame carrying the UTF-8 ``payload``."""
+    size = len(payload)
+    if size < 126:
+        head = bytes((0x81, size))
+    elif size < 1 << 16:
+        head = struct.pack("!BBH", 0x81, 126, size)
+    else:
+        head = struct.pack("!BBQ", 0x81, 127, size)
+    return head + payload
+
+
+class DaphneWire:
+    __slots__ = ("protocol",)
+
+    def __init__(self, protocol: Any) -> None:
+        self.protocol = protocol
+
+    def write(self, text: str) -> bool:
+        """Write ``text`` as one frame; False when this connection must go through ASGI."""
+        protocol = self.protocol
+        if (
+            protocol.state != protocol.STATE_OPEN
+            or protocol.send_queue
+            or protocol._perMessageCompress is not None
+            or protocol.transport is None
+        ):
+            return False
+        payload = text.encode("utf-8")
+        if 0 < protocol.maxMessagePayloadSize < len(payload):
+            return False  # refused by autobahn as ever, with its error
+        protocol.transport.write(text_frame(payload))
+        return True
+
+
+def wire_for(send: Any) -> DaphneWire | None:
+    """The direct writer of the connection behind ASGI ``send``, when that is Daphne's own
+    (``functools.partial(server.handle_reply, protocol)``) and frames need nothing autobahn adds."""
+    if _DaphneSocket is None or not isinstance(send, functools.partial) or not send.args:
+        return None
+    if not isinstance(getattr(send.func, "__self__", None), _DaphneServer):
+        return None
+    protocol = send.args[0]
+    if not isinstance(protocol, _DaphneSocket):
+        return None
+    if protocol.maskServerFrames or protocol.autoFragmentSize:
+        return None
+    return DaphneWire(protocol)

@@ -1,0 +1,70 @@
+"""Frames written below ASGI (realtime/wire.py) are the frames a WebSocket client reads: every
+length form of RFC 6455, text that is not ASCII, and a real Daphne process serving them."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from websockets.frames import Frame, Opcode
+from websockets.streams import StreamReader
+
+from members.models import Member
+from realtime.client import RealtimeClient
+from realtime.wire import text_frame
+from tests.conftest import PASSWORD
+from tests.live import start_daphne
+
+
+def parsed(data: bytes) -> Frame:
+    """``data`` read by the websockets library's own parser, as a client reads a server's frame."""
+    reader = StreamReader()
+    reader.feed_data(data)
+    reader.feed_eof()
+    parser = Frame.parse(reader.read_exact, mask=False)
+    try:
+        next(parser)
+    except StopIteration as done:
+        frame: Frame = done.value
+    else:  # pragma: no cover - the parser wanted more bytes than the frame has
+        raise AssertionError("incomplete frame")
+    return frame
+
+
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 127, 65535, 65536, 200_000])
+def test_a_frame_of_every_length_form_reads_back_whole(size: int) -> None:
+    text = "x" * size
+    frame = parsed(text_frame(text.encode()))
+    assert (frame.opcode, frame.fin, bytes(frame.data).decode()) == (Opcode.TEXT, True, text)
+
+
+@pytest.mark.parametrize("chars", [41, 42, 21845, 21846])
+def test_the_length_is_counted_in_bytes_not_characters(chars: int) -> None:
+    # 42 Chinese characters are 126 bytes, 21,846 are 65,538: each crosses a length form.
+    text = "党" * chars
+    assert bytes(parsed(text_frame(text.encode())).data).decode() == text
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_events_of_every_size_reach_a_client_of_a_daphne_process(people: dict[str, Member], room: str) -> None:
+    server = await asyncio.to_thread(start_daphne, {}, app="tests.realtime.asgi:application")
+    try:
+        reader = await RealtimeClient.login(server.url, people["alice"].user.username, PASSWORD)
+        writer = await RealtimeClient.login(server.url, people["bob"].user.username, PASSWORD)
+        try:
+            await reader.start()
+            await writer.start()
+            stream = f"test.room:{room}"
+            await reader.subscribe(stream)
+            texts = ["短", "学习" * 40, "党员风采" * 2000, "ok"]
+            for text in texts:
+                await writer.send(stream, {"text": text})
+            got = [await reader.next_event(timeout=30) for _ in texts]
+            assert [e["event"]["text"] for e in got] == texts
+            assert [e["seq"] for e in got] == [1, 2, 3, 4]
+            await reader.ping()  # the socket is still in step after them
+        finally:
+            await reader.close()
+            await writer.close()
+    finally:
+        server.stop()
