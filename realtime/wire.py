@@ -6,8 +6,8 @@ checks, traffic counters and a debug log whose arguments are built on every call
 gets the bytes. Once per event per socket, that path was the larger part of a process's time when
 an event reaches a thousand sockets (docs/benchmarks.md, "Fan-out"). A frame from the server is
 a two- to ten-byte header and the UTF-8 text (RFC 6455 §5.2: no mask from a server), so the
-gateway builds it and hands it to the connection's transport itself, the same call autobahn ends
-in.
+gateway builds it and hands it to the connection itself: straight to the socket when nothing
+waits in Twisted's buffer, else to the transport, the call autobahn ends in.
 
 Only where it is the same thing: a Daphne WebSocket connection that is open, without
 per-message compression or fragmentation, a frame within its size limit, and nothing waiting in
@@ -20,6 +20,8 @@ from __future__ import annotations
 import functools
 import struct
 from typing import Any
+
+from twisted.internet.tcp import Connection as _TcpConnection
 
 try:
     from daphne.server import Server as _DaphneServer
@@ -59,8 +61,31 @@ class DaphneWire:
         payload = text.encode("utf-8")
         if 0 < protocol.maxMessagePayloadSize < len(payload):
             return False  # refused by autobahn as ever, with its error
-        protocol.transport.write(text_frame(payload))
+        send(protocol.transport, text_frame(payload))
         return True
+
+
+def send(transport: Any, data: bytes) -> None:
+    """``transport.write(data)``, but tried on the socket at once when nothing of the
+    connection's waits in Twisted's buffer, as asyncio's own transports do: Twisted only ever
+    buffers a write and sends it when the loop finds the socket writable, which cost registering
+    and unregistering the socket with the loop for every frame. What the socket does not take
+    now (a slow client, a full buffer, an error) goes to Twisted as before, in order."""
+    if (
+        isinstance(transport, _TcpConnection)
+        and transport.connected
+        and not transport.disconnecting
+        and not transport._tempDataBuffer
+        and len(transport.dataBuffer) == transport.offset
+    ):
+        try:
+            sent = transport.socket.send(data)
+        except OSError:
+            sent = 0  # would block, or the connection is gone: Twisted finds out and reports it
+        if sent == len(data):
+            return
+        data = data[sent:]
+    transport.write(data)
 
 
 def wire_for(send: Any) -> DaphneWire | None:

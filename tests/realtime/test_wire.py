@@ -1,16 +1,20 @@
 """Frames written below ASGI (realtime/wire.py) are the frames a WebSocket client reads: every
-length form of RFC 6455, text that is not ASCII, and a real Daphne process serving them."""
+length form of RFC 6455, text that is not ASCII, a real Daphne process serving them, and a client
+too slow for the socket to take them at once."""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import socket
 
 import pytest
+import websockets
 from websockets.frames import Frame, Opcode
 from websockets.streams import StreamReader
 
 from members.models import Member
-from realtime.client import RealtimeClient
+from realtime.client import RealtimeClient, login_session, origin_for
 from realtime.wire import text_frame
 from tests.conftest import PASSWORD
 from tests.live import start_daphne
@@ -66,5 +70,45 @@ async def test_events_of_every_size_reach_a_client_of_a_daphne_process(people: d
         finally:
             await reader.close()
             await writer.close()
+    finally:
+        server.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_client_reading_slowly_gets_every_frame_whole_and_in_order(
+    people: dict[str, Member], room: str
+) -> None:
+    """A phone on a poor link: its receive window is tiny and it reads little at a time, so the
+    server's socket takes only part of each frame and the rest waits in Twisted's buffer."""
+    env = {"REALTIME_SEND_RATE": "1000,1000"}
+    server = await asyncio.to_thread(start_daphne, env, app="tests.realtime.asgi:application")
+    try:
+        session = await asyncio.to_thread(login_session, server.url, people["alice"].user.username, PASSWORD)
+        raw = socket.socket()
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.connect(("127.0.0.1", server.port))
+        stream = f"test.room:{room}"
+        async with websockets.connect(
+            server.ws_url,
+            sock=raw,
+            max_queue=2,
+            max_size=None,
+            additional_headers={"Cookie": f"sessionid={session}", "Origin": origin_for(server.url)},
+        ) as slow:
+            await slow.send(json.dumps({"type": "subscribe", "stream": stream}))
+            assert json.loads(await slow.recv())["type"] == "subscribed"
+            writer = await RealtimeClient.login(server.url, people["bob"].user.username, PASSWORD)
+            try:
+                await writer.start()
+                texts = [f"{n:03d}" + "学习强国" * 2000 for n in range(120)]  # 24 KB each, 2.9 MB in all
+                for text in texts:
+                    await writer.send(stream, {"text": text})
+            finally:
+                await writer.close()
+            got = [json.loads(await asyncio.wait_for(slow.recv(), 30)) for _ in texts]
+            assert [f["event"]["text"] for f in got] == texts
+            assert [f["seq"] for f in got] == list(range(1, len(texts) + 1))
+            await slow.send(json.dumps({"type": "ping", "ref": "still-there"}))
+            assert json.loads(await asyncio.wait_for(slow.recv(), 30)) == {"type": "pong", "ref": "still-there"}
     finally:
         server.stop()
