@@ -457,7 +457,7 @@ class Result:
 
 async def measure(spec: str, n: int, sessions: list[str], args: argparse.Namespace) -> Result:
     layer, _, option = spec.partition("+")
-    if option not in ("", "batch") or (option and layer == "bare"):
+    if layer not in ("memory", "core", "pubsub", "bare") or option not in ("", "batch") or (option and layer == "bare"):
         raise SystemExit(f"unknown layer {spec!r}")
     env_extra: dict[str, str] = {}
     count = 2
