@@ -1,6 +1,7 @@
 // Drives the room page's logic (meetings/static/meetings/room/*.js, ES modules) in Node: the
 // votes a page keeps as vote events arrive and how a result reads, the hand queue, ad-hoc
-// breakout rooms, each room's chat, the participants' marks and co-hosts, and the link quality.
+// breakout rooms, each room's chat, the participants' marks and co-hosts, the link quality, and a
+// fresh room state that is older than an event which came while it was read.
 // Exits non-zero on failure, prints "ok" on success.
 import assert from "node:assert";
 
@@ -11,6 +12,7 @@ const { dealRooms } = await import(room + "breakouts.js");
 const { linesOf, addLine } = await import(room + "chat.js");
 const { marks, cohostsWith } = await import(room + "participants.js");
 const { assessLink, gradeLink, worse, readStats } = await import(room + "link.js");
+const { lifecycle } = await import(room + "lifecycle.js");
 
 const T = {
   eligible: "Eligible", turnout: "Turnout", quorum: "Quorum met", outcome_adopted: "Adopted",
@@ -131,3 +133,44 @@ assert.strictEqual(readStats(stats(20, 180), second.counts).sample.lossRate, nul
 assert.strictEqual(readStats(stats(5, 280), second.counts).sample.lossRate, 0, "a lost count that went down is no loss");
 
 console.log("ok");
+
+// --- a fresh state older than what came meanwhile ------------------------------------------------
+{
+  const elements = {};
+  const $ = (id) => (elements[id] ||= { hidden: false, dataset: {}, textContent: "", addEventListener() {}, getAttribute: () => null });
+  const handlers = new Map();
+  let onRoom = null;
+  const asked = [];
+  const ctx = {
+    $, T: {}, config: { meeting: 3, room: "meeting:3" }, me: 5, state: null, root: { dispatchEvent() {} },
+    rt: { subscribe: (stream, handler) => { if (stream === "meeting:3") onRoom = handler; return () => {}; }, onFrame() {} },
+    command: () => new Promise((resolve) => asked.push(resolve)),
+    on: (name, handler) => handlers.set(name, [...(handlers.get(name) || []), handler]),
+    emit: (name, payload) => (handlers.get(name) || []).map((handler) => handler(payload)),
+    person: (member) => (ctx.state ? ctx.state.participants.find((p) => p.member === member) : undefined),
+  };
+  const chatSeen = [];
+  ctx.on("meetings.audio_only.changed", (event) => { ctx.person(event.member).audio_only = event.audio_only; });
+  ctx.on("meetings.chat.posted", (event) => chatSeen.push(event.id));
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+  const state = (audioOnly) => ({ participants: [{ member: 6, audio_only: audioOnly }] });
+  const life = lifecycle(ctx);
+  const entering = life.enter();
+  await settle();
+  asked.shift()(state(true));
+  await entering;
+  assert.strictEqual(ctx.person(6).audio_only, true);
+  // A presence change asks for the state again; meanwhile member 6 turns their video back on and
+  // says something, and the answer, read before that, comes after both events.
+  const refreshing = life.refresh();
+  await settle();
+  onRoom({ type: "event", seq: 8, event: { type: "meetings.audio_only.changed", member: 6, audio_only: false } });
+  onRoom({ type: "event", seq: 9, event: { type: "meetings.chat.posted", id: 41 } });
+  asked.shift()(state(true));
+  await refreshing;
+  assert.strictEqual(ctx.person(6).audio_only, false, "the event that came meanwhile is applied again");
+  assert.deepStrictEqual(chatSeen, [41], "a chat line is not shown twice");
+  // An event after the answer is applied once, as ever.
+  onRoom({ type: "event", seq: 10, event: { type: "meetings.audio_only.changed", member: 6, audio_only: true } });
+  assert.strictEqual(ctx.person(6).audio_only, true);
+}

@@ -3,10 +3,14 @@
  * and its state, and being out of it again (ended, removed, denied, or left by choice). Each
  * event of the room's stream, and of user:me about this meeting, goes out on the bus by its type.
  */
+// Events that restate the whole of what they change, so applying one twice is harmless.
+const RESTATED = new Set(["meetings.audio_only.changed", "meetings.hands.changed", "meetings.lobby.changed"]);
+
 export function lifecycle(ctx) {
   const { $, T, rt, config } = ctx;
   let unsubscribeRoom = null; // leaving the room's stream ends this page's part in the attendance
   let stateTimer = null;
+  const arriving = new Set(); // per state request in flight: the room's events that came meanwhile
 
   rt.subscribe("user:me", (frame) => {
     if (frame.type === "event" && frame.event.meeting === config.meeting) ctx.emit(frame.event.type, frame.event);
@@ -56,16 +60,26 @@ export function lifecycle(ctx) {
      same attendance. */
   $("leave-meeting").addEventListener("click", () => close(T.left, "left"));
 
+  /* A fresh meeting.state. It may be older than an event that reached the page while it was
+     read (the event is queued on the socket before the answer), so the events of this kind that
+     came meanwhile are applied again on top of it: each says the whole of what it changed. */
   async function refresh() {
+    const meanwhile = [];
+    arriving.add(meanwhile);
+    let state;
     try {
-      ctx.state = await ctx.command("state");
+      state = await ctx.command("state");
     } catch (error) {
       if (error.code === "conflict") close(T.ended, "ended");
       return;
+    } finally {
+      arriving.delete(meanwhile);
     }
+    ctx.state = state;
     const me = ctx.person(ctx.me);
     ctx.myBreakout = me ? me.breakout : null;
     ctx.emit("room:state", me);
+    for (const event of meanwhile) if (RESTATED.has(event.type)) ctx.emit(event.type, event);
   }
 
   function refreshSoon() {
@@ -76,8 +90,9 @@ export function lifecycle(ctx) {
   function onRoomFrame(frame) {
     if (frame.type === "signal") return ctx.emit("room:signal", frame);
     if (frame.type === "presence") return refreshSoon();
-    if (frame.type !== "event" || !ctx.state) return;
-    ctx.emit(frame.event.type, frame.event);
+    if (frame.type !== "event") return;
+    for (const list of arriving) list.push(frame.event);
+    if (ctx.state) ctx.emit(frame.event.type, frame.event);
   }
 
   ctx.on("meetings.room.removed", () => close(T.removed, "closed"));
