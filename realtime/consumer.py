@@ -232,7 +232,12 @@ class GatewayConsumer(AsyncWebsocketConsumer):
     async def _send_now(self, text: str) -> None:
         # Writing inline when the queue is empty was measured (bench/fanout.py) and was not
         # faster, and a write blocked on a slow client would then stall the whole consumer.
-        if self._wire is not None and self._wire.write(text):
+        wire = self._wire
+        if wire is not None and wire.write(text):
+            if wire.backed_up:
+                self._send_started = time.monotonic()
+                await wire.drained()
+                self._send_started = None
             return
         self._send_started = time.monotonic()
         await self.send(text_data=text)

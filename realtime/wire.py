@@ -13,15 +13,24 @@ Only where it is the same thing: a Daphne WebSocket connection that is open, wit
 per-message compression or fragmentation, a frame within its size limit, and nothing waiting in
 autobahn's own send queue. Everything else (another server, a test communicator, a socket being closed) goes through
 ASGI ``send`` as before; accept and close always do.
+
+Backpressure: Twisted buffers whatever a connection is given, without bound, so under Daphne a
+client that stopped reading held the server's memory for every frame sent to it and its queue
+never filled. The wire registers as the connection's streaming producer: once more than Twisted's
+high-water mark waits unsent, the socket's writer waits for it to drain, its queue fills, and
+the documented slow-consumer rules apply (typing and presence dropped first, 4408).
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import struct
 from typing import Any
 
+from twisted.internet.interfaces import IPushProducer
 from twisted.internet.tcp import Connection as _TcpConnection
+from zope.interface import implementer
 
 try:
     from daphne.server import Server as _DaphneServer
@@ -42,11 +51,61 @@ def text_frame(payload: bytes) -> bytes:
     return head + payload
 
 
+@implementer(IPushProducer)
+class _Drain:
+    """Told by Twisted when the connection's buffer passes its high-water mark (64 KiB) and when
+    it has been written out: the socket's writer waits in between. The producer it replaces on
+    the transport (the HTTP channel the socket was upgraded from, which stops reading from the
+    client meanwhile) is told the same, as before."""
+
+    def __init__(self, previous: Any) -> None:
+        self.previous = previous
+        self.event = asyncio.Event()
+        self.event.set()
+
+    def pauseProducing(self) -> None:  # noqa: N802 - Twisted's interface
+        self.event.clear()
+        if self.previous is not None:
+            self.previous.pauseProducing()
+
+    def resumeProducing(self) -> None:  # noqa: N802
+        self.event.set()
+        if self.previous is not None:
+            self.previous.resumeProducing()
+
+    def stopProducing(self) -> None:  # noqa: N802 - the connection is gone; its close tells the rest
+        self.event.set()
+        if self.previous is not None:
+            self.previous.stopProducing()
+
+
 class DaphneWire:
-    __slots__ = ("protocol",)
+    __slots__ = ("drain", "protocol")
 
     def __init__(self, protocol: Any) -> None:
         self.protocol = protocol
+        self.drain: _Drain | None = None
+        transport = protocol.transport
+        if (
+            isinstance(transport, _TcpConnection)
+            and transport.connected
+            and (transport.producer is None or transport.streamingProducer)
+        ):
+            previous = transport.producer
+            if previous is not None:
+                transport.unregisterProducer()
+            self.drain = _Drain(previous)
+            transport.registerProducer(self.drain, True)
+
+    @property
+    def backed_up(self) -> bool:
+        """More is waiting in Twisted's buffer than its high-water mark: the client reads slower
+        than frames come."""
+        return self.drain is not None and not self.drain.event.is_set()
+
+    async def drained(self) -> None:
+        if self.drain is not None:
+            await self.drain.event.wait()
 
     def write(self, text: str) -> bool:
         """Write ``text`` as one frame; False when this connection must go through ASGI."""

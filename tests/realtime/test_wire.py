@@ -1,6 +1,6 @@
 """Frames written below ASGI (realtime/wire.py) are the frames a WebSocket client reads: every
 length form of RFC 6455, text that is not ASCII, a real Daphne process serving them, and a client
-too slow for the socket to take them at once."""
+too slow for the socket to take them at once, and one that stops reading."""
 
 from __future__ import annotations
 
@@ -80,7 +80,8 @@ async def test_a_client_reading_slowly_gets_every_frame_whole_and_in_order(
 ) -> None:
     """A phone on a poor link: its receive window is tiny and it reads little at a time, so the
     server's socket takes only part of each frame and the rest waits in Twisted's buffer."""
-    env = {"REALTIME_SEND_RATE": "1000,1000"}
+    # Patient: this client reads, only late; the socket's writer waits for it meanwhile.
+    env = {"REALTIME_SEND_RATE": "1000,1000", "REALTIME_TEST_SETTINGS": json.dumps({"QUEUE_FULL_GRACE": 120})}
     server = await asyncio.to_thread(start_daphne, env, app="tests.realtime.asgi:application")
     try:
         session = await asyncio.to_thread(login_session, server.url, people["alice"].user.username, PASSWORD)
@@ -110,5 +111,59 @@ async def test_a_client_reading_slowly_gets_every_frame_whole_and_in_order(
             assert [f["seq"] for f in got] == list(range(1, len(texts) + 1))
             await slow.send(json.dumps({"type": "ping", "ref": "still-there"}))
             assert json.loads(await asyncio.wait_for(slow.recv(), 30)) == {"type": "pong", "ref": "still-there"}
+    finally:
+        server.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_client_that_stops_reading_is_closed_as_slow_not_buffered_for_ever(
+    people: dict[str, Member], room: str
+) -> None:
+    """Twisted would buffer every frame for a client that reads nothing; the socket's writer
+    waits once its connection is backed up (after what the kernel holds for the socket), its
+    queue fills, and the socket is closed as slow (4408, docs/protocol.md) so the client resumes
+    with ``since``. A reading client on the same stream gets everything."""
+    settings = {"QUEUE_FULL_GRACE": 1, "OUTBOUND_QUEUE": 8}
+    env = {"REALTIME_SEND_RATE": "1000,1000", "REALTIME_TEST_SETTINGS": json.dumps(settings)}
+    server = await asyncio.to_thread(start_daphne, env, app="tests.realtime.asgi:application")
+    try:
+        session = await asyncio.to_thread(login_session, server.url, people["alice"].user.username, PASSWORD)
+        raw = socket.socket()
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.connect(("127.0.0.1", server.port))
+        stream = f"test.room:{room}"
+        async with websockets.connect(
+            server.ws_url,
+            sock=raw,
+            max_queue=1,
+            max_size=None,
+            additional_headers={"Cookie": f"sessionid={session}", "Origin": origin_for(server.url)},
+        ) as stuck:
+            await stuck.send(json.dumps({"type": "subscribe", "stream": stream}))
+            assert json.loads(await stuck.recv())["type"] == "subscribed"
+            reader = await RealtimeClient.login(server.url, people["carol"].user.username, PASSWORD)
+            writer = await RealtimeClient.login(server.url, people["bob"].user.username, PASSWORD)
+            try:
+                await reader.start()
+                await reader.subscribe(stream)
+                await writer.start()
+                # 12 MB in all: more than the kernel buffers for a socket (tcp_wmem: at most 4 MB)
+                texts = [f"{n:03d}" + "学习强国" * 2000 for n in range(500)]
+                for text in texts:
+                    await writer.send(stream, {"text": text})
+                got = [await reader.next_event(timeout=30) for _ in texts]
+                assert [e["event"]["text"] for e in got] == texts
+            finally:
+                await reader.close()
+                await writer.close()
+            received = 0
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:  # what reached the client before the close, then the close
+                    await asyncio.wait_for(stuck.recv(), 60)
+                    received += 1
+            # Closed as slow (4408; the close frame waits behind what the client left unread, so
+            # the connection may end without it), long before all it was sent had reached it.
+            assert received < len(texts) // 2
+            assert closed.value.rcvd is None or closed.value.rcvd.code == 4408
     finally:
         server.stop()
