@@ -28,7 +28,6 @@ from branch.schemas import (
     NoticeListItemOut,
     NoticeOut,
     OrganisationProgressOut,
-    ParticipantOut,
     PaymentDecisionIn,
     PaymentIn,
     PaymentOut,
@@ -45,7 +44,7 @@ from kernel.ids import Id, Year
 from lessons import courses
 from lessons.models import Course
 from lessons.schemas import StudyProgressOut
-from members.access import Action, Actor, actor_for, can
+from members.access import Actor, actor_for
 from realtime.services import stream_head
 
 router = Router(tags=["branch"])
@@ -188,42 +187,8 @@ def notice_remind(request: HttpRequest, notice_id: Id) -> CountOut:
 # --- Appraisal ---------------------------------------------------------------------------------------
 
 
-def appraisal_out(actor: Actor, appraisal: Appraisal) -> AppraisalOut:
-    """What one person sees of an appraisal: their own part; the counts, conclusions and raters'
-    number for those who run it (counts once rating has closed)."""
-    now = timezone.now()
-    runs = selectors.runs_appraisal(actor, appraisal)
-    mine = selectors.participant_of(appraisal=appraisal, member_id=actor.member_id)
-    announced = appraisal.announced_at is not None
-    tallies = selectors.tallies_for(actor=actor, appraisal=appraisal) if runs and now >= appraisal.rating_ends else None
-    return AppraisalOut(
-        id=appraisal.pk,
-        organisation=appraisal.organisation.name,
-        year=appraisal.year,
-        phase=appraisal.phase(now),
-        rating_starts=appraisal.rating_starts,
-        rating_ends=appraisal.rating_ends,
-        meeting=appraisal.meeting_id,
-        has_rated=selectors.has_rated(appraisal=appraisal, member_id=actor.member_id),
-        my_self_assessment=mine.self_assessment if mine else None,
-        my_conclusion=mine.conclusion if mine and announced else None,
-        my_reasons=mine.reasons if mine and announced else None,
-        participants=[
-            ParticipantOut(
-                member=p.member_id,
-                name=p.member.real_name,
-                self_assessed=p.self_assessed_at is not None,
-                conclusion=p.conclusion if runs else None,
-                reasons=p.reasons if runs else None,
-            )  # fmt: skip
-            for p in selectors.participants(appraisal)
-        ],
-        raters=selectors.raters_count(appraisal) if runs else None,
-        tallies=tallies,
-        summary=selectors.appraisal_summary(appraisal)
-        if announced and can(actor, Action.RUN_APPRAISAL, appraisal.organisation)
-        else None,
-    )
+def _appraisal_out(actor: Actor, appraisal: Appraisal) -> AppraisalOut:
+    return AppraisalOut.of(selectors.appraisal_view_for(actor=actor, appraisal=appraisal))
 
 
 @router.post("/appraisals", response={201: AppraisalOut})
@@ -233,27 +198,27 @@ def appraisal_open(request: HttpRequest, payload: AppraisalIn) -> Status[Apprais
         by=actor, organisation_id=payload.organisation, year=payload.year, rating_starts=payload.rating_starts,
         rating_ends=payload.rating_ends, meeting_id=payload.meeting,
     )  # fmt: skip
-    return Status(201, appraisal_out(actor, appraisal))
+    return Status(201, _appraisal_out(actor, appraisal))
 
 
 @router.get("/appraisals/{appraisal_id}", response=AppraisalOut)
 def appraisal_get(request: HttpRequest, appraisal_id: Id) -> AppraisalOut:
     actor = _actor(request)
-    return appraisal_out(actor, selectors.appraisal_get_for(actor=actor, appraisal_id=appraisal_id))
+    return _appraisal_out(actor, selectors.appraisal_get_for(actor=actor, appraisal_id=appraisal_id))
 
 
 @router.put("/appraisals/{appraisal_id}/meeting", response=AppraisalOut)
 def appraisal_meeting(request: HttpRequest, appraisal_id: Id, payload: MeetingLinkIn) -> AppraisalOut:
     actor = _actor(request)
     appraisal = services.appraisal_link_meeting(by=actor, appraisal_id=appraisal_id, meeting_id=payload.meeting)
-    return appraisal_out(actor, appraisal)
+    return _appraisal_out(actor, appraisal)
 
 
 @router.put("/appraisals/{appraisal_id}/self-assessment", response=AppraisalOut)
 def self_assessment(request: HttpRequest, appraisal_id: Id, payload: TextIn) -> AppraisalOut:
     actor = _actor(request)
     services.self_assessment_save(by=actor, appraisal_id=appraisal_id, text=payload.text)
-    return appraisal_out(actor, selectors.appraisal_get_for(actor=actor, appraisal_id=appraisal_id))
+    return _appraisal_out(actor, selectors.appraisal_get_for(actor=actor, appraisal_id=appraisal_id))
 
 
 @router.post("/appraisals/{appraisal_id}/ratings", response={201: CountOut})
@@ -269,13 +234,13 @@ def conclusion(request: HttpRequest, appraisal_id: Id, payload: ConclusionIn) ->
     actor = _actor(request)
     services.conclusion_record(by=actor, appraisal_id=appraisal_id, member_id=payload.member, grade=payload.grade,
                                reasons=payload.reasons)  # fmt: skip
-    return appraisal_out(actor, selectors.appraisal_get_for(actor=actor, appraisal_id=appraisal_id))
+    return _appraisal_out(actor, selectors.appraisal_get_for(actor=actor, appraisal_id=appraisal_id))
 
 
 @router.post("/appraisals/{appraisal_id}/announce", response=AppraisalOut)
 def announce(request: HttpRequest, appraisal_id: Id) -> AppraisalOut:
     actor = _actor(request)
-    return appraisal_out(actor, services.appraisal_announce(by=actor, appraisal_id=appraisal_id))
+    return _appraisal_out(actor, services.appraisal_announce(by=actor, appraisal_id=appraisal_id))
 
 
 # --- The online party school -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from kernel.times import Moment
 from lessons.schemas import CourseHead, CourseProgress, OrganisationProgress
 
 if TYPE_CHECKING:
-    from branch.selectors import DuesRow, MemberYear, ReceiptGroup, YearChart
+    from branch.selectors import AppraisalView, DuesRow, MemberYear, ReceiptGroup, YearChart
 
 Fen = Annotated[int, Field(ge=0, le=10_000_000_00)]
 Months = Annotated[int, Field(ge=1, le=24)]
@@ -350,6 +350,38 @@ class AppraisalOut(Schema):
     raters: int | None = None
     tallies: dict[int, dict[str, int]] | None = None
     summary: dict[str, int] | None = None
+
+    @classmethod
+    def of(cls, view: AppraisalView) -> AppraisalOut:
+        """One person's view of an appraisal: their own conclusion once it is announced, everyone's
+        conclusion only for those who run it."""
+        a, mine, runs = view.appraisal, view.mine, view.runs
+        return cls(
+            id=a.pk,
+            organisation=a.organisation.name,
+            year=a.year,
+            phase=view.phase,
+            rating_starts=a.rating_starts,
+            rating_ends=a.rating_ends,
+            meeting=a.meeting_id,
+            has_rated=view.has_rated,
+            my_self_assessment=mine.self_assessment if mine else None,
+            my_conclusion=mine.conclusion if mine and view.announced else None,
+            my_reasons=mine.reasons if mine and view.announced else None,
+            participants=[
+                ParticipantOut(
+                    member=p.member_id,
+                    name=p.member.real_name,
+                    self_assessed=p.self_assessed_at is not None,
+                    conclusion=p.conclusion if runs else None,
+                    reasons=p.reasons if runs else None,
+                )  # fmt: skip
+                for p in view.participants
+            ],
+            raters=view.raters,
+            tallies=view.tallies,
+            summary=view.summary,
+        )
 
 
 # --- The online party school -------------------------------------------------------------------------

@@ -407,6 +407,44 @@ def appraisal_run_for(*, actor: Actor, appraisal_id: int) -> Appraisal:
     return appraisal
 
 
+@dataclass(frozen=True)
+class AppraisalView:
+    """What one person may see of an appraisal: their own part; the raters' number and everyone's
+    conclusion for those who run it, the counts once rating has closed; the summary once it is
+    announced, for whoever runs appraisals there or above (``None`` where they may not)."""
+
+    appraisal: Appraisal
+    phase: str
+    runs: bool
+    announced: bool
+    mine: Participant | None
+    has_rated: bool
+    participants: list[Participant]
+    raters: int | None
+    tallies: dict[int, dict[str, int]] | None
+    summary: dict[str, int] | None
+
+
+def appraisal_view_for(*, actor: Actor, appraisal: Appraisal) -> AppraisalView:
+    now = timezone.now()
+    runs = runs_appraisal(actor, appraisal)
+    announced = appraisal.announced_at is not None
+    return AppraisalView(
+        appraisal=appraisal,
+        phase=appraisal.phase(now),
+        runs=runs,
+        announced=announced,
+        mine=participant_of(appraisal=appraisal, member_id=actor.member_id),
+        has_rated=has_rated(appraisal=appraisal, member_id=actor.member_id),
+        participants=participants(appraisal),
+        raters=raters_count(appraisal) if runs else None,
+        tallies=tallies_for(actor=actor, appraisal=appraisal) if runs and now >= appraisal.rating_ends else None,
+        summary=appraisal_summary(appraisal)
+        if announced and can(actor, Action.RUN_APPRAISAL, appraisal.organisation)
+        else None,
+    )
+
+
 def appraisals_for(*, actor: Actor) -> list[Appraisal]:
     require_member(actor)
     paths = organisations_where(actor, Action.RUN_APPRAISAL)

@@ -141,3 +141,63 @@ def test_ratings_over_the_api(branch, as_actor, client_for) -> None:  # type: ig
     assert seen["has_rated"] is True and seen["tallies"] is None and seen["raters"] is None
     assert client_for(branch.secretary).get(f"/api/branch/appraisals/{appraisal.pk}").json()["raters"] == 1
     assert DuesStandard.objects.count() == 0
+
+
+def test_what_each_person_sees_of_an_appraisal(branch, as_actor, client_for) -> None:  # type: ignore[no-untyped-def]
+    """A member their own part, the secretary every conclusion and the counts once rating has
+    closed, the committee above the summary once announced: the whole answer, field by field."""
+    now = timezone.now().replace(microsecond=0)
+    starts, ends = now - dt.timedelta(days=2), now - dt.timedelta(days=1)
+    appraisal = services.appraisal_open(by=as_actor(branch.secretary), organisation_id=branch.tree.branch_a.pk,
+                                        year=now.year, rating_starts=starts, rating_ends=ends)  # fmt: skip
+    a, b, c = branch.members
+    services.self_assessment_save(by=as_actor(a), appraisal_id=appraisal.pk, text="按时交纳党费。", at=starts)
+    services.ratings_cast(by=as_actor(a), appraisal_id=appraisal.pk, ratings=[(b.pk, "excellent"), (c.pk, "basic")],
+                          at=starts + dt.timedelta(hours=1))  # fmt: skip
+    url = f"/api/branch/appraisals/{appraisal.pk}"
+    people = sorted(
+        [branch.secretary, branch.organiser, branch.publicity, a, b, c, branch.probationary], key=lambda m: m.real_name
+    )
+
+    def seen(member, **fields):  # type: ignore[no-untyped-def]
+        return {"id": appraisal.pk, "organisation": branch.tree.branch_a.name, "year": now.year,
+                "rating_starts": f"{starts:%Y-%m-%dT%H:%M:%S}Z", "rating_ends": f"{ends:%Y-%m-%dT%H:%M:%S}Z",
+                "meeting": None,
+                "has_rated": member == a, "my_self_assessment": None, "my_conclusion": None, "my_reasons": None,
+                "raters": None, "tallies": None, "summary": None} | fields  # fmt: skip
+
+    def participants(conclusions: dict[int, tuple[str, str]] | None):  # type: ignore[no-untyped-def]
+        return [{"member": p.pk, "name": p.real_name, "self_assessed": p == a,
+                 "conclusion": conclusions[p.pk][0] if conclusions is not None else None,
+                 "reasons": conclusions[p.pk][1] if conclusions is not None else None} for p in people]  # fmt: skip
+
+    zero = {"excellent": 0, "qualified": 0, "basic": 0, "unqualified": 0}
+    tallies = {str(p.pk): zero | ({"excellent": 1} if p == b else {"basic": 1} if p == c else {}) for p in people}
+    assert client_for(a).get(url).json() == seen(
+        a, phase="concluding", my_self_assessment="按时交纳党费。", participants=participants(None)
+    )
+    unconcluded = {p.pk: ("", "") for p in people}
+    assert client_for(branch.secretary).get(url).json() == seen(
+        branch.secretary, phase="concluding", my_self_assessment="", participants=participants(unconcluded),
+        raters=1, tallies=tallies,
+    )  # fmt: skip
+    assert client_for(branch.committee_secretary).get(url).json() == seen(
+        branch.committee_secretary, phase="concluding", participants=participants(None)
+    )
+    concluded = {p.pk: ("basic", "缺席组织生活。") if p == c else ("qualified", "") for p in people}
+    for p in people:
+        services.conclusion_record(by=as_actor(branch.secretary), appraisal_id=appraisal.pk, member_id=p.pk,
+                                   grade=concluded[p.pk][0], reasons=concluded[p.pk][1])  # fmt: skip
+    r = client_for(branch.secretary).post(f"{url}/announce")
+    summary = {"excellent": 0, "qualified": 6, "basic": 1, "unqualified": 0}
+    assert r.status_code == 200 and r.json() == seen(
+        branch.secretary, phase="announced", my_self_assessment="", my_conclusion="qualified", my_reasons="",
+        participants=participants(concluded), raters=1, tallies=tallies, summary=summary,
+    )  # fmt: skip
+    assert client_for(c).get(url).json() == seen(
+        c, phase="announced", my_self_assessment="", my_conclusion="basic", my_reasons="缺席组织生活。",
+        participants=participants(None),
+    )  # fmt: skip
+    assert client_for(branch.committee_secretary).get(url).json() == seen(
+        branch.committee_secretary, phase="announced", participants=participants(None), summary=summary
+    )
