@@ -48,16 +48,7 @@ def partners(request: HttpRequest) -> list[MailboxPersonOut]:
 
 @router.get("/conversations", response=list[ConversationOut])
 def conversations(request: HttpRequest) -> list[ConversationOut]:
-    return [
-        ConversationOut(
-            id=row["conversation"].pk,
-            stream=row["conversation"].stream,
-            other=MailboxPersonOut.of(row["other"]),
-            unread=row["unread"],
-            seq=row["head"],
-        )
-        for row in selectors.conversations_for(actor=actor_for(request.user))
-    ]
+    return [ConversationOut.of(row) for row in selectors.conversations_for(actor=actor_for(request.user))]
 
 
 @router.post("/conversations", response={200: ConversationOut})

@@ -4,6 +4,7 @@ reports, the report mailbox), the one place their output is shaped."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from ninja import Schema
@@ -14,6 +15,9 @@ from mailboxes.models import MailboxFile, Tip, TipEntry, Writing
 from members.models import Member
 from realtime.models import StreamEvent
 from realtime.protocol import Seq
+
+if TYPE_CHECKING:
+    from mailboxes.selectors import ConversationRow
 
 MAX_MESSAGE = 5_000  # characters of a conversation's message
 MAX_TEXT = 50_000  # characters of a thought report, a reply, a report to the mailbox
@@ -35,6 +39,11 @@ class ConversationOut(Schema):
     other: MailboxPersonOut
     unread: int
     seq: int
+
+    @classmethod
+    def of(cls, row: ConversationRow) -> ConversationOut:
+        return cls(id=row.conversation.pk, stream=row.conversation.stream, other=MailboxPersonOut.of(row.other),
+                   unread=row.unread, seq=row.head)  # fmt: skip
 
 
 class MessageOut(Schema):

@@ -3,6 +3,7 @@ anyone else holds; reports to inspection are for inspectors of that organisation
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -73,10 +74,20 @@ def unread_in(conversation: Conversation, member_id: int) -> int:
 
 
 def unread_total(*, member_id: int) -> int:
-    return sum(row["unread"] for row in _conversation_rows(member_id))
+    return sum(row.unread for row in _conversation_rows(member_id))
 
 
-def _conversation_rows(member_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ConversationRow:
+    """One of a member's conversations: the other participant, messages unread, the stream's head."""
+
+    conversation: Conversation
+    other: Member
+    unread: int
+    head: int
+
+
+def _conversation_rows(member_id: int) -> list[ConversationRow]:
     conversations = list(
         Conversation.objects.filter(Q(first_id=member_id) | Q(second_id=member_id)).select_related("first", "second")
     )
@@ -94,17 +105,20 @@ def _conversation_rows(member_id: int) -> list[dict[str, Any]]:
         .annotate(n=Count("pk"))
         .values_list("stream", "n")
     )
-    rows: list[dict[str, Any]] = []
-    for c in conversations:
-        other = c.second if c.first_id == member_id else c.first
-        rows.append(
-            {"conversation": c, "other": other, "unread": unread.get(c.stream, 0), "head": heads.get(c.stream, 0)}
+    rows = [
+        ConversationRow(
+            conversation=c,
+            other=c.second if c.first_id == member_id else c.first,
+            unread=unread.get(c.stream, 0),
+            head=heads.get(c.stream, 0),
         )
-    rows.sort(key=lambda r: (-r["head"], r["conversation"].pk))
+        for c in conversations
+    ]
+    rows.sort(key=lambda r: (-r.head, r.conversation.pk))
     return rows
 
 
-def conversations_for(*, actor: Actor) -> list[dict[str, Any]]:
+def conversations_for(*, actor: Actor) -> list[ConversationRow]:
     """The actor's conversations, with the other participant and unread counts, newest first."""
     require_member(actor)
     return _conversation_rows(actor.mid)

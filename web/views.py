@@ -23,7 +23,7 @@ def home(request: HttpRequest) -> HttpResponse:
     me = selectors.me_get(actor=actor) if actor.is_member else None
     upcoming = list(meetings_upcoming_for(actor=actor, limit=5)) if actor.is_member else []
     unread_boards = [b for b in board_list_for(actor=actor) if getattr(b, "unread_threads", 0)] if me else []
-    unread_conversations = [row for row in conversations_for(actor=actor) if row["unread"]] if me else []
+    unread_conversations = [row for row in conversations_for(actor=actor) if row.unread] if me else []
     return render(
         request,
         "web/home.html",

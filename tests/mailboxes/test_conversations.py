@@ -116,6 +116,28 @@ def test_unread_counts_read_receipts_and_the_home_page(
     assert 'data-other-read="2"' in page
 
 
+def test_the_conversation_list_newest_first_with_the_other_side_and_unread_counts(people, actor_of, client_for):
+    with_alice = services.conversation_open(by=actor_of(people.alice), other_id=people.secretary.pk)
+    with_bob = services.conversation_open(by=actor_of(people.secretary), other_id=people.bob.pk)
+    services.message_send(by=actor_of(people.bob), conversation_id=with_bob.pk, text="书记好")
+    services.message_send(by=actor_of(people.alice), conversation_id=with_alice.pk, text="第一条")
+    services.message_send(by=actor_of(people.alice), conversation_id=with_alice.pk, text="第二条")
+    services.message_send(by=actor_of(people.secretary), conversation_id=with_alice.pk, text="收到")
+
+    def row(c, other, unread, seq):  # type: ignore[no-untyped-def]
+        person = {"id": other.pk, "real_name": other.real_name, "organisation": other.organisation.name}
+        return {"id": c.pk, "stream": c.stream, "other": person, "unread": unread, "seq": seq}
+
+    listed = client_for(people.secretary).get("/api/mailbox/conversations").json()
+    assert listed == [row(with_alice, people.alice, 2, 3), row(with_bob, people.bob, 1, 1)]
+    assert [r.conversation.pk for r in selectors.conversations_for(actor=actor_of(people.secretary))] == [
+        with_alice.pk, with_bob.pk,
+    ]  # fmt: skip
+    page = client_for(people.secretary).get("/mailbox/").content.decode()
+    assert page.index(f'href="/mailbox/c/{with_alice.pk}/"') < page.index(f'href="/mailbox/c/{with_bob.pk}/"')
+    assert client_for(people.bob).get("/api/mailbox/conversations").json() == [row(with_bob, people.secretary, 0, 1)]
+
+
 def test_reporting_abuse_sends_that_one_message_to_moderation_with_consent(people, actor_of, client_for):
     from moderation.models import QueueItem
 
