@@ -14,6 +14,7 @@ from meetings.models import (
     ChatMessage,
     Meeting,
 )
+from meetings.schemas import RoomChatLineOut
 from members.access import Actor, require_member
 from moderation.models import ContentStatus
 
@@ -30,14 +31,14 @@ def chat_posted(message: ChatMessage) -> events.ChatPosted:
     )
 
 
-def chat_lines(meeting: Meeting, *, member_id: int | None, limit: int = 50) -> list[dict[str, Any]]:
+def chat_lines(meeting: Meeting, *, member_id: int | None, limit: int = 50) -> list[RoomChatLineOut]:
     """The room's last lines as a (re)joining page draws them: the published ones, and the
     member's own others with what became of them (``status`` held, hidden or rejected, and the
     moderator's ``reason``), which nobody else sees."""
     shown = Q(status=ContentStatus.PUBLISHED) | Q(author_id=member_id or 0)
     lines = ChatMessage.objects.filter(meeting=meeting).filter(shown).select_related("author").order_by("-pk")
     return [
-        {**chat_posted(m).payload(), "status": m.status, "reason": m.status_reason} for m in reversed(lines[:limit])
+        RoomChatLineOut.of(chat_posted(m), status=m.status, reason=m.status_reason) for m in reversed(lines[:limit])
     ]
 
 

@@ -1,5 +1,6 @@
 """The meetings' shapes: the room's command arguments, validated at the socket's edge
-(docs/protocol.md, "Meetings"), and the JSON API's request and response models.
+(docs/protocol.md, "Meetings"), the room's state that ``meeting.state`` answers, and the JSON
+API's request and response models.
 
 Their own module, so that the room's stream handlers (meetings/streams.py), the media commands
 (meetings/media_streams.py), the selectors and the API share them without importing each other.
@@ -18,7 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from kernel.ids import Id
 from kernel.times import Moment
-from meetings.models import Meeting, MeetingAttachment, Motion
+from meetings import events
+from meetings.models import Meeting, MeetingAttachment, Motion, Seat
 from meetings.rules import BREAKOUT_MINUTES_MAX
 
 
@@ -435,3 +437,96 @@ class MeetingStatsOut(Schema):
     by_kind: list[KindHeld]
     meetings: list[QuarterMeeting]
     members: list[MemberAttendance]
+
+
+# --- The room's state: the socket's meeting.state -------------------------------------------------
+
+
+RoomRole = Literal["host", "cohost", "participant"]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RoomMeetingOut(Out):
+    id: int
+    title: str
+    status: str
+    locked: bool
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> RoomMeetingOut:
+        return cls(id=meeting.pk, title=meeting.title, status=meeting.status, locked=meeting.locked)
+
+
+class RoomMeOut(Out):
+    member: int | None
+    role: RoomRole
+    is_host: bool
+
+
+class RoomParticipantOut(Out):
+    """A member present in the room; ``breakout`` their breakout room, null for the main room."""
+
+    member: int
+    name: str
+    role: RoomRole
+    status: str | None
+    mic_muted: bool
+    video_muted: bool
+    audio_only: bool
+    breakout: int | None
+
+    @classmethod
+    def of(
+        cls, member_id: int, *, name: str, role: RoomRole, status: str | None, seat: Seat | None
+    ) -> RoomParticipantOut:
+        """A member with no seat yet has muted nothing and is in the main room."""
+        return cls(
+            member=member_id, name=name, role=role, status=status, mic_muted=bool(seat and seat.mic_muted),
+            video_muted=bool(seat and seat.video_muted), audio_only=bool(seat and seat.audio_only),
+            breakout=seat.breakout_id if seat else None,
+        )  # fmt: skip
+
+
+class RoomVoteOut(events.Motion):
+    """An open vote: the motion as its events carry it, whether the reader has voted, and how
+    many have."""
+
+    voted: bool
+    turnout: int
+
+    @classmethod
+    def of(cls, motion: Motion, *, voted: bool, turnout: int) -> RoomVoteOut:
+        return cls(**MotionOut.of(motion).data(), voted=voted, turnout=turnout)
+
+
+class RoomChatLineOut(events.ChatPosted):
+    """A chat line as its event carries it, and what became of it: ``published``, or for its
+    author only ``held``, ``hidden`` or ``rejected`` with the moderator's ``reason``."""
+
+    status: str
+    reason: str
+
+    @classmethod
+    def of(cls, line: events.ChatPosted, *, status: str, reason: str) -> RoomChatLineOut:
+        return cls(**line.model_dump(), status=status, reason=reason)
+
+
+class RoomStateOut(Out):
+    """What a (re)joining room page draws (docs/protocol.md, ``meeting.state``); later changes
+    arrive as the room's events. ``lobby`` is empty but for hosts."""
+
+    meeting: RoomMeetingOut
+    me: RoomMeOut
+    mode: str
+    mesh_video_senders: int
+    participants: list[RoomParticipantOut]
+    hands: list[events.Hand]
+    floor: int | None
+    lobby: list[events.Waiter]
+    breakouts: list[events.Breakout]
+    votes: list[RoomVoteOut]
+    chat: list[RoomChatLineOut]
+    recording: bool

@@ -85,7 +85,7 @@ def lobby_enter(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
 
 
 def state(actor: Actor, stream_id: str, args: NoArgs) -> dict[str, Any]:
-    return room_state.room_state(actor=actor, meeting=_room(actor, stream_id))
+    return room_state.room_state(actor=actor, meeting=_room(actor, stream_id)).model_dump(mode="json")
 
 
 def admit(actor: Actor, stream_id: str, args: AdmitIn) -> dict[str, Any]:

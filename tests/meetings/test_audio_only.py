@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -12,12 +10,13 @@ from django.db.migrations.executor import MigrationExecutor
 from meetings import hands, lifecycle, room
 from meetings.models import Seat
 from meetings.room_state import room_state
+from meetings.schemas import RoomStateOut
 from realtime.models import StreamEvent
 from tests.meetings.conftest import Branch, enter_and_join
 
 
-def audio_only_of(state: dict[str, Any]) -> dict[int, bool]:
-    return {p["member"]: p["audio_only"] for p in state["participants"]}
+def audio_only_of(state: RoomStateOut) -> dict[int, bool]:
+    return {p.member: p.audio_only for p in state.participants}
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ import pytest
 
 from meetings import chat, room
 from meetings.room_state import room_state
+from meetings.schemas import RoomChatLineOut, RoomStateOut
 from members.access import SYSTEM
 from members.models import RoleKind
 from members.services import role_grant
@@ -41,8 +42,8 @@ def live(actor_of, branch_meeting: Branch, org_tree) -> Branch:
     return branch_meeting
 
 
-def line_in(state: dict[str, Any], line_id: int) -> dict[str, Any] | None:
-    return next((line for line in state["chat"] if line["id"] == line_id), None)
+def line_in(state: RoomStateOut, line_id: int) -> RoomChatLineOut | None:
+    return next((line for line in state.chat if line.id == line_id), None)
 
 
 def flag(client_for, member, ref: str, reason: str = "off_topic", note: str = ""):  # type: ignore[no-untyped-def]
@@ -63,7 +64,7 @@ def test_a_line_flagged_twice_by_one_member_counts_once_and_hidden_stays_with_it
     assert again.status_code == 409 and again.json()["code"] == "conflict"  # counts once
     item = QueueItem.objects.get(object_id=line["id"], content_type__model="chatmessage")
     assert item.details["flags"] == 1 and not item.hidden
-    assert line_in(room_state(actor=actor_of(others[1]), meeting=meeting), line["id"])["status"] == "published"
+    assert line_in(room_state(actor=actor_of(others[1]), meeting=meeting), line["id"]).status == "published"
     assert flag(client_for, author, ref).status_code == 400  # nobody flags their own line
 
     mark = head(stream)
@@ -71,12 +72,12 @@ def test_a_line_flagged_twice_by_one_member_counts_once_and_hidden_stays_with_it
     assert events(stream, mark) == [{"type": "meetings.chat.hidden", "id": line["id"]}]
     assert line_in(room_state(actor=actor_of(others[2]), meeting=meeting), line["id"]) is None
     mine = line_in(room_state(actor=actor_of(author), meeting=meeting), line["id"])
-    assert mine["status"] == "hidden" and mine["text"] == "周末一起去钓鱼吧"
+    assert mine.status == "hidden" and mine.text == "周末一起去钓鱼吧"
     assert flag(client_for, others[2], ref).status_code == 404  # no longer shown: nothing to flag
 
     queue_reject(by=actor_of(live.secretary), item_id=item.pk, reason="与会议议题无关")
     mine = line_in(room_state(actor=actor_of(author), meeting=meeting), line["id"])
-    assert (mine["status"], mine["reason"]) == ("rejected", "与会议议题无关")
+    assert (mine.status, mine.reason) == ("rejected", "与会议议题无关")
     assert events(user_stream(author.pk))[-1] == {
         "type": "meetings.chat.rejected", "meeting": meeting.pk, "id": line["id"], "reason": "与会议议题无关"
     }  # fmt: skip
@@ -92,14 +93,14 @@ def test_a_held_line_is_its_authors_alone_until_approved_and_cannot_be_flagged(a
     mark = head(stream)
     held = chat.chat_post(by=actor_of(author), meeting=meeting, text="谁要代开发票")
     assert held["status"] == "held" and events(stream, mark) == []
-    assert line_in(room_state(actor=actor_of(author), meeting=meeting), held["id"])["status"] == "held"
+    assert line_in(room_state(actor=actor_of(author), meeting=meeting), held["id"]).status == "held"
     assert line_in(room_state(actor=actor_of(other), meeting=meeting), held["id"]) is None
     assert flag(client_for, other, f"meetings.chatmessage:{held['id']}").status_code == 404
 
     item = QueueItem.objects.get(object_id=held["id"], content_type__model="chatmessage")
     queue_approve(by=actor_of(live.secretary), item_id=item.pk)
     assert [e["type"] for e in events(stream, mark)] == ["meetings.chat.posted"]
-    assert line_in(room_state(actor=actor_of(other), meeting=meeting), held["id"])["status"] == "published"
+    assert line_in(room_state(actor=actor_of(other), meeting=meeting), held["id"]).status == "published"
 
 
 def test_a_moderators_flag_hides_at_once_and_approval_shows_the_line_again(actor_of, live):
@@ -110,11 +111,11 @@ def test_a_moderators_flag_hides_at_once_and_approval_shows_the_line_again(actor
     line = chat.chat_post(by=actor_of(author), meeting=meeting, text="散会后去打球")
     mark = head(stream)
     flag_create(by=actor_of(live.secretary), ref=f"meetings.chatmessage:{line['id']}", reason="off_topic")
-    assert line_in(room_state(actor=actor_of(author), meeting=meeting), line["id"])["status"] == "hidden"
+    assert line_in(room_state(actor=actor_of(author), meeting=meeting), line["id"]).status == "hidden"
     item = QueueItem.objects.get(object_id=line["id"], content_type__model="chatmessage")
     queue_approve(by=actor_of(live.secretary), item_id=item.pk)
     assert [e["type"] for e in events(stream, mark)] == ["meetings.chat.hidden", "meetings.chat.posted"]
-    assert line_in(room_state(actor=actor_of(other), meeting=meeting), line["id"])["status"] == "published"
+    assert line_in(room_state(actor=actor_of(other), meeting=meeting), line["id"]).status == "published"
 
 
 def test_rejecting_a_line_the_room_still_shows_takes_it_away(actor_of, client_for, live):
@@ -127,4 +128,4 @@ def test_rejecting_a_line_the_room_still_shows_takes_it_away(actor_of, client_fo
     queue_reject(by=actor_of(live.secretary), item_id=item.pk, reason="广告")
     assert events(stream, mark) == [{"type": "meetings.chat.hidden", "id": line["id"]}]
     assert line_in(room_state(actor=actor_of(other), meeting=meeting), line["id"]) is None
-    assert line_in(room_state(actor=actor_of(author), meeting=meeting), line["id"])["reason"] == "广告"
+    assert line_in(room_state(actor=actor_of(author), meeting=meeting), line["id"]).reason == "广告"

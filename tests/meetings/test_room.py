@@ -90,17 +90,17 @@ def test_hosts_mute_and_only_the_member_unmutes(actor_of, live):
     seat = Seat.objects.get(meeting=meeting, member_id=a.mid)
     assert (seat.mic_muted, seat.video_muted) == (False, True)
     state = room_state(actor=b, meeting=meeting)
-    assert {p["member"]: (p["mic_muted"], p["video_muted"]) for p in state["participants"]}[a.mid] == (False, True)
+    assert {p.member: (p.mic_muted, p.video_muted) for p in state.participants}[a.mid] == (False, True)
 
 
 def test_room_state_lists_present_participants_with_roles(actor_of, live):
     meeting = live.meeting
     services.attendance_leave(meeting=meeting, member_id=live.full[3].pk)
     state = room_state(actor=actor_of(live.full[0]), meeting=meeting)
-    roles = {p["member"]: p["role"] for p in state["participants"]}
+    roles = {p.member: p.role for p in state.participants}
     assert roles == {live.secretary.pk: "host", **{m.pk: "participant" for m in live.full[:3]}}
-    assert state["me"] == {"member": live.full[0].pk, "role": "participant", "is_host": False}
-    assert state["lobby"] == []  # only hosts see the lobby
+    assert state.me.model_dump() == {"member": live.full[0].pk, "role": "participant", "is_host": False}
+    assert state.lobby == []  # only hosts see the lobby
 
 
 def test_removed_participant_is_told_and_cannot_come_back(actor_of, live):
@@ -160,7 +160,7 @@ def test_a_host_switches_the_room_to_the_relay_and_back(
         meeting_mode.room_mode_set(by=actor_of(live.full[0]), meeting=meeting, mode="relay")
     meeting_mode.room_mode_set(by=host, meeting=meeting, mode="relay")
     assert events(stream)[-1] == {"type": "meetings.mode.changed", "mode": "relay"}
-    assert room_state(actor=host, meeting=meeting)["mode"] == "relay"
+    assert room_state(actor=host, meeting=meeting).mode == "relay"
     before = head(stream)
     meeting_mode.room_mode_set(by=host, meeting=meeting, mode="relay")
     assert head(stream) == before  # no change, no event
@@ -179,13 +179,13 @@ def test_more_than_four_cameras_move_the_room_to_the_relay(actor_of, live, membe
     # Five are present; one camera is off, so four senders: the mesh carries them.
     hands.mute_set(by=actor_of(live.full[0]), meeting=meeting, member_id=live.full[0].pk, video=True)
     lifecycle.room_joined(actor=actor_of(live.secretary), meeting=meeting)
-    assert room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "mesh"
+    assert room_state(actor=actor_of(live.secretary), meeting=meeting).mode == "mesh"
     # Audio only does not count either, and switching back on does.
     hands.audio_only_set(by=actor_of(live.full[1]), meeting=meeting, on=True)
     hands.mute_set(by=actor_of(live.full[0]), meeting=meeting, member_id=live.full[0].pk, video=False)
-    assert room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "mesh"
+    assert room_state(actor=actor_of(live.secretary), meeting=meeting).mode == "mesh"
     hands.audio_only_set(by=actor_of(live.full[1]), meeting=meeting, on=False)
-    assert room_state(actor=actor_of(live.secretary), meeting=meeting)["mode"] == "relay"
+    assert room_state(actor=actor_of(live.secretary), meeting=meeting).mode == "relay"
     assert {"type": "meetings.mode.changed", "mode": "relay"} in events(stream)
 
 

@@ -13,6 +13,7 @@ from kernel.errors import Conflict, Forbidden
 from meetings import breakouts, hands, lifecycle, room
 from meetings.models import MeetingStatus, Stay
 from meetings.room_state import room_state
+from meetings.schemas import RoomStateOut
 from realtime.models import StreamEvent
 from tests.meetings.conftest import Branch, enter_and_join
 
@@ -31,8 +32,8 @@ def live(actor_of, branch_meeting: Branch) -> Branch:
     return branch_meeting
 
 
-def audio_only_of(state: dict[str, Any]) -> dict[int, bool]:
-    return {p["member"]: p["audio_only"] for p in state["participants"]}
+def audio_only_of(state: RoomStateOut) -> dict[int, bool]:
+    return {p.member: p.audio_only for p in state.participants}
 
 
 def test_audio_only_is_the_members_choice_kept_by_the_server(actor_of, live: Branch):
@@ -68,7 +69,7 @@ def test_once_the_discussion_time_is_up_any_participant_calls_everyone_back(acto
     monkeypatch.setattr(timezone, "now", lambda: after)
     breakouts.breakout_return(by=member, meeting=meeting)  # the host's connection may be gone
     assert room_events(meeting.pk, "meetings.breakout.ended") == [{"type": "meetings.breakout.ended"}]
-    assert room_state(actor=member, meeting=meeting)["breakouts"] == []
+    assert room_state(actor=member, meeting=meeting).breakouts == []
     with pytest.raises(Conflict):
         breakouts.breakout_return(by=member, meeting=meeting)
 

@@ -87,7 +87,7 @@ def test_cohosts_are_invited_hold_host_powers_and_must_belong_to_the_organisatio
         enter_and_join(actor_of(member), live)
     hands.mute_set(by=actor_of(helper), meeting=live, member_id=branch_meeting.full[1].pk, mic=True)
     state = room_state(actor=actor_of(helper), meeting=live)
-    assert state["me"] == {"member": helper.pk, "role": "cohost", "is_host": True}
+    assert state.me.model_dump() == {"member": helper.pk, "role": "cohost", "is_host": True}
     guest = member_factory(org_tree.branch_a)
     assert lobby.room_enter(by=actor_of(guest), meeting=live) == "waiting"
     assert lobby.room_admit(by=actor_of(helper), meeting=live, member_id=guest.pk) == "admitted"
