@@ -5,8 +5,10 @@ too slow for the socket to take them at once, and one that stops reading."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
+from collections.abc import AsyncIterator
 
 import pytest
 import websockets
@@ -17,7 +19,7 @@ from members.models import Member
 from realtime.client import RealtimeClient, login_session, origin_for
 from realtime.wire import text_frame
 from tests.conftest import PASSWORD
-from tests.live import start_daphne
+from tests.live import LiveServer, start_daphne
 
 
 def parsed(data: bytes) -> Frame:
@@ -74,6 +76,28 @@ async def test_events_of_every_size_reach_a_client_of_a_daphne_process(people: d
         server.stop()
 
 
+@contextlib.asynccontextmanager
+async def subscribed_on_a_small_window(
+    server: LiveServer, username: str, stream: str, *, max_queue: int
+) -> AsyncIterator[websockets.ClientConnection]:
+    """A raw client with a 4 KB receive window, subscribed to ``stream``: a phone on a poor link
+    (it reads only when the test does)."""
+    session = await asyncio.to_thread(login_session, server.url, username, PASSWORD)
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.connect(("127.0.0.1", server.port))
+    async with websockets.connect(
+        server.ws_url,
+        sock=raw,
+        max_queue=max_queue,
+        max_size=None,
+        additional_headers={"Cookie": f"sessionid={session}", "Origin": origin_for(server.url)},
+    ) as client:
+        await client.send(json.dumps({"type": "subscribe", "stream": stream}))
+        assert json.loads(await client.recv())["type"] == "subscribed"
+        yield client
+
+
 @pytest.mark.django_db(transaction=True)
 async def test_a_client_reading_slowly_gets_every_frame_whole_and_in_order(
     people: dict[str, Member], room: str
@@ -84,20 +108,8 @@ async def test_a_client_reading_slowly_gets_every_frame_whole_and_in_order(
     env = {"REALTIME_SEND_RATE": "1000,1000", "REALTIME_TEST_SETTINGS": json.dumps({"QUEUE_FULL_GRACE": 120})}
     server = await asyncio.to_thread(start_daphne, env, app="tests.realtime.asgi:application")
     try:
-        session = await asyncio.to_thread(login_session, server.url, people["alice"].user.username, PASSWORD)
-        raw = socket.socket()
-        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        raw.connect(("127.0.0.1", server.port))
         stream = f"test.room:{room}"
-        async with websockets.connect(
-            server.ws_url,
-            sock=raw,
-            max_queue=2,
-            max_size=None,
-            additional_headers={"Cookie": f"sessionid={session}", "Origin": origin_for(server.url)},
-        ) as slow:
-            await slow.send(json.dumps({"type": "subscribe", "stream": stream}))
-            assert json.loads(await slow.recv())["type"] == "subscribed"
+        async with subscribed_on_a_small_window(server, people["alice"].user.username, stream, max_queue=2) as slow:
             writer = await RealtimeClient.login(server.url, people["bob"].user.username, PASSWORD)
             try:
                 await writer.start()
@@ -127,20 +139,8 @@ async def test_a_client_that_stops_reading_is_closed_as_slow_not_buffered_for_ev
     env = {"REALTIME_SEND_RATE": "1000,1000", "REALTIME_TEST_SETTINGS": json.dumps(settings)}
     server = await asyncio.to_thread(start_daphne, env, app="tests.realtime.asgi:application")
     try:
-        session = await asyncio.to_thread(login_session, server.url, people["alice"].user.username, PASSWORD)
-        raw = socket.socket()
-        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        raw.connect(("127.0.0.1", server.port))
         stream = f"test.room:{room}"
-        async with websockets.connect(
-            server.ws_url,
-            sock=raw,
-            max_queue=1,
-            max_size=None,
-            additional_headers={"Cookie": f"sessionid={session}", "Origin": origin_for(server.url)},
-        ) as stuck:
-            await stuck.send(json.dumps({"type": "subscribe", "stream": stream}))
-            assert json.loads(await stuck.recv())["type"] == "subscribed"
+        async with subscribed_on_a_small_window(server, people["alice"].user.username, stream, max_queue=1) as stuck:
             reader = await RealtimeClient.login(server.url, people["carol"].user.username, PASSWORD)
             writer = await RealtimeClient.login(server.url, people["bob"].user.username, PASSWORD)
             try:
