@@ -6,6 +6,7 @@ file under ``var/``), ``REDIS_URL`` selects the Redis channel layer and Redis-ba
 """
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -250,7 +251,11 @@ MEETING_WEAK_LINK_MIN_KBPS = int(os.environ.get("MEETING_WEAK_LINK_MIN_KBPS", "1
 # The media relay (meetings/media/). "inprocess": a task of the web process (one process only);
 # "external": `manage.py media_worker` processes, reached over the channel layer (Redis).
 MEDIA_WORKER = os.environ.get("MEDIA_WORKER", "external" if REDIS_URL else "inprocess")
-MEDIA_WORKER_CHANNEL = os.environ.get("MEDIA_WORKER_CHANNEL", "media.worker")
+# Under the deployment's prefix: channels_redis' pubsub layer publishes a named channel as it is,
+# and every process subscribed to that name, of whatever deployment on the same Redis, would get
+# every request.
+_PREFIXED_MEDIA_CHANNEL = re.sub(r"[^A-Za-z0-9._-]", "-", REDIS_PREFIX) + ".media.worker"
+MEDIA_WORKER_CHANNEL = os.environ.get("MEDIA_WORKER_CHANNEL", _PREFIXED_MEDIA_CHANNEL)
 MEDIA_WORKER_SHARDS = int(os.environ.get("MEDIA_WORKER_SHARDS", "1"))
 MEDIA_VIDEO_BITRATE = int(os.environ.get("MEDIA_VIDEO_BITRATE", "600000"))
 MEDIA_AUDIO_BITRATE = int(os.environ.get("MEDIA_AUDIO_BITRATE", "48000"))

@@ -55,7 +55,7 @@ def test_slides_turn_with_the_lecturer_and_questions_go_both_ways(live_server_ur
     late = open_room(new_page, live_server_url, lesson.viewers[1], meeting_id, errors)
     late.wait_for_function(SLIDE_SHOWN, arg=2, timeout=15_000)
     # The lecturer sees how many are watching (from presence until the relay counts them).
-    lecturer.wait_for_function("() => document.getElementById('viewer-count').textContent === '2'", timeout=15_000)
+    lecturer.wait_for_function("() => document.getElementById('viewer-count').textContent === '2'", timeout=45_000)
 
     # Questions: ask, upvote, answer.
     viewer.fill("#question-form input[name=text]", "如何把党课所学用到工作中？")

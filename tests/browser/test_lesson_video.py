@@ -44,15 +44,16 @@ def test_the_lecturer_publishes_and_a_viewer_plays_the_lesson(live_server_url, n
     assert viewer.locator("#toggle-video").is_hidden()
     started = viewer.wait_for_function(STAGE_PLAYING, timeout=45_000).json_value()
     viewer.wait_for_function(STAGE_ADVANCED, arg=started, timeout=20_000)
-    sending = lecturer.evaluate(
+    # The lecturer's page sends sound and picture, once its connection has settled.
+    lecturer.wait_for_function(
         """() => EpaRoom.relay().pc.getTransceivers()
              .filter((t) => t.sender.track && t.currentDirection === "sendonly").map((t) => t.sender.track.kind)
-             .sort().join(" ")"""
+             .sort().join(" ") === 'audio video'""",
+        timeout=20_000,
     )
-    assert sending == "audio video"
     # One connection per page, to the server: no browser-to-browser peers in a lesson.
     assert lecturer.evaluate("(id) => EpaRoom.peerConnection(id)", lesson.viewers[0].pk) is None
-    lecturer.wait_for_function("() => document.getElementById('viewer-count').textContent === '1'", timeout=20_000)
+    lecturer.wait_for_function("() => document.getElementById('viewer-count').textContent === '1'", timeout=45_000)
 
     # Recording: every page shows it; stopping leaves a recording for the replay page.
     lecturer.click("#toggle-record")
